@@ -1,0 +1,7 @@
+//! # sixconf
+//!
+//! The std adapter for [`sixconf_core`]: everything that touches the operating system (sockets,
+//! the run loop, the lease store, netlink, configuration files) and the `sixconf` command.
+//! The core decides; this crate acts.
+
+pub mod hex;
