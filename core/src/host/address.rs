@@ -104,6 +104,7 @@ pub(crate) enum AddressChange {
 /// SLAAC addresses: at most `N`, one per /64 prefix. A full table forms no new address and never
 /// removes one in use (CVE-2010-4669).
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct AddressTable<const N: usize> {
     addresses: Vec<SlaacAddress, N>,
 }
@@ -307,12 +308,9 @@ impl<const N: usize> AddressTable<N> {
 
     /// Addresses that passed DAD and are still valid (preferred or deprecated).
     pub fn assigned(&self) -> impl Iterator<Item = &SlaacAddress> {
-        self.addresses.iter().filter(|a| {
-            matches!(
-                a.state,
-                AddressState::Preferred | AddressState::Deprecated
-            )
-        })
+        self.addresses
+            .iter()
+            .filter(|a| matches!(a.state, AddressState::Preferred | AddressState::Deprecated))
     }
 
     /// How many entries the table holds.
@@ -379,13 +377,25 @@ mod tests {
             now + secs(3 * H)
         );
         // 1. longer than what is left: taken.
-        assert_eq!(two_hour_rule(now, now + secs(60), secs(600)), now + secs(600));
+        assert_eq!(
+            two_hour_rule(now, now + secs(60), secs(600)),
+            now + secs(600)
+        );
         // 2. remaining <= 2 h and received not longer: ignored.
-        assert_eq!(two_hour_rule(now, now + secs(2 * H), secs(0)), now + secs(2 * H));
+        assert_eq!(
+            two_hour_rule(now, now + secs(2 * H), secs(0)),
+            now + secs(2 * H)
+        );
         assert_eq!(two_hour_rule(now, now + secs(60), secs(30)), now + secs(60));
         // 3. remaining > 2 h, received <= 2 h: two hours.
-        assert_eq!(two_hour_rule(now, now + secs(24 * H), secs(0)), now + TWO_HOURS);
-        assert_eq!(two_hour_rule(now, now + secs(24 * H), secs(2 * H)), now + TWO_HOURS);
+        assert_eq!(
+            two_hour_rule(now, now + secs(24 * H), secs(0)),
+            now + TWO_HOURS
+        );
+        assert_eq!(
+            two_hour_rule(now, now + secs(24 * H), secs(2 * H)),
+            now + TWO_HOURS
+        );
         // Infinite stays infinite, and infinite can be cut to two hours.
         assert_eq!(two_hour_rule(now, now, Duration::MAX), NEVER);
         assert_eq!(two_hour_rule(now, NEVER, secs(0)), now + TWO_HOURS);
@@ -466,9 +476,15 @@ mod tests {
         let iids = Counting { limit: 3 };
         t.update(Instant::ZERO, P, secs(86400), secs(0), &iids, &mut ev);
         t.dad_result(Instant::ZERO, A1, true, &iids, &mut ev);
-        assert_eq!(t.iter().next().map(|a| a.state), Some(AddressState::Deprecated));
+        assert_eq!(
+            t.iter().next().map(|a| a.state),
+            Some(AddressState::Deprecated)
+        );
         t.update(Instant::ZERO, P, secs(86400), secs(600), &iids, &mut ev);
-        assert_eq!(t.iter().next().map(|a| a.state), Some(AddressState::Preferred));
+        assert_eq!(
+            t.iter().next().map(|a| a.state),
+            Some(AddressState::Preferred)
+        );
     }
 
     #[test]

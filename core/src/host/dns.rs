@@ -99,6 +99,17 @@ pub struct DnsConfig {
     domains: LifetimeSet<StoredName, MAX_SEARCH_DOMAINS>,
 }
 
+#[cfg(feature = "defmt")]
+impl defmt::Format for DnsConfig {
+    fn format(&self, f: defmt::Formatter) {
+        defmt::write!(f, "DnsConfig {{ servers: [");
+        for e in self.servers.entries.iter() {
+            defmt::write!(f, " {=[u8]:02x}", e.value.octets());
+        }
+        defmt::write!(f, " ], domains: {} }}", self.domains.entries.len());
+    }
+}
+
 impl Default for DnsConfig {
     fn default() -> Self {
         Self::new()
@@ -206,7 +217,11 @@ mod tests {
         assert_eq!(d.handle_timeout(Instant::from_secs(900)), (true, false));
         assert_eq!(d.servers().count(), 0);
         // Junk addresses are skipped.
-        assert!(!d.update_servers(t, secs(600), [Ipv6Addr::UNSPECIFIED, Ipv6Addr::LOCALHOST].into_iter()));
+        assert!(!d.update_servers(
+            t,
+            secs(600),
+            [Ipv6Addr::UNSPECIFIED, Ipv6Addr::LOCALHOST].into_iter()
+        ));
     }
 
     #[test]
@@ -214,7 +229,11 @@ mod tests {
         let mut d = DnsConfig::new();
         let t = Instant::ZERO;
         for (i, life) in [(1u16, 300u64), (2, 100), (3, 200)] {
-            d.update_servers(t, secs(life), [Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, i)].into_iter());
+            d.update_servers(
+                t,
+                secs(life),
+                [Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, i)].into_iter(),
+            );
         }
         let new = Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 4);
         assert!(d.update_servers(t, secs(400), [new].into_iter()));

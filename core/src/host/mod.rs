@@ -22,6 +22,7 @@ use core::net::Ipv6Addr;
 use heapless::Deque;
 
 use crate::time::{Duration, Instant};
+use crate::wire::ndisc::option::PrefixInformation;
 use crate::wire::ndisc::{
     DiscardReason, IpMeta, NdOption, OptionsRepr, Repr as NdRepr, RouterAdvertRepr,
     RouterPreference, RouterSolicitRepr,
@@ -41,7 +42,7 @@ pub use prefix_list::{OnLinkPrefix, PrefixList};
 pub use route::{Route, RouteTable};
 pub use router_list::{DefaultRouter, RouterList};
 
-use address::{AddressChange, EventSink, IidSource};
+use address::{AddressChange, IidSource};
 use prefix_list::PrefixChange;
 use route::RouteChange;
 use router_list::RouterChange;
@@ -300,7 +301,12 @@ impl defmt::Format for Event {
                 defmt::write!(f, "OnLinkPrefixAdded {=[u8]:02x}/{}", prefix.octets(), len)
             }
             Event::OnLinkPrefixRemoved { prefix, len } => {
-                defmt::write!(f, "OnLinkPrefixRemoved {=[u8]:02x}/{}", prefix.octets(), len)
+                defmt::write!(
+                    f,
+                    "OnLinkPrefixRemoved {=[u8]:02x}/{}",
+                    prefix.octets(),
+                    len
+                )
             }
             Event::RouteAdded {
                 prefix,
@@ -342,6 +348,18 @@ impl defmt::Format for Event {
 pub(crate) struct EventQueue<const Q: usize> {
     queue: Deque<Event, Q>,
     dropped: u32,
+}
+
+#[cfg(feature = "defmt")]
+impl<const Q: usize> defmt::Format for EventQueue<Q> {
+    fn format(&self, f: defmt::Formatter) {
+        defmt::write!(
+            f,
+            "EventQueue {{ waiting: {}, dropped: {} }}",
+            self.queue.len(),
+            self.dropped
+        )
+    }
 }
 
 impl<const Q: usize> EventQueue<Q> {
@@ -502,6 +520,7 @@ impl IidSource for HostConfig {
 
 /// A small deterministic generator (SplitMix64): the host's only randomness, from the seed.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 struct Rng(u64);
 
 impl Rng {
@@ -563,6 +582,7 @@ impl defmt::Format for Transmit {
 /// The host engine: `ROUTERS` default routers, `PREFIXES` on-link prefixes and as many SLAAC
 /// addresses, `ROUTES` more-specific routes.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Host<const ROUTERS: usize = 4, const PREFIXES: usize = 8, const ROUTES: usize = 8> {
     config: HostConfig,
     rng: Rng,
@@ -685,7 +705,7 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
             RouterChange::Removed => self.events.push(Event::DefaultRouterRemoved { router }),
             RouterChange::Dropped => bump(&mut self.counters.routers_dropped_full),
         }
-        for option in ra.options.iter().flatten() {
+        for option in ra.options.iter() {
             self.apply_option(now, router, &option);
         }
         self.sync_counters();
@@ -709,15 +729,7 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
 
     fn apply_option(&mut self, now: Instant, router: Ipv6Addr, option: &NdOption<'_>) {
         match option {
-            NdOption::PrefixInformation(pio) => self.apply_prefix(
-                now,
-                pio.prefix,
-                pio.prefix_len,
-                pio.on_link,
-                pio.autonomous,
-                lifetime_from_secs(pio.valid_lifetime),
-                lifetime_from_secs(pio.preferred_lifetime),
-            ),
+            NdOption::PrefixInformation(pio) => self.apply_prefix(now, pio),
             NdOption::Mtu(mtu) => self.apply_mtu(*mtu),
             NdOption::RouteInformation(rio) => match Preference::from_route(rio.preference) {
                 Some(preference) if rio.prefix_len <= 128 => self.apply_route(
@@ -762,22 +774,16 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
     }
 
     /// One Prefix Information option (RFC 4861 §6.3.4 on-link; RFC 4862 §5.5.3 autonomous).
-    fn apply_prefix(
-        &mut self,
-        now: Instant,
-        prefix: Ipv6Addr,
-        len: u8,
-        on_link: bool,
-        autonomous: bool,
-        valid: Duration,
-        preferred: Duration,
-    ) {
+    fn apply_prefix(&mut self, now: Instant, pio: &PrefixInformation) {
+        let (prefix, len) = (pio.prefix, pio.prefix_len);
+        let valid = lifetime_from_secs(pio.valid_lifetime);
+        let preferred = lifetime_from_secs(pio.preferred_lifetime);
         // RFC 4861 §6.3.4 and RFC 4862 §5.5.3 b: the link-local prefix is ignored.
         if is_link_local(prefix) || len > 128 {
             bump(&mut self.counters.prefix_options_ignored);
             return;
         }
-        if on_link {
+        if pio.on_link {
             match self.prefixes.update(now, prefix, len, valid) {
                 PrefixChange::None => {}
                 PrefixChange::Added => self.events.push(Event::OnLinkPrefixAdded {
@@ -791,7 +797,7 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
                 PrefixChange::Dropped => bump(&mut self.counters.prefixes_dropped_full),
             }
         }
-        if !autonomous {
+        if !pio.autonomous {
             return;
         }
         // §5.5.3 c: preferred > valid is ignored; and an interface identifier is 64 bits, so
@@ -890,7 +896,7 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
         )];
         let options: &[NdOption<'_>] = if src.is_unspecified() { &[] } else { &slla };
         let rs = NdRepr::RouterSolicit(RouterSolicitRepr {
-            options: OptionsRepr::Slice(options),
+            options: OptionsRepr::List(options),
         });
         let len = rs.emit(&src, &ALL_ROUTERS, buf).ok()?;
         self.solicitations_sent += 1;

@@ -48,6 +48,7 @@ pub(crate) enum PrefixChange {
 /// The Prefix List: at most `N` on-link prefixes. A full list drops newcomers and never evicts a
 /// known prefix (CVE-2010-4669: a flood of RAs with random prefixes keeps memory constant).
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct PrefixList<const N: usize> {
     prefixes: Vec<OnLinkPrefix, N>,
 }

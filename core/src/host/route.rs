@@ -53,6 +53,7 @@ pub(crate) enum RouteChange {
 
 /// The routes learned from RAs: at most `N`; a full table drops newcomers.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct RouteTable<const N: usize> {
     routes: Vec<Route, N>,
 }
@@ -161,19 +162,37 @@ mod tests {
         let mut t = RouteTable::<2>::new();
         let now = Instant::ZERO;
         let d = Duration::from_secs(1800);
-        assert_eq!(t.update(now, R, P, 48, Preference::High, d), RouteChange::Installed);
-        assert_eq!(t.update(now, R, P, 48, Preference::High, d), RouteChange::None);
-        assert_eq!(t.update(now, R, P, 48, Preference::Low, d), RouteChange::Installed);
+        assert_eq!(
+            t.update(now, R, P, 48, Preference::High, d),
+            RouteChange::Installed
+        );
+        assert_eq!(
+            t.update(now, R, P, 48, Preference::High, d),
+            RouteChange::None
+        );
+        assert_eq!(
+            t.update(now, R, P, 48, Preference::Low, d),
+            RouteChange::Installed
+        );
         // Same prefix through another router is another route.
-        assert_eq!(t.update(now, R2, P, 48, Preference::Low, d), RouteChange::Installed);
+        assert_eq!(
+            t.update(now, R2, P, 48, Preference::Low, d),
+            RouteChange::Installed
+        );
         let p3 = Ipv6Addr::new(0x2001, 0xdb8, 0x200, 0, 0, 0, 0, 0);
-        assert_eq!(t.update(now, R, p3, 48, Preference::Low, d), RouteChange::Dropped);
+        assert_eq!(
+            t.update(now, R, p3, 48, Preference::Low, d),
+            RouteChange::Dropped
+        );
         assert_eq!(
             t.update(now, R, P, 48, Preference::Low, Duration::ZERO),
             RouteChange::Removed
         );
         assert_eq!(t.len(), 1);
-        assert_eq!(t.expire_one(Instant::from_secs(1800)).map(|r| r.router), Some(R2));
+        assert_eq!(
+            t.expire_one(Instant::from_secs(1800)).map(|r| r.router),
+            Some(R2)
+        );
         assert!(t.is_empty());
     }
 
@@ -181,7 +200,14 @@ mod tests {
     fn prefix_bits_past_the_length_are_cleared() {
         let mut t = RouteTable::<2>::new();
         let dirty = Ipv6Addr::new(0x2001, 0xdb8, 0x1ff, 0xffff, 0, 0, 0, 1);
-        t.update(Instant::ZERO, R, dirty, 40, Preference::Medium, Duration::from_secs(1));
+        t.update(
+            Instant::ZERO,
+            R,
+            dirty,
+            40,
+            Preference::Medium,
+            Duration::from_secs(1),
+        );
         assert_eq!(
             t.iter().next().map(|r| r.prefix),
             Some(Ipv6Addr::new(0x2001, 0xdb8, 0x100, 0, 0, 0, 0, 0))

@@ -49,6 +49,7 @@ pub(crate) enum RouterChange {
 /// The Default Router List: at most `N` routers; a full list drops newcomers (never evicts a
 /// router in use), which bounds memory under an RA flood (CVE-2010-4669).
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct RouterList<const N: usize> {
     routers: Vec<DefaultRouter, N>,
 }
@@ -165,9 +166,15 @@ mod tests {
         let mut l = RouterList::<2>::new();
         let t0 = Instant::ZERO;
         let d = Duration::from_secs(30);
-        assert_eq!(l.update(t0, R1, d, Preference::Medium), RouterChange::Installed);
+        assert_eq!(
+            l.update(t0, R1, d, Preference::Medium),
+            RouterChange::Installed
+        );
         assert_eq!(l.update(t0, R1, d, Preference::Medium), RouterChange::None);
-        assert_eq!(l.update(t0, R1, d, Preference::High), RouterChange::Installed);
+        assert_eq!(
+            l.update(t0, R1, d, Preference::High),
+            RouterChange::Installed
+        );
         assert_eq!(l.best().map(|r| r.preference), Some(Preference::High));
         assert_eq!(
             l.update(t0, R1, Duration::ZERO, Preference::Medium),
@@ -198,7 +205,12 @@ mod tests {
     fn best_prefers_higher_preference_and_expiry_removes() {
         let mut l = RouterList::<4>::new();
         l.update(Instant::ZERO, R1, Duration::from_secs(10), Preference::Low);
-        l.update(Instant::ZERO, R2, Duration::from_secs(20), Preference::Medium);
+        l.update(
+            Instant::ZERO,
+            R2,
+            Duration::from_secs(20),
+            Preference::Medium,
+        );
         assert_eq!(l.best().map(|r| r.address), Some(R2));
         assert_eq!(l.next_deadline(), Some(Instant::from_secs(10)));
         assert_eq!(l.expire_one(Instant::from_millis(9_999)), None);

@@ -1,0 +1,795 @@
+//! The host engine (`core::host`) fed real encoded bytes: the seed's RAs and RS, RA validity
+//! (CVE-2016-3698), the two-hour rule (systemd #5638), DAD with RFC 7217 retries, RS timing
+//! (RFC 4861 §6.3.7), router/route/DNS/MTU handling, and an RA flood (CVE-2010-4669).
+
+use core::net::Ipv6Addr;
+
+use proptest::prelude::*;
+use sixconf_core::host::{
+    AddressState, DadResult, Dhcpv6Mode, Event, Host, HostConfig, IidMode, Preference, TWO_HOURS,
+};
+use sixconf_core::time::{Duration, Instant};
+use sixconf_core::wire::ndisc::option::{
+    Dnssl, Domains, Ipv6Addrs, LinkLayerAddress, PrefixInformation, Rdnss, RouteInformation,
+};
+use sixconf_core::wire::ndisc::{
+    IpMeta, NdOption, OptionsRepr, Repr, RouterAdvertRepr, RouterPreference,
+};
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn addr(s: &str) -> Ipv6Addr {
+    s.parse().unwrap()
+}
+
+// The seed's RAs and RS (scapy-built from the tcpdump decode; see tests/ndisc_seed.rs).
+const SLAAC_RA: &str = "8600d68e4000001e0000000000000000030440c000015180000038400000000020010db8cafe000000000000000000000101fa163ec317b4";
+const STATEFUL_RA: &str = "8600012b4080001e00000000000000000101fa163e77e5a0";
+const STATELESS_RA: &str = "86008d134040001e0000000000000000030440c000015180000038400000000020010db8cafe000200000000000000000101fa163ec1bc52";
+const RS: &str = "85005875000000000101fa163e795acc";
+
+const SLAAC_ROUTER: &str = "fe80::f816:3eff:fec3:17b4";
+const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
+/// The seed's SLAAC instance.
+const MAC: [u8; 6] = [0xfa, 0x16, 0x3e, 0x79, 0x5a, 0xcc];
+
+type TestHost = Host<4, 8, 8>;
+
+fn eui64_host() -> TestHost {
+    let mut config = HostConfig::new(MAC, [0; 32], 1);
+    config.iid = IidMode::Eui64;
+    Host::new(config, Instant::ZERO)
+}
+
+fn privacy_host(seed: u64) -> TestHost {
+    Host::new(HostConfig::new(MAC, [0x5a; 32], seed), Instant::ZERO)
+}
+
+fn meta(src: Ipv6Addr) -> IpMeta {
+    IpMeta {
+        src,
+        dst: ALL_NODES,
+        hop_limit: 255,
+        had_fragment_header: false,
+    }
+}
+
+/// Checks the checksum, parses, and hands the RA to the host.
+fn deliver(host: &mut TestHost, now: Instant, meta: &IpMeta, wire: &[u8]) {
+    let Repr::RouterAdvert(ra) = Repr::parse_verified(wire, &meta.src, &meta.dst).unwrap() else {
+        panic!("not an RA")
+    };
+    host.handle_ra(now, meta, &ra);
+}
+
+fn events(host: &mut TestHost) -> Vec<Event> {
+    core::iter::from_fn(|| host.poll_event()).collect()
+}
+
+struct Ra<'a> {
+    managed: bool,
+    other: bool,
+    router_lifetime: u16,
+    preference: RouterPreference,
+    options: &'a [NdOption<'a>],
+}
+
+impl<'a> Ra<'a> {
+    fn new(options: &'a [NdOption<'a>]) -> Self {
+        Ra {
+            managed: false,
+            other: false,
+            router_lifetime: 1800,
+            preference: RouterPreference::Medium,
+            options,
+        }
+    }
+
+    fn encode(&self, src: Ipv6Addr) -> Vec<u8> {
+        let repr = Repr::RouterAdvert(RouterAdvertRepr {
+            cur_hop_limit: 64,
+            managed: self.managed,
+            other: self.other,
+            home_agent: false,
+            proxy: false,
+            router_preference: self.preference,
+            router_lifetime: self.router_lifetime,
+            reachable_time: 0,
+            retrans_timer: 0,
+            options: OptionsRepr::List(self.options),
+        });
+        let mut out = vec![0u8; repr.buffer_len()];
+        repr.emit(&src, &ALL_NODES, &mut out).unwrap();
+        out
+    }
+}
+
+fn pio(prefix: &str, len: u8, valid: u32, preferred: u32) -> NdOption<'static> {
+    NdOption::PrefixInformation(PrefixInformation {
+        prefix_len: len,
+        on_link: true,
+        autonomous: true,
+        router_address: false,
+        pd_preferred: false,
+        valid_lifetime: valid,
+        preferred_lifetime: preferred,
+        prefix: addr(prefix),
+    })
+}
+
+/// Acknowledges every pending probe as unique; returns the remaining events.
+fn ack_all(host: &mut TestHost, now: Instant) -> Vec<Event> {
+    let mut out = Vec::new();
+    loop {
+        let batch = events(host);
+        if batch.is_empty() {
+            return out;
+        }
+        for e in batch {
+            if let Event::ProbeAddress { address } = e {
+                host.handle_dad_result(now, address, DadResult::Ok);
+            }
+            out.push(e);
+        }
+    }
+}
+
+#[test]
+fn seed_slaac_ra_gives_an_eui64_address_a_default_route_and_no_dhcpv6() {
+    let mut host = eui64_host();
+    let router = addr(SLAAC_ROUTER);
+    deliver(
+        &mut host,
+        Instant::from_secs(1),
+        &meta(router),
+        &hex(SLAAC_RA),
+    );
+    let expected_addr = addr("2001:db8:cafe::f816:3eff:fe79:5acc");
+    assert_eq!(
+        events(&mut host),
+        [
+            Event::LinkParametersChanged,
+            Event::DefaultRouterAdded {
+                router,
+                preference: Preference::Medium
+            },
+            Event::OnLinkPrefixAdded {
+                prefix: addr("2001:db8:cafe::"),
+                len: 64
+            },
+            Event::ProbeAddress {
+                address: expected_addr
+            },
+        ]
+    );
+    assert_eq!(host.link_parameters().hop_limit, Some(64));
+    host.handle_dad_result(Instant::from_secs(2), expected_addr, DadResult::Ok);
+    assert_eq!(
+        events(&mut host),
+        [Event::AddressAdded {
+            address: expected_addr,
+            prefix_len: 64,
+            valid: Duration::from_secs(86399),
+            preferred: Duration::from_secs(14399),
+        }]
+    );
+    assert_eq!(host.dhcpv6_mode(), Dhcpv6Mode::None);
+    assert_eq!(host.routers().best().map(|r| r.address), Some(router));
+    // Router lifetime 30 s: the default route goes unless refreshed.
+    assert_eq!(host.poll_timeout(), Some(Instant::from_secs(31)));
+    host.handle_timeout(Instant::from_secs(31));
+    assert_eq!(events(&mut host), [Event::DefaultRouterRemoved { router }]);
+    assert_eq!(host.addresses().assigned().count(), 1);
+}
+
+#[test]
+fn seed_stateful_ra_asks_for_dhcpv6_stateful_and_forms_no_address() {
+    let mut host = eui64_host();
+    let router = addr("fe80::f816:3eff:fe77:e5a0");
+    deliver(&mut host, Instant::ZERO, &meta(router), &hex(STATEFUL_RA));
+    let ev = events(&mut host);
+    assert!(ev.contains(&Event::Dhcpv6Changed {
+        mode: Dhcpv6Mode::Stateful
+    }));
+    assert!(!ev.iter().any(|e| matches!(e, Event::ProbeAddress { .. })));
+    assert_eq!(host.addresses().len(), 0);
+    assert_eq!(host.routers().len(), 1);
+}
+
+#[test]
+fn seed_stateless_ra_gives_an_address_and_asks_for_dhcpv6_stateless() {
+    let mut host = privacy_host(3);
+    let router = addr("fe80::f816:3eff:fec1:bc52");
+    deliver(&mut host, Instant::ZERO, &meta(router), &hex(STATELESS_RA));
+    let ev = ack_all(&mut host, Instant::ZERO);
+    assert!(ev.contains(&Event::Dhcpv6Changed {
+        mode: Dhcpv6Mode::Stateless
+    }));
+    let added: Vec<_> = events(&mut host);
+    assert!(added.is_empty());
+    let a = host.addresses().assigned().next().unwrap().address;
+    assert_eq!(a.segments()[..4], [0x2001, 0xdb8, 0xcafe, 2]);
+    // RFC 7217: not the EUI-64 identifier.
+    assert_ne!(a, addr("2001:db8:cafe:2:f816:3eff:fe79:5acc"));
+    // Same inputs, same address (stable), whatever the seed of the randomness.
+    let mut again = privacy_host(99);
+    deliver(&mut again, Instant::ZERO, &meta(router), &hex(STATELESS_RA));
+    ack_all(&mut again, Instant::ZERO);
+    assert_eq!(again.addresses().assigned().next().unwrap().address, a);
+}
+
+#[test]
+fn the_flags_appearing_and_disappearing_are_events() {
+    let mut host = eui64_host();
+    let router = addr(SLAAC_ROUTER);
+    let mut ra = Ra::new(&[]);
+    ra.other = true;
+    deliver(&mut host, Instant::ZERO, &meta(router), &ra.encode(router));
+    assert!(events(&mut host).contains(&Event::Dhcpv6Changed {
+        mode: Dhcpv6Mode::Stateless
+    }));
+    deliver(&mut host, Instant::ZERO, &meta(router), &ra.encode(router));
+    assert!(events(&mut host).is_empty());
+    ra.managed = true;
+    deliver(&mut host, Instant::ZERO, &meta(router), &ra.encode(router));
+    assert_eq!(
+        events(&mut host),
+        [Event::Dhcpv6Changed {
+            mode: Dhcpv6Mode::Stateful
+        }]
+    );
+    ra.managed = false;
+    ra.other = false;
+    deliver(&mut host, Instant::ZERO, &meta(router), &ra.encode(router));
+    assert_eq!(
+        events(&mut host),
+        [Event::Dhcpv6Changed {
+            mode: Dhcpv6Mode::None
+        }]
+    );
+}
+
+#[test]
+fn the_host_rs_is_the_seed_rs_byte_for_byte() {
+    let mut config = HostConfig::new(MAC, [0; 32], 7);
+    config.source = addr("fe80::f816:3eff:fe79:5acc");
+    let mut host: TestHost = Host::new(config, Instant::ZERO);
+    let mut buf = [0u8; 64];
+    let t = host.poll_timeout().unwrap();
+    assert!(t <= Instant::from_secs(1));
+    let tx = host.poll_transmit(t, &mut buf).unwrap();
+    assert_eq!(tx.dst, addr("ff02::2"));
+    assert_eq!(tx.hop_limit, 255);
+    assert_eq!(buf[..tx.len], hex(RS)[..]);
+}
+
+#[test]
+fn rs_from_the_unspecified_address_has_no_link_layer_option() {
+    let mut host = eui64_host();
+    let mut buf = [0u8; 64];
+    let tx = host.poll_transmit(Instant::from_secs(1), &mut buf).unwrap();
+    assert_eq!(tx.src, Ipv6Addr::UNSPECIFIED);
+    assert_eq!(tx.len, 8);
+    let Repr::RouterSolicit(rs) = Repr::parse_verified(&buf[..tx.len], &tx.src, &tx.dst).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(rs.options.iter().count(), 0);
+    // Too small a buffer: nothing sent, still due.
+    let mut host = eui64_host();
+    assert!(host
+        .poll_transmit(Instant::from_secs(1), &mut [0u8; 4])
+        .is_none());
+    assert!(host
+        .poll_transmit(Instant::from_secs(1), &mut buf)
+        .is_some());
+}
+
+/// Runs the solicitation schedule with no router answering; returns the send times.
+fn rs_times(seed: u64, until: Instant) -> Vec<Instant> {
+    let mut host = privacy_host(seed);
+    let mut buf = [0u8; 64];
+    let mut sent = Vec::new();
+    while let Some(t) = host.poll_timeout() {
+        if t > until {
+            break;
+        }
+        assert!(host.poll_transmit(t, &mut buf).is_some());
+        // An extra poll at the same instant sends nothing.
+        assert!(host.poll_transmit(t, &mut buf).is_none());
+        sent.push(t);
+    }
+    sent
+}
+
+proptest! {
+    #[test]
+    fn rs_timing_follows_rfc4861_6_3_7(seed in any::<u64>()) {
+        let sent = rs_times(seed, Instant::from_secs(3600));
+        prop_assert_eq!(sent.len(), 3);
+        prop_assert!(sent[0] <= Instant::from_secs(1));
+        prop_assert_eq!(sent[1] - sent[0], Duration::from_secs(4));
+        prop_assert_eq!(sent[2] - sent[1], Duration::from_secs(4));
+        // Deterministic per seed.
+        prop_assert_eq!(rs_times(seed, Instant::from_secs(3600)), sent);
+    }
+}
+
+#[test]
+fn rs_first_delays_spread_over_the_second() {
+    let firsts: Vec<u64> = (0..200)
+        .map(|s| rs_times(s, Instant::from_secs(2))[0].total_millis())
+        .collect();
+    assert!(firsts.iter().all(|&t| t <= 1000));
+    assert!(firsts.iter().any(|&t| t < 250));
+    assert!(firsts.iter().any(|&t| t > 750));
+}
+
+#[test]
+fn an_ra_with_a_router_lifetime_stops_the_solicitations() {
+    let mut host = privacy_host(5);
+    let mut buf = [0u8; 64];
+    let t = host.poll_timeout().unwrap();
+    host.poll_transmit(t, &mut buf).unwrap();
+    let router = addr(SLAAC_ROUTER);
+    // Lifetime 0 (not a default router) does not stop them...
+    let mut ra = Ra::new(&[]);
+    ra.router_lifetime = 0;
+    deliver(&mut host, t, &meta(router), &ra.encode(router));
+    assert_eq!(host.poll_timeout(), Some(t + Duration::from_secs(4)));
+    // ... a default router does.
+    deliver(&mut host, t, &meta(router), &Ra::new(&[]).encode(router));
+    assert!(host
+        .poll_transmit(t + Duration::from_secs(4), &mut buf)
+        .is_none());
+    assert_eq!(host.solicitations_sent(), 1);
+    host.restart_solicitation(Instant::from_secs(100));
+    assert!(host
+        .poll_transmit(Instant::from_secs(101), &mut buf)
+        .is_some());
+}
+
+#[test]
+fn invalid_ras_are_dropped_and_counted_by_reason_cve_2016_3698() {
+    let mut host = eui64_host();
+    let router = addr(SLAAC_ROUTER);
+    let wire = hex(SLAAC_RA);
+    let mut m = meta(router);
+    m.hop_limit = 64;
+    deliver(&mut host, Instant::ZERO, &m, &wire);
+    let mut m = meta(router);
+    m.had_fragment_header = true;
+    deliver(&mut host, Instant::ZERO, &m, &wire);
+    // A global source: an RA from off-link (the checksum is recomputed for that source).
+    let global = addr("2001:db8::1");
+    let mut m = meta(global);
+    m.src = global;
+    let pio = [pio("2001:db8:cafe::", 64, 86400, 14400)];
+    deliver(&mut host, Instant::ZERO, &m, &Ra::new(&pio).encode(global));
+    let c = host.counters();
+    assert_eq!(c.ra_dropped_hop_limit, 1);
+    assert_eq!(c.ra_dropped_fragmented, 1);
+    assert_eq!(c.ra_dropped_source_not_link_local, 1);
+    assert_eq!(c.ra_accepted, 0);
+    assert!(events(&mut host).is_empty());
+    assert!(host.routers().is_empty() && host.addresses().is_empty());
+}
+
+#[test]
+fn one_ra_with_valid_lifetime_zero_does_not_wipe_addresses_systemd_5638() {
+    let mut host = eui64_host();
+    let router = addr(SLAAC_ROUTER);
+    deliver(&mut host, Instant::ZERO, &meta(router), &hex(SLAAC_RA));
+    ack_all(&mut host, Instant::ZERO);
+    let a = host.addresses().assigned().next().unwrap().address;
+    // The forged RA: same prefix, valid 0, preferred 0.
+    let forged = [pio("2001:db8:cafe::", 64, 0, 0)];
+    let now = Instant::from_secs(60);
+    deliver(
+        &mut host,
+        now,
+        &meta(router),
+        &Ra::new(&forged).encode(router),
+    );
+    let ev = events(&mut host);
+    assert!(!ev.iter().any(|e| matches!(e, Event::AddressRemoved { .. })));
+    assert!(ev.contains(&Event::AddressLifetimesUpdated {
+        address: a,
+        valid: TWO_HOURS,
+        preferred: Duration::ZERO
+    }));
+    assert!(ev.contains(&Event::AddressDeprecated { address: a }));
+    // On-link determination is not protected: the prefix leaves the Prefix List at once.
+    assert!(ev.contains(&Event::OnLinkPrefixRemoved {
+        prefix: addr("2001:db8:cafe::"),
+        len: 64
+    }));
+    let entry = host.addresses().assigned().next().unwrap();
+    assert_eq!(entry.state, AddressState::Deprecated);
+    assert_eq!(entry.valid_until, now + TWO_HOURS);
+    // Repeating it every minute never brings the end closer than two hours from the first.
+    for i in 1..10 {
+        let t = now + Duration::from_secs(60 * i);
+        deliver(
+            &mut host,
+            t,
+            &meta(router),
+            &Ra::new(&forged).encode(router),
+        );
+    }
+    assert_eq!(
+        host.addresses().iter().next().unwrap().valid_until,
+        now + TWO_HOURS
+    );
+    // The legitimate router's next RA restores the lifetimes.
+    let t = now + Duration::from_secs(600);
+    deliver(&mut host, t, &meta(router), &hex(SLAAC_RA));
+    let entry = host.addresses().assigned().next().unwrap();
+    assert_eq!(entry.state, AddressState::Preferred);
+    assert_eq!(entry.valid_until, t + Duration::from_secs(86400));
+}
+
+#[test]
+fn dad_conflicts_walk_the_rfc7217_counter_then_give_up() {
+    let mut host = privacy_host(1);
+    let router = addr(SLAAC_ROUTER);
+    deliver(&mut host, Instant::ZERO, &meta(router), &hex(SLAAC_RA));
+    let mut probes = Vec::new();
+    let mut failed = None;
+    for _ in 0..10 {
+        for e in events(&mut host) {
+            match e {
+                Event::ProbeAddress { address } => probes.push(address),
+                Event::AddressFailed { conflicts, .. } => failed = Some(conflicts),
+                _ => {}
+            }
+        }
+        if let Some(&last) = probes.last() {
+            host.handle_dad_result(Instant::ZERO, last, DadResult::Conflict);
+        }
+    }
+    // The first identifier plus IDGEN_RETRIES others, all different, all in the prefix.
+    assert_eq!(probes.len(), 4);
+    for (i, a) in probes.iter().enumerate() {
+        assert_eq!(a.segments()[..4], [0x2001, 0xdb8, 0xcafe, 0]);
+        assert!(!probes[..i].contains(a));
+    }
+    assert_eq!(failed, Some(4));
+    // Later verdicts are unmatched and counted.
+    assert!(host.counters().dad_results_unmatched >= 1);
+    assert_eq!(host.addresses().assigned().count(), 0);
+    // The next RA does not start over.
+    deliver(
+        &mut host,
+        Instant::from_secs(10),
+        &meta(router),
+        &hex(SLAAC_RA),
+    );
+    assert!(!events(&mut host)
+        .iter()
+        .any(|e| matches!(e, Event::ProbeAddress { .. })));
+}
+
+#[test]
+fn eui64_conflict_is_final() {
+    let mut host = eui64_host();
+    let router = addr(SLAAC_ROUTER);
+    deliver(&mut host, Instant::ZERO, &meta(router), &hex(SLAAC_RA));
+    events(&mut host);
+    let a = addr("2001:db8:cafe::f816:3eff:fe79:5acc");
+    host.handle_dad_result(Instant::ZERO, a, DadResult::Conflict);
+    assert_eq!(
+        events(&mut host),
+        [Event::AddressFailed {
+            prefix: addr("2001:db8:cafe::"),
+            conflicts: 1
+        }]
+    );
+}
+
+#[test]
+fn prefix_options_the_rfc_says_to_ignore() {
+    let mut host = eui64_host();
+    let router = addr(SLAAC_ROUTER);
+    let bad = [
+        // Link-local prefix (RFC 4862 §5.5.3 b).
+        pio("fe80::", 64, 86400, 14400),
+        // Preferred > valid (§5.5.3 c).
+        pio("2001:db8:1::", 64, 100, 200),
+        // Not a /64: on-link yes, address no.
+        pio("2001:db8:2::", 48, 86400, 14400),
+    ];
+    deliver(
+        &mut host,
+        Instant::ZERO,
+        &meta(router),
+        &Ra::new(&bad).encode(router),
+    );
+    assert_eq!(host.addresses().len(), 0);
+    assert_eq!(host.counters().prefix_options_ignored, 3);
+    // The /48 and the preferred > valid one are still on-link (§6.3.4 has no such checks).
+    assert_eq!(host.prefixes().len(), 2);
+    // A=0, L=1: on-link only.
+    let onlink_only = [NdOption::PrefixInformation(PrefixInformation {
+        prefix_len: 64,
+        on_link: true,
+        autonomous: false,
+        router_address: false,
+        pd_preferred: false,
+        valid_lifetime: 600,
+        preferred_lifetime: 600,
+        prefix: addr("2001:db8:3::"),
+    })];
+    deliver(
+        &mut host,
+        Instant::ZERO,
+        &meta(router),
+        &Ra::new(&onlink_only).encode(router),
+    );
+    assert!(host.prefixes().is_on_link(addr("2001:db8:3::1")));
+    assert_eq!(host.addresses().len(), 0);
+}
+
+#[test]
+fn routes_dns_and_mtu_from_ra_options() {
+    let mut host = eui64_host();
+    let router = addr(SLAAC_ROUTER);
+    let servers = [addr("2001:db8:cafe:a::e")];
+    let domains = ["openstacklocal"];
+    let opts = [
+        NdOption::Mtu(1400),
+        NdOption::RouteInformation(RouteInformation {
+            prefix_len: 48,
+            preference: RouterPreference::High,
+            route_lifetime: 900,
+            prefix: addr("2001:db8:100::"),
+        }),
+        NdOption::RouteInformation(RouteInformation {
+            prefix_len: 48,
+            preference: RouterPreference::Reserved,
+            route_lifetime: 900,
+            prefix: addr("2001:db8:200::"),
+        }),
+        NdOption::Rdnss(Rdnss {
+            lifetime: 600,
+            servers: Ipv6Addrs::List(&servers),
+        }),
+        NdOption::Dnssl(Dnssl {
+            lifetime: 600,
+            domains: Domains::List(&domains),
+        }),
+        NdOption::SourceLinkLayerAddress(LinkLayerAddress::new(&[
+            0xfa, 0x16, 0x3e, 0xc3, 0x17, 0xb4,
+        ])),
+    ];
+    deliver(
+        &mut host,
+        Instant::ZERO,
+        &meta(router),
+        &Ra::new(&opts).encode(router),
+    );
+    let ev = events(&mut host);
+    assert!(ev.contains(&Event::MtuChanged { mtu: 1400 }));
+    assert!(ev.contains(&Event::RouteAdded {
+        prefix: addr("2001:db8:100::"),
+        len: 48,
+        router,
+        preference: Preference::High
+    }));
+    assert!(ev.contains(&Event::DnsServersChanged));
+    assert!(ev.contains(&Event::SearchListChanged));
+    assert_eq!(host.routes().len(), 1);
+    assert_eq!(host.counters().route_options_ignored, 1);
+    assert_eq!(host.dns().servers().collect::<Vec<_>>(), servers);
+    let names: Vec<Vec<u8>> = host
+        .dns()
+        .search_list()
+        .map(|n| n.as_bytes().to_vec())
+        .collect();
+    assert_eq!(names, [b"\x0eopenstacklocal\x00".to_vec()]);
+    assert_eq!(host.mtu(), Some(1400));
+    // Refreshing changes nothing visible.
+    deliver(
+        &mut host,
+        Instant::from_secs(1),
+        &meta(router),
+        &Ra::new(&opts).encode(router),
+    );
+    assert!(events(&mut host).is_empty());
+    // DNS entries expire with their lifetime; the route with its own.
+    host.handle_timeout(Instant::from_secs(601));
+    let ev = events(&mut host);
+    assert!(ev.contains(&Event::DnsServersChanged) && ev.contains(&Event::SearchListChanged));
+    assert_eq!(host.dns().servers().count(), 0);
+    host.handle_timeout(Instant::from_secs(901));
+    assert!(events(&mut host).contains(&Event::RouteRemoved {
+        prefix: addr("2001:db8:100::"),
+        len: 48,
+        router
+    }));
+    // MTU out of bounds: ignored.
+    for mtu in [1279, 1501, 0, u32::MAX] {
+        let o = [NdOption::Mtu(mtu)];
+        deliver(
+            &mut host,
+            Instant::from_secs(902),
+            &meta(router),
+            &Ra::new(&o).encode(router),
+        );
+    }
+    assert_eq!(host.counters().mtu_options_ignored, 4);
+    assert_eq!(host.mtu(), Some(1400));
+}
+
+#[test]
+fn router_preference_and_lifetime_zero() {
+    let mut host = eui64_host();
+    let r1 = addr("fe80::1");
+    let r2 = addr("fe80::2");
+    let mut ra = Ra::new(&[]);
+    ra.preference = RouterPreference::Low;
+    deliver(&mut host, Instant::ZERO, &meta(r1), &ra.encode(r1));
+    ra.preference = RouterPreference::Reserved; // treated as medium (RFC 4191 §2.2)
+    deliver(&mut host, Instant::ZERO, &meta(r2), &ra.encode(r2));
+    let best = host.routers().best().unwrap();
+    assert_eq!((best.address, best.preference), (r2, Preference::Medium));
+    events(&mut host);
+    ra.router_lifetime = 0;
+    deliver(&mut host, Instant::ZERO, &meta(r2), &ra.encode(r2));
+    assert_eq!(
+        events(&mut host),
+        [Event::DefaultRouterRemoved { router: r2 }]
+    );
+    assert_eq!(host.routers().best().map(|r| r.address), Some(r1));
+}
+
+/// A tiny deterministic generator for the flood.
+fn xorshift(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+#[test]
+fn ra_flood_with_random_prefixes_and_routers_keeps_memory_flat_cve_2010_4669() {
+    let mut host = eui64_host();
+    let router = addr(SLAAC_ROUTER);
+    deliver(&mut host, Instant::ZERO, &meta(router), &hex(SLAAC_RA));
+    ack_all(&mut host, Instant::ZERO);
+    let ours = host.addresses().assigned().next().unwrap().address;
+    let size = core::mem::size_of_val(&host);
+    let mut rng = 0x1234_5678_9abc_def0u64;
+    let mut now = Instant::from_secs(1);
+    for i in 0..100_000u32 {
+        let r = xorshift(&mut rng);
+        let src = Ipv6Addr::new(
+            0xfe80,
+            0,
+            0,
+            0,
+            (r >> 48) as u16,
+            (r >> 32) as u16,
+            7,
+            i as u16,
+        );
+        let p = Ipv6Addr::new(0x2001, 0xdb8, (r >> 16) as u16, r as u16, 0, 0, 0, 0);
+        let opts = [
+            NdOption::PrefixInformation(PrefixInformation {
+                prefix_len: 64,
+                on_link: true,
+                autonomous: true,
+                router_address: false,
+                pd_preferred: false,
+                valid_lifetime: u32::MAX,
+                preferred_lifetime: u32::MAX,
+                prefix: p,
+            }),
+            NdOption::RouteInformation(RouteInformation {
+                prefix_len: 64,
+                preference: RouterPreference::High,
+                route_lifetime: u32::MAX,
+                prefix: p,
+            }),
+        ];
+        let mut ra = Ra::new(&opts);
+        ra.router_lifetime = 9000;
+        ra.preference = RouterPreference::High;
+        deliver(&mut host, now, &meta(src), &ra.encode(src));
+        // The adapter acknowledges probes as it goes (worst case: every one succeeds).
+        for e in events(&mut host) {
+            if let Event::ProbeAddress { address } = e {
+                host.handle_dad_result(now, address, DadResult::Ok);
+            }
+        }
+        now += Duration::from_millis(10);
+    }
+    assert_eq!(core::mem::size_of_val(&host), size);
+    assert_eq!(host.routers().len(), 4);
+    assert_eq!(host.prefixes().len(), 8);
+    assert_eq!(host.addresses().len(), 8);
+    assert_eq!(host.routes().len(), 8);
+    let c = *host.counters();
+    assert_eq!(c.ra_accepted, 100_001);
+    assert_eq!(c.routers_dropped_full, 100_000 - 3);
+    assert_eq!(c.prefixes_dropped_full, 100_000 - 7);
+    assert_eq!(c.addresses_dropped_full, 100_000 - 7);
+    assert_eq!(c.routes_dropped_full, 100_000 - 8);
+    // Our address, its prefix and the real router are still there.
+    assert!(host.addresses().assigned().any(|a| a.address == ours));
+    assert!(host.prefixes().is_on_link(ours));
+    assert!(host.routers().iter().any(|r| r.address == router));
+    // And the real router keeps it alive.
+    deliver(&mut host, now, &meta(router), &hex(SLAAC_RA));
+    assert!(host.routers().iter().any(|r| r.address == router));
+}
+
+#[test]
+fn an_undrained_event_queue_coalesces_repeats_and_counts_what_it_drops() {
+    let mut host = eui64_host();
+    let router = addr(SLAAC_ROUTER);
+    deliver(&mut host, Instant::ZERO, &meta(router), &hex(SLAAC_RA));
+    ack_all(&mut host, Instant::ZERO);
+    // 1000 refreshes with nobody polling: one lifetimes event waits, not 1000.
+    for i in 0..1000 {
+        deliver(
+            &mut host,
+            Instant::from_secs(i),
+            &meta(router),
+            &hex(SLAAC_RA),
+        );
+    }
+    let ev = events(&mut host);
+    assert_eq!(ev.len(), 1);
+    assert!(matches!(ev[0], Event::AddressLifetimesUpdated { .. }));
+    assert_eq!(host.counters().events_dropped, 0);
+}
+
+#[test]
+fn address_lifecycle_through_timeouts_and_poll_timeout() {
+    let mut host = eui64_host();
+    let router = addr(SLAAC_ROUTER);
+    let opts = [pio("2001:db8:cafe::", 64, 600, 300)];
+    let mut ra = Ra::new(&opts);
+    ra.router_lifetime = 0;
+    deliver(&mut host, Instant::ZERO, &meta(router), &ra.encode(router));
+    ack_all(&mut host, Instant::ZERO);
+    // Drain the RS schedule first.
+    let mut buf = [0u8; 64];
+    let mut seen = Vec::new();
+    while let Some(t) = host.poll_timeout() {
+        if host.poll_transmit(t, &mut buf).is_some() {
+            continue;
+        }
+        host.handle_timeout(t);
+        for e in events(&mut host) {
+            seen.push((t, e));
+        }
+    }
+    let a = addr("2001:db8:cafe::f816:3eff:fe79:5acc");
+    assert_eq!(
+        seen,
+        [
+            (
+                Instant::from_secs(300),
+                Event::AddressDeprecated { address: a }
+            ),
+            (
+                Instant::from_secs(600),
+                Event::OnLinkPrefixRemoved {
+                    prefix: addr("2001:db8:cafe::"),
+                    len: 64
+                }
+            ),
+            (
+                Instant::from_secs(600),
+                Event::AddressRemoved { address: a }
+            ),
+        ]
+    );
+}
