@@ -25,5 +25,7 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod profile;
+pub mod ra;
 pub mod time;
 pub mod wire;
