@@ -1,1 +1,242 @@
-//! placeholder
+//! The router side of Neighbor Discovery: an [`Advertiser`] that sends Router Advertisements for
+//! one link, built from a validated [`crate::profile::Profile`].
+//!
+//! Sans-IO (DESIGN.md, "the sans-IO contract"): the caller hands in time and decoded Router
+//! Solicitations / Advertisements, and pulls out what to send:
+//!
+//! ```text
+//! loop {
+//!     while let Some(t) = adv.poll_transmit(now, &mut buf) { send(&buf[..t.len], t.dst) }
+//!     while let Some(e) = adv.poll_event() { log(e) }
+//!     sleep until adv.poll_timeout() or a packet arrives;
+//!     adv.handle_timeout(now);             // or handle_rs / handle_ra for a packet
+//! }
+//! ```
+//!
+//! Timing follows RFC 4861 §6.2.4–§6.2.6: the first RA is due at construction, the first
+//! [`MAX_INITIAL_RTR_ADVERTISEMENTS`] intervals are capped at [`MAX_INITIAL_RTR_ADVERT_INTERVAL`],
+//! later ones are uniform in [MinRtrAdvInterval, MaxRtrAdvInterval]; a solicitation is answered
+//! after a random 0..=[`MAX_RA_DELAY_TIME`], and multicast RAs are never closer than
+//! [`MIN_DELAY_BETWEEN_RAS`]. [`Advertiser::stop`] sends [`MAX_FINAL_RTR_ADVERTISEMENTS`] RAs with
+//! router lifetime 0 (§6.2.5). Randomness comes from a seed given to [`Advertiser::new`]
+//! (SplitMix64), so a simulation replays exactly.
+//!
+//! Memory is fixed at construction: one pending multicast answer, at most
+//! [`UNICAST_QUEUE_LEN`] pending unicast answers, at most `P` deprecated prefixes, at most
+//! [`EVENT_QUEUE_LEN`] events. A flood of solicitations changes counters, not memory.
+
+mod advertiser;
+mod content;
+mod rng;
+
+pub use advertiser::Advertiser;
+
+use core::net::Ipv6Addr;
+
+use crate::profile::Prefix;
+use crate::time::Duration;
+
+/// RFC 4861 §10: MAX_INITIAL_RTR_ADVERT_INTERVAL, 16 s.
+pub const MAX_INITIAL_RTR_ADVERT_INTERVAL: Duration = Duration::from_secs(16);
+/// RFC 4861 §10: MAX_INITIAL_RTR_ADVERTISEMENTS, 3.
+pub const MAX_INITIAL_RTR_ADVERTISEMENTS: u8 = 3;
+/// RFC 4861 §10: MAX_FINAL_RTR_ADVERTISEMENTS, 3.
+pub const MAX_FINAL_RTR_ADVERTISEMENTS: u8 = 3;
+/// RFC 4861 §10: MIN_DELAY_BETWEEN_RAS, 3 s.
+pub const MIN_DELAY_BETWEEN_RAS: Duration = Duration::from_secs(3);
+/// RFC 4861 §10: MAX_RA_DELAY_TIME, 0.5 s.
+pub const MAX_RA_DELAY_TIME: Duration = Duration::from_millis(500);
+/// RFC 9096 §3.5 (ND_VALID_LIMIT): the longest valid lifetime a withdrawn prefix is still
+/// advertised with, 2 hours.
+pub const ND_VALID_LIMIT: Duration = Duration::from_secs(7_200);
+/// Pending unicast solicited RAs (radvd's `AdvRASolicitedUnicast`); beyond this, solicitations
+/// are answered by multicast.
+pub const UNICAST_QUEUE_LEN: usize = 8;
+/// Unicast answers scheduled per second at most (a fixed one-second window); beyond this,
+/// solicitations are answered by the rate-limited multicast RA.
+pub const UNICAST_RATE_PER_SEC: u8 = 10;
+/// Events held until [`Advertiser::poll_event`] takes them; more are counted in
+/// [`Counters::events_dropped`] and dropped.
+pub const EVENT_QUEUE_LEN: usize = 16;
+
+/// The all-nodes multicast address, destination of unsolicited RAs (RFC 4861 §6.2.4).
+pub const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
+
+/// Facts about the interface the adapter knows and the profile does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Link {
+    /// The router's link-local address on the interface: the RAs' source (RFC 4861 §4.2), used
+    /// in the checksum's pseudo-header and to recognise our own RAs.
+    pub link_local: Ipv6Addr,
+    /// The interface MTU. RAs are split so that each fits `min(mtu, profile MTU) - 40` bytes of
+    /// ICMPv6 (values below 1280 count as 1280).
+    pub mtu: u32,
+}
+
+/// Why an RA is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Reason {
+    /// Periodic, to all nodes (RFC 4861 §6.2.4).
+    Unsolicited,
+    /// Answer to one or more Router Solicitations (RFC 4861 §6.2.6), multicast or unicast.
+    Solicited,
+    /// One of the final RAs with router lifetime 0 (RFC 4861 §6.2.5).
+    Final,
+}
+
+/// One RA to send: `len` bytes of ICMPv6 message at the start of the buffer given to
+/// [`Advertiser::poll_transmit`], with its checksum filled in for `src` → `dst`. Send with hop
+/// limit 255 (RFC 4861 §6.1.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Transmit {
+    /// Source address ([`Link::link_local`]).
+    pub src: Ipv6Addr,
+    /// [`ALL_NODES`] or the soliciting host's address.
+    pub dst: Ipv6Addr,
+    /// Bytes written.
+    pub len: usize,
+    /// Why it is sent.
+    pub reason: Reason,
+    /// Index of this packet when the RA's options were split over several packets to fit the MTU
+    /// (0 for the first or only one).
+    pub part: u8,
+    /// `true` on the last (or only) packet of the RA.
+    pub last_part: bool,
+}
+
+/// A field on which another router disagrees with us (RFC 4861 §6.2.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Inconsistency {
+    /// Cur Hop Limit (both non-zero).
+    CurHopLimit {
+        /// Ours.
+        ours: u8,
+        /// Theirs.
+        theirs: u8,
+    },
+    /// The M flag.
+    Managed {
+        /// Ours.
+        ours: bool,
+    },
+    /// The O flag.
+    OtherConfig {
+        /// Ours.
+        ours: bool,
+    },
+    /// Reachable Time in ms (both non-zero).
+    ReachableTime {
+        /// Ours.
+        ours: u32,
+        /// Theirs.
+        theirs: u32,
+    },
+    /// Retrans Timer in ms (both non-zero).
+    RetransTimer {
+        /// Ours.
+        ours: u32,
+        /// Theirs.
+        theirs: u32,
+    },
+    /// The MTU option's value.
+    Mtu {
+        /// Ours.
+        ours: u32,
+        /// Theirs.
+        theirs: u32,
+    },
+    /// Valid lifetime of a prefix we also advertise (seconds).
+    ValidLifetime {
+        /// The prefix.
+        prefix: Prefix,
+        /// Ours.
+        ours: u32,
+        /// Theirs.
+        theirs: u32,
+    },
+    /// Preferred lifetime of a prefix we also advertise (seconds).
+    PreferredLifetime {
+        /// The prefix.
+        prefix: Prefix,
+        /// Ours.
+        ours: u32,
+        /// Theirs.
+        theirs: u32,
+    },
+}
+
+/// What the adapter should know about (log, export as metrics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Event {
+    /// Another router advertises something different from us (RFC 4861 §6.2.7: "SHOULD be
+    /// logged").
+    Inconsistent {
+        /// The other router's address.
+        router: Ipv6Addr,
+        /// What differs.
+        what: Inconsistency,
+    },
+    /// A prefix removed from the profile finished its countdown and is no longer advertised
+    /// (RFC 9096 §3.5).
+    PrefixWithdrawn {
+        /// The prefix.
+        prefix: Prefix,
+    },
+    /// The last final RA is sent: the interface may stop advertising (RFC 4861 §6.2.5).
+    Stopped,
+}
+
+/// Counters for everything the Advertiser sent, received and dropped. All saturate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Counters {
+    /// Multicast RAs sent (each counted once however many packets it took).
+    pub ra_multicast: u64,
+    /// Unicast RAs sent.
+    pub ra_unicast: u64,
+    /// Packets sent (RAs split for the MTU count once per packet).
+    pub packets: u64,
+    /// Valid Router Solicitations received.
+    pub rs_received: u64,
+    /// Solicitations answered by an RA already scheduled (RFC 4861 §6.2.6).
+    pub rs_folded: u64,
+    /// Solicitations dropped because they failed RFC 4861 §6.1.1 (hop limit, code, length,
+    /// options).
+    pub rs_invalid: u64,
+    /// Solicitations from `::` carrying a Source Link-Layer Address option, dropped (RFC 4861
+    /// §6.1.1).
+    pub rs_unspecified_with_slla: u64,
+    /// Solicitations received while stopping or stopped, ignored.
+    pub rs_while_stopped: u64,
+    /// Solicitations that would have been answered by unicast but found the queue full or the
+    /// unicast rate ([`UNICAST_RATE_PER_SEC`]) used up, answered by multicast instead.
+    pub rs_unicast_limited: u64,
+    /// RAs from other routers checked.
+    pub ra_received: u64,
+    /// RAs dropped because they failed RFC 4861 §6.1.2.
+    pub ra_invalid: u64,
+    /// Our own RAs looped back, ignored.
+    pub ra_own: u64,
+    /// Inconsistencies found in other routers' RAs.
+    pub ra_inconsistent: u64,
+    /// Transmissions abandoned because the caller's buffer could not hold even a header.
+    pub buffer_too_small: u64,
+    /// Options left out of an RA because alone they exceed the buffer or MTU.
+    pub option_too_large: u64,
+    /// Deprecated prefixes dropped before their countdown ended because the table was full.
+    pub deprecated_evicted: u64,
+    /// Events dropped because the queue was full.
+    pub events_dropped: u64,
+}
+
+pub(crate) fn bump(c: &mut u64) {
+    *c = c.saturating_add(1);
+}
+
+#[cfg(test)]
+mod tests;
