@@ -118,6 +118,10 @@ impl<const P: usize> Advertiser<P> {
         matches!(self.stopping, Some(s) if s.remaining == 0) && self.burst.is_none()
     }
 
+    pub(crate) fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
+    }
+
     /// Unicast answers waiting for their random delay (at most [`UNICAST_QUEUE_LEN`]).
     pub fn pending_unicast(&self) -> usize {
         self.unicast.len()

@@ -26,6 +26,7 @@
 //! [`EVENT_QUEUE_LEN`] events. A flood of solicitations changes counters, not memory.
 
 mod advertiser;
+mod consistency;
 mod content;
 mod rng;
 

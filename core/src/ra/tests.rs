@@ -618,3 +618,105 @@ fn size_of_an_advertiser_with_4_prefixes() {
     );
     assert!(size < 4096, "{size}");
 }
+
+#[test]
+fn other_routers_inconsistencies_become_events() {
+    use super::consistency::PeerHeader;
+    let mut p = seed_profile();
+    p.mtu = Some(1500);
+    p.router.reachable_time_ms = 30_000;
+    let mut adv = Advertiser::new(p, link(), 1, Instant::ZERO).unwrap();
+    let peer = addr("fe80::2");
+    let agreeing = PeerHeader {
+        cur_hop_limit: 0,
+        managed: false,
+        other_config: false,
+        reachable_time_ms: 0,
+        retrans_timer_ms: 1_000,
+    };
+    let ours = Prefix::new(addr("2001:db8:cafe::"), 64);
+    let theirs_only = Prefix::new(addr("2001:db8:ffff::"), 64);
+    adv.check_peer(
+        Instant::ZERO,
+        peer,
+        agreeing,
+        [1500].into_iter(),
+        [(ours, 86_400, 14_400), (theirs_only, 1, 1)].into_iter(),
+    );
+    assert_eq!(
+        adv.poll_event(),
+        None,
+        "unspecified values and foreign prefixes are fine"
+    );
+    let disagreeing = PeerHeader {
+        cur_hop_limit: 255,
+        managed: true,
+        other_config: true,
+        reachable_time_ms: 10_000,
+        retrans_timer_ms: 0,
+    };
+    adv.check_peer(
+        Instant::ZERO,
+        peer,
+        disagreeing,
+        [1400].into_iter(),
+        [(ours, 3_600, 1_800)].into_iter(),
+    );
+    let mut got = Vec::new();
+    while let Some(Event::Inconsistent { router, what }) = adv.poll_event() {
+        assert_eq!(router, peer);
+        got.push(what);
+    }
+    assert_eq!(
+        got,
+        [
+            Inconsistency::CurHopLimit {
+                ours: 64,
+                theirs: 255
+            },
+            Inconsistency::Managed { ours: false },
+            Inconsistency::OtherConfig { ours: false },
+            Inconsistency::ReachableTime {
+                ours: 30_000,
+                theirs: 10_000
+            },
+            Inconsistency::Mtu {
+                ours: 1500,
+                theirs: 1400
+            },
+            Inconsistency::ValidLifetime {
+                prefix: ours,
+                ours: 86_400,
+                theirs: 3_600
+            },
+            Inconsistency::PreferredLifetime {
+                prefix: ours,
+                ours: 14_400,
+                theirs: 1_800
+            },
+        ]
+    );
+    assert_eq!(adv.counters().ra_inconsistent, 7);
+    assert_eq!(adv.counters().ra_received, 2);
+    // Our own RA looped back is not checked.
+    adv.check_peer(
+        Instant::ZERO,
+        addr(ROUTER_LL),
+        disagreeing,
+        [].into_iter(),
+        [].into_iter(),
+    );
+    assert_eq!((adv.counters().ra_own, adv.poll_event()), (1, None));
+}
+
+#[test]
+fn print_seed_ra() {
+    let mut adv = Advertiser::new(seed_profile(), link(), 1, Instant::ZERO).unwrap();
+    let sent = drain(&mut adv, Instant::ZERO);
+    let hex: std::string::String = sent[0]
+        .bytes
+        .iter()
+        .map(|b| std::format!("{b:02x}"))
+        .collect();
+    std::println!("SEED RA {hex}");
+}
