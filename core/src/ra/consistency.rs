@@ -7,21 +7,31 @@ use super::{bump, Advertiser, Event, Inconsistency};
 use crate::profile::Prefix;
 use crate::time::Instant;
 
-/// The parts of another router's RA that §6.2.7 compares.
+/// The RA header fields of another router that RFC 4861 §6.2.7 compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct PeerHeader {
-    pub(crate) cur_hop_limit: u8,
-    pub(crate) managed: bool,
-    pub(crate) other_config: bool,
-    pub(crate) reachable_time_ms: u32,
-    pub(crate) retrans_timer_ms: u32,
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct PeerHeader {
+    /// Cur Hop Limit (0 = unspecified).
+    pub cur_hop_limit: u8,
+    /// M flag.
+    pub managed: bool,
+    /// O flag.
+    pub other_config: bool,
+    /// Reachable Time, ms (0 = unspecified).
+    pub reachable_time_ms: u32,
+    /// Retrans Timer, ms (0 = unspecified).
+    pub retrans_timer_ms: u32,
 }
 
 impl<const P: usize> Advertiser<P> {
-    /// Compare another router's RA with ours and queue an [`Event::Inconsistent`] per difference.
-    /// `mtus` are the values of its MTU options, `prefixes` its Prefix Information options as
-    /// (prefix, valid, preferred).
-    pub(crate) fn check_peer(
+    /// Another router's RA, already checked for validity (RFC 4861 §6.1.2), arrived from
+    /// `router`: compare it with ours and queue an [`Event::Inconsistent`] per difference (RFC
+    /// 4861 §6.2.7). `mtus` are the values of its MTU options, `prefixes` its Prefix Information
+    /// options as (prefix, valid lifetime, preferred lifetime). Our own RAs looped back are
+    /// recognised by their source and ignored.
+    ///
+    /// This is the entry point for callers that decode and check RAs themselves.
+    pub fn handle_peer_advert(
         &mut self,
         _now: Instant,
         router: Ipv6Addr,

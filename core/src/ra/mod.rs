@@ -31,6 +31,7 @@ mod content;
 mod rng;
 
 pub use advertiser::Advertiser;
+pub use consistency::PeerHeader;
 
 use core::net::Ipv6Addr;
 

@@ -621,7 +621,6 @@ fn size_of_an_advertiser_with_4_prefixes() {
 
 #[test]
 fn other_routers_inconsistencies_become_events() {
-    use super::consistency::PeerHeader;
     let mut p = seed_profile();
     p.mtu = Some(1500);
     p.router.reachable_time_ms = 30_000;
@@ -636,7 +635,7 @@ fn other_routers_inconsistencies_become_events() {
     };
     let ours = Prefix::new(addr("2001:db8:cafe::"), 64);
     let theirs_only = Prefix::new(addr("2001:db8:ffff::"), 64);
-    adv.check_peer(
+    adv.handle_peer_advert(
         Instant::ZERO,
         peer,
         agreeing,
@@ -655,7 +654,7 @@ fn other_routers_inconsistencies_become_events() {
         reachable_time_ms: 10_000,
         retrans_timer_ms: 0,
     };
-    adv.check_peer(
+    adv.handle_peer_advert(
         Instant::ZERO,
         peer,
         disagreeing,
@@ -699,7 +698,7 @@ fn other_routers_inconsistencies_become_events() {
     assert_eq!(adv.counters().ra_inconsistent, 7);
     assert_eq!(adv.counters().ra_received, 2);
     // Our own RA looped back is not checked.
-    adv.check_peer(
+    adv.handle_peer_advert(
         Instant::ZERO,
         addr(ROUTER_LL),
         disagreeing,
@@ -719,4 +718,112 @@ fn print_seed_ra() {
         .map(|b| std::format!("{b:02x}"))
         .collect();
     std::println!("SEED RA {hex}");
+}
+
+mod prop {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Input {
+        Rs { after_ms: u64, host: u8, slla: bool },
+        Reload { after_ms: u64, drop_first: bool },
+        Stop { after_ms: u64 },
+        Idle { after_ms: u64 },
+    }
+
+    fn input() -> impl Strategy<Value = Input> {
+        prop_oneof![
+            6 => (0..5_000u64, any::<u8>(), any::<bool>())
+                .prop_map(|(after_ms, host, slla)| Input::Rs { after_ms, host, slla }),
+            1 => (0..60_000u64, any::<bool>())
+                .prop_map(|(after_ms, drop_first)| Input::Reload { after_ms, drop_first }),
+            1 => (0..60_000u64).prop_map(|after_ms| Input::Stop { after_ms }),
+            2 => (0..600_000u64).prop_map(|after_ms| Input::Idle { after_ms }),
+        ]
+    }
+
+    fn profile(n: usize, max_s: u32, unicast: bool, mtu: Option<u32>) -> Profile<4> {
+        let mut p = seed_profile();
+        p.set_max_interval(max_s * 1000);
+        p.router.unicast_rs_replies = unicast;
+        p.mtu = mtu;
+        for i in 1..n {
+            p.add_prefix(Prefix::new(
+                Ipv6Addr::new(0x2001, 0xdb8, i as u16, 0, 0, 0, 0, 0),
+                64,
+            ))
+            .unwrap();
+        }
+        p
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        /// Whatever arrives and whenever: multicast RAs stay 3 s apart, every packet fits the
+        /// buffer and parses as an option walk, nothing panics, memory is bounded.
+        #[test]
+        fn invariants_hold_under_any_input(
+            seed in any::<u64>(),
+            n in 1usize..=4,
+            max_s in 4u32..=1800,
+            unicast in any::<bool>(),
+            buf_len in 40usize..1500,
+            inputs in proptest::collection::vec(input(), 0..60),
+        ) {
+            let mut adv = Advertiser::new(profile(n, max_s, unicast, None), link(), seed, Instant::ZERO).unwrap();
+            let mut now = Instant::ZERO;
+            let mut last_mc: Option<Instant> = None;
+            let mut buf = std::vec![0u8; buf_len];
+            let mut step = |adv: &mut Advertiser<4>, until: Instant, now: &mut Instant| {
+                loop {
+                    adv.handle_timeout(*now);
+                    while let Some(tx) = adv.poll_transmit(*now, &mut buf) {
+                        prop_assert!(tx.len <= buf_len && tx.len >= 16);
+                        let s = Sent { at: *now, tx, bytes: buf[..tx.len].to_vec() };
+                        let _ = s.options();
+                        if tx.dst == ALL_NODES && tx.part == 0 {
+                            if let Some(l) = last_mc {
+                                prop_assert!(*now - l >= MIN_DELAY_BETWEEN_RAS, "{} after {}", now, l);
+                            }
+                            last_mc = Some(*now);
+                        }
+                    }
+                    prop_assert!(adv.pending_unicast() <= UNICAST_QUEUE_LEN);
+                    match adv.poll_timeout() {
+                        Some(t) if t <= until => *now = t.max(*now),
+                        _ => break,
+                    }
+                }
+                *now = until.max(*now);
+                Ok(())
+            };
+            for i in inputs {
+                match i {
+                    Input::Rs { after_ms, host, slla } => {
+                        step(&mut adv, now + Duration::from_millis(after_ms), &mut now)?;
+                        let src = if host == 0 { Ipv6Addr::UNSPECIFIED } else { Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, u16::from(host)) };
+                        adv.handle_solicitation(now, src, slla);
+                    }
+                    Input::Reload { after_ms, drop_first } => {
+                        step(&mut adv, now + Duration::from_millis(after_ms), &mut now)?;
+                        let mut p = profile(n, max_s, unicast, Some(1280));
+                        if drop_first {
+                            p.prefixes[0].prefix = Prefix::new(addr("2001:db8:ffff::"), 64);
+                        }
+                        prop_assert!(adv.reload(now, p).is_ok());
+                    }
+                    Input::Stop { after_ms } => {
+                        step(&mut adv, now + Duration::from_millis(after_ms), &mut now)?;
+                        adv.stop(now);
+                    }
+                    Input::Idle { after_ms } => {
+                        step(&mut adv, now + Duration::from_millis(after_ms), &mut now)?;
+                    }
+                }
+                while adv.poll_event().is_some() {}
+            }
+        }
+    }
 }
