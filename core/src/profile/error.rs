@@ -130,7 +130,7 @@ pub enum ProfileError {
         /// The pool.
         pool: AddressPool,
     },
-    /// Address pool not inside any on-link prefix of the profile.
+    /// Address pool not inside any prefix of the profile.
     PoolOutsidePrefix {
         /// The pool.
         pool: AddressPool,
@@ -301,7 +301,7 @@ impl fmt::Display for ProfileError {
             ),
             E::PoolEmpty { pool } => write!(f, "pool {pool}: start is above end"),
             E::PoolOutsidePrefix { pool } => {
-                write!(f, "pool {pool} is outside every on-link prefix of the link")
+                write!(f, "pool {pool} is outside every prefix of the link")
             }
             E::PdPoolBadLength { pool } => write!(
                 f,

@@ -66,6 +66,10 @@ impl fmt::Display for Prefix {
 
 /// A prefix the router advertises in a Prefix Information option (RFC 4861 §4.6.2; RFC 4861
 /// §6.2.1 `AdvPrefixList`).
+///
+/// A prefix with none of L, A and P set is kept in the profile (it bounds the DHCPv6 pool) but
+/// not advertised: such an option tells hosts nothing. That is how the seed's stateful link,
+/// whose RA carries no Prefix Information, is declared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct AdvPrefix {

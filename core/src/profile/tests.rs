@@ -352,7 +352,7 @@ fn pools() {
     rejects(
         &p,
         ProfileError::PoolOutsidePrefix { pool },
-        "pool 2001:db8::1-2001:db8::ff is outside every on-link prefix",
+        "pool 2001:db8::1-2001:db8::ff is outside every prefix of the link",
     );
     let pool = AddressPool {
         start: addr("2001:db8:cafe:1::ff"),

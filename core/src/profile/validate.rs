@@ -38,7 +38,7 @@ impl<const P: usize> Profile<P> {
     ///   §5.1, §5.2);
     /// - PREF64: length 32/40/48/56/64/96, lifetime Max..=65528 s (RFC 8781 §4);
     /// - captive portal URI not empty (RFC 8910 §2.3);
-    /// - DHCPv6: pool start ≤ end and inside an on-link prefix; PD pool lengths sane and no
+    /// - DHCPv6: pool start ≤ end and inside a prefix of the profile; PD pool lengths sane and no
     ///   overlap with any advertised prefix; preferred ≤ valid; T1 ≤ T2.
     pub fn validate(&self) -> Result<(), ProfileError> {
         let r = &self.router;
@@ -169,7 +169,7 @@ impl<const P: usize> Profile<P> {
             let inside = self
                 .prefixes
                 .iter()
-                .any(|p| p.on_link && p.prefix.contains(pool.start) && p.prefix.contains(pool.end));
+                .any(|p| p.prefix.contains(pool.start) && p.prefix.contains(pool.end));
             if !inside {
                 return Err(ProfileError::PoolOutsidePrefix { pool });
             }

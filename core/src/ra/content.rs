@@ -9,8 +9,14 @@ use core::net::Ipv6Addr;
 
 use super::advertiser::Deprecated;
 use super::Link;
-use crate::profile::Profile;
+use crate::profile::{AdvPrefix, Preference, Profile};
 use crate::time::Instant;
+use crate::wire::icmpv6;
+use crate::wire::ndisc::option::{
+    CaptivePortal, Dnssl, Domains, Ipv6Addrs, LinkLayerAddress, Pref64, Pref64Length,
+    PrefixInformation, Rdnss, RouteInformation,
+};
+use crate::wire::ndisc::{NdOption, OptionsRepr, Repr, RouterAdvertRepr, RouterPreference};
 use crate::wire::{Error, Result};
 
 /// One option that may go into any packet of a split RA.
@@ -31,7 +37,15 @@ pub(crate) fn items<'a, const P: usize>(
     deprecated: &'a [Deprecated],
 ) -> impl Iterator<Item = Item> + 'a {
     let dns = &profile.dns;
+    // A prefix with neither L, A nor P tells hosts nothing (RFC 4861 §6.3.4, RFC 4862 §5.5.3,
+    // RFC 9762): it only bounds the DHCPv6 pool, as in the seed's stateful link, and is not sent.
     (0..profile.prefixes.len())
+        .filter(|&i| {
+            profile
+                .prefixes
+                .get(i)
+                .is_some_and(|p| p.on_link || p.autonomous || p.pd_preferred)
+        })
         .map(Item::Prefix)
         .chain((0..deprecated.len()).map(Item::Deprecated))
         .chain((0..profile.routes.len()).map(Item::Route))
@@ -51,33 +65,102 @@ pub(crate) struct Part {
     pub(crate) skipped: usize,
 }
 
-/// Bytes `item` takes on the wire (RFC 4861 §4.6: lengths in units of 8 octets).
-pub(crate) fn item_len<const P: usize>(profile: &Profile<P>, item: Item) -> usize {
-    match item {
-        Item::Prefix(_) | Item::Deprecated(_) => 32,
-        Item::Route(i) => match profile.routes.get(i).map_or(0, |r| r.prefix.len) {
-            0 => 8,
-            1..=64 => 16,
-            _ => 24,
-        },
-        Item::Rdnss => 8 + 16 * profile.dns.servers.len(),
-        Item::Dnssl => 8 + profile.dns.search_list.as_wire().len().next_multiple_of(8),
-        Item::Pref64 => 16,
-        Item::CaptivePortal => profile
-            .captive_portal
-            .as_ref()
-            .map_or(0, |u| (2 + u.len()).next_multiple_of(8)),
+/// The Prf bits of a profile preference, as the codec's type.
+fn preference(p: Preference) -> RouterPreference {
+    match p {
+        Preference::Low => RouterPreference::Low,
+        Preference::Medium => RouterPreference::Medium,
+        Preference::High => RouterPreference::High,
     }
 }
 
-/// RA header (16) plus the options every packet repeats (MTU, SLLA).
-fn fixed_len<const P: usize>(profile: &Profile<P>) -> usize {
-    16 + if profile.mtu.is_some() { 8 } else { 0 }
-        + if profile.router.source_link_layer.is_some() {
-            8
-        } else {
-            0
+fn pio(p: &AdvPrefix, valid_lifetime: u32, preferred_lifetime: u32) -> NdOption<'static> {
+    NdOption::PrefixInformation(PrefixInformation {
+        prefix_len: p.prefix.len,
+        on_link: p.on_link,
+        autonomous: p.autonomous,
+        router_address: false,
+        pd_preferred: p.pd_preferred,
+        valid_lifetime,
+        preferred_lifetime,
+        prefix: p.prefix.addr,
+    })
+}
+
+/// The option for `item` as the ND codec emits it; `None` if the item no longer exists.
+pub(crate) fn option<'a, const P: usize>(
+    profile: &'a Profile<P>,
+    deprecated: &[Deprecated],
+    now: Instant,
+    item: Item,
+) -> Option<NdOption<'a>> {
+    let dns = &profile.dns;
+    Some(match item {
+        Item::Prefix(i) => {
+            let p = profile.prefixes.get(i)?;
+            pio(p, p.valid_lifetime, p.preferred_lifetime)
         }
+        Item::Deprecated(i) => {
+            // RFC 9096 §3.5: preferred 0, valid counting down in real time (rounded up, so a
+            // host never sees 0 before the end).
+            let d = deprecated.get(i)?;
+            let left = d
+                .until
+                .saturating_duration_since(now)
+                .total_millis()
+                .div_ceil(1000);
+            pio(&d.adv, u32::try_from(left).unwrap_or(u32::MAX), 0)
+        }
+        Item::Route(i) => {
+            let r = profile.routes.get(i)?;
+            NdOption::RouteInformation(RouteInformation {
+                prefix_len: r.prefix.len,
+                preference: preference(r.preference),
+                route_lifetime: r.lifetime,
+                prefix: r.prefix.addr,
+            })
+        }
+        Item::Rdnss => NdOption::Rdnss(Rdnss {
+            lifetime: dns.rdnss_lifetime,
+            servers: Ipv6Addrs::List(&dns.servers),
+        }),
+        Item::Dnssl => NdOption::Dnssl(Dnssl {
+            lifetime: dns.dnssl_lifetime,
+            domains: Domains::Wire(dns.search_list.as_wire()),
+        }),
+        Item::Pref64 => {
+            let p = profile.pref64?;
+            let length = match p.prefix.len {
+                96 => Pref64Length::L96,
+                64 => Pref64Length::L64,
+                56 => Pref64Length::L56,
+                48 => Pref64Length::L48,
+                40 => Pref64Length::L40,
+                _ => Pref64Length::L32,
+            };
+            // RFC 8781 §4.1: round up to a multiple of 8 s.
+            NdOption::Pref64(Pref64 {
+                scaled_lifetime: p.lifetime.div_ceil(8).min(8191),
+                length,
+                prefix: p.prefix.addr,
+            })
+        }
+        Item::CaptivePortal => NdOption::CaptivePortal(CaptivePortal::new(
+            profile.captive_portal.as_ref()?.as_bytes(),
+        )),
+    })
+}
+
+/// Options every packet of the RA repeats: MTU (RFC 4861 §4.6.4) and Source Link-Layer Address
+/// (§4.6.1), in that order.
+fn repeated<const P: usize>(profile: &Profile<P>) -> impl Iterator<Item = NdOption<'_>> {
+    profile.mtu.map(NdOption::Mtu).into_iter().chain(
+        profile
+            .router
+            .source_link_layer
+            .as_ref()
+            .map(|mac| NdOption::SourceLinkLayerAddress(LinkLayerAddress::new(mac))),
+    )
 }
 
 /// Emit the packet of an RA whose options start at `cursor` into `buf` (already limited to the
@@ -94,18 +177,32 @@ pub(crate) fn emit<const P: usize>(
     cursor: usize,
     buf: &mut [u8],
 ) -> Result<Part> {
-    let fixed = fixed_len(profile);
+    let r = &profile.router;
+    let header = Repr::RouterAdvert(RouterAdvertRepr {
+        cur_hop_limit: r.hop_limit,
+        managed: profile.mode.managed(),
+        other: profile.mode.other_config(),
+        home_agent: false,
+        proxy: false,
+        router_preference: preference(r.preference),
+        router_lifetime,
+        reachable_time: r.reachable_time_ms,
+        retrans_timer: r.retrans_timer_ms,
+        options: OptionsRepr::NONE,
+    });
+    let fixed = header.buffer_len() + repeated(profile).map(|o| o.buffer_len()).sum::<usize>();
     if buf.len() < fixed {
         return Err(Error::BufferTooSmall { needed: fixed });
     }
-    // Choose this packet's options.
+    // Choose this packet's options: as many as fit, in order. One that cannot fit even alone
+    // is skipped (cannot happen with a validated profile and a 1280-byte MTU).
     let mut used = fixed;
     let mut end = cursor;
     let mut skipped = 0;
     let mut placed = 0;
     let mut next = None;
     for item in items(profile, deprecated).skip(cursor) {
-        let len = item_len(profile, item);
+        let len = option(profile, deprecated, now, item).map_or(0, |o| o.buffer_len());
         if used + len <= buf.len() {
             used += len;
             placed += 1;
@@ -117,160 +214,23 @@ pub(crate) fn emit<const P: usize>(
         }
         end += 1;
     }
-    let mut w = Writer { buf, pos: 0 };
-    let r = &profile.router;
-    w.put(&[134, 0, 0, 0, r.hop_limit]);
-    let flags = (u8::from(profile.mode.managed()) << 7)
-        | (u8::from(profile.mode.other_config()) << 6)
-        | (r.preference.bits() << 3);
-    w.put(&[flags]);
-    w.put(&router_lifetime.to_be_bytes());
-    w.put(&r.reachable_time_ms.to_be_bytes());
-    w.put(&r.retrans_timer_ms.to_be_bytes());
-    for item in items(profile, deprecated).skip(cursor).take(end - cursor) {
-        if fixed + item_len(profile, item) > w.buf.len() {
-            continue;
-        }
-        emit_item(profile, deprecated, now, item, &mut w);
+    let room = buf.len();
+    let mut pos = header.emit(&link.link_local, &dst, buf)?;
+    let chosen = items(profile, deprecated)
+        .skip(cursor)
+        .take(end - cursor)
+        .filter_map(|item| option(profile, deprecated, now, item))
+        .filter(|o| fixed + o.buffer_len() <= room);
+    for opt in chosen.chain(repeated(profile)) {
+        pos += buf.get_mut(pos..).map_or(Ok(0), |out| opt.emit(out))?;
     }
-    if let Some(mtu) = profile.mtu {
-        w.put(&[5, 1, 0, 0]);
-        w.put(&mtu.to_be_bytes());
-    }
-    if let Some(mac) = r.source_link_layer {
-        w.put(&[1, 1]);
-        w.put(&mac);
-    }
-    let len = w.pos;
-    let sum = checksum(&link.link_local, &dst, w.buf.get(..len).unwrap_or_default());
-    if let Some(c) = w.buf.get_mut(2..4) {
-        c.copy_from_slice(&sum.to_be_bytes());
-    }
-    Ok(Part { len, next, skipped })
-}
-
-struct Writer<'b> {
-    buf: &'b mut [u8],
-    pos: usize,
-}
-
-impl Writer<'_> {
-    fn put(&mut self, bytes: &[u8]) {
-        if let Some(dst) = self.buf.get_mut(self.pos..self.pos + bytes.len()) {
-            dst.copy_from_slice(bytes);
-            self.pos += bytes.len();
-        }
-    }
-    fn zeros(&mut self, n: usize) {
-        for _ in 0..n {
-            self.put(&[0]);
-        }
-    }
-}
-
-fn emit_item<const P: usize>(
-    profile: &Profile<P>,
-    deprecated: &[Deprecated],
-    now: Instant,
-    item: Item,
-    w: &mut Writer<'_>,
-) {
-    let len8 = (item_len(profile, item) / 8) as u8;
-    match item {
-        Item::Prefix(i) | Item::Deprecated(i) => {
-            let (p, valid, preferred) = match item {
-                Item::Prefix(_) => match profile.prefixes.get(i) {
-                    Some(p) => (*p, p.valid_lifetime, p.preferred_lifetime),
-                    None => return,
-                },
-                _ => match deprecated.get(i) {
-                    Some(d) => {
-                        let left = d.until.saturating_duration_since(now).total_millis();
-                        (
-                            d.adv,
-                            left.div_ceil(1000).min(u64::from(u32::MAX)) as u32,
-                            0,
-                        )
-                    }
-                    None => return,
-                },
-            };
-            let flags = (u8::from(p.on_link) << 7)
-                | (u8::from(p.autonomous) << 6)
-                | (u8::from(p.pd_preferred) << 4);
-            w.put(&[3, len8, p.prefix.len, flags]);
-            w.put(&valid.to_be_bytes());
-            w.put(&preferred.to_be_bytes());
-            w.put(&[0; 4]);
-            w.put(&p.prefix.addr.octets());
-        }
-        Item::Route(i) => {
-            let Some(r) = profile.routes.get(i) else {
-                return;
-            };
-            w.put(&[24, len8, r.prefix.len, r.preference.bits() << 3]);
-            w.put(&r.lifetime.to_be_bytes());
-            let n = (usize::from(len8) - 1) * 8;
-            w.put(r.prefix.addr.octets().get(..n).unwrap_or_default());
-        }
-        Item::Rdnss => {
-            w.put(&[25, len8, 0, 0]);
-            w.put(&profile.dns.rdnss_lifetime.to_be_bytes());
-            for a in &profile.dns.servers {
-                w.put(&a.octets());
-            }
-        }
-        Item::Dnssl => {
-            w.put(&[31, len8, 0, 0]);
-            w.put(&profile.dns.dnssl_lifetime.to_be_bytes());
-            let names = profile.dns.search_list.as_wire();
-            w.put(names);
-            w.zeros(usize::from(len8) * 8 - 8 - names.len());
-        }
-        Item::Pref64 => {
-            let Some(p) = profile.pref64 else { return };
-            let plc: u16 = match p.prefix.len {
-                96 => 0,
-                64 => 1,
-                56 => 2,
-                48 => 3,
-                40 => 4,
-                _ => 5,
-            };
-            let scaled = p.lifetime.div_ceil(8).min(8191);
-            w.put(&[38, len8]);
-            w.put(&((scaled << 3) | plc).to_be_bytes());
-            w.put(p.prefix.addr.octets().get(..12).unwrap_or_default());
-        }
-        Item::CaptivePortal => {
-            let Some(uri) = &profile.captive_portal else {
-                return;
-            };
-            w.put(&[37, len8]);
-            w.put(uri.as_bytes());
-            w.zeros(usize::from(len8) * 8 - 2 - uri.len());
-        }
-    }
-}
-
-/// The ICMPv6 checksum (RFC 4443 §2.3) over the pseudo-header (RFC 8200 §8.1) and `msg`, whose
-/// checksum field is zero.
-fn checksum(src: &Ipv6Addr, dst: &Ipv6Addr, msg: &[u8]) -> u16 {
-    let mut sum: u64 = 0;
-    let mut add = |bytes: &[u8]| {
-        for pair in bytes.chunks(2) {
-            let hi = u64::from(pair.first().copied().unwrap_or(0));
-            let lo = u64::from(pair.get(1).copied().unwrap_or(0));
-            sum += (hi << 8) | lo;
-        }
-    };
-    add(&src.octets());
-    add(&dst.octets());
-    add(&(msg.len() as u32).to_be_bytes());
-    add(&[0, 0, 0, 58]);
-    add(msg);
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
+    let msg = buf
+        .get_mut(..pos)
+        .ok_or(Error::BufferTooSmall { needed: pos })?;
+    icmpv6::Packet::new_unchecked(msg).fill_checksum(&link.link_local, &dst);
+    Ok(Part {
+        len: pos,
+        next,
+        skipped,
+    })
 }

@@ -28,6 +28,7 @@
 mod advertiser;
 mod consistency;
 mod content;
+mod input;
 mod rng;
 
 pub use advertiser::Advertiser;
@@ -207,9 +208,12 @@ pub struct Counters {
     pub rs_received: u64,
     /// Solicitations answered by an RA already scheduled (RFC 4861 §6.2.6).
     pub rs_folded: u64,
-    /// Solicitations dropped because they failed RFC 4861 §6.1.1 (hop limit, code, length,
-    /// options).
+    /// Solicitations dropped because they failed RFC 4861 §6.1.1 (hop limit not 255) or came
+    /// with a Fragment Header (RFC 6980).
     pub rs_invalid: u64,
+    /// ICMPv6 messages given to [`Advertiser::handle_icmpv6`] that did not decode (bad
+    /// checksum, code, length or option).
+    pub nd_malformed: u64,
     /// Solicitations from `::` carrying a Source Link-Layer Address option, dropped (RFC 4861
     /// §6.1.1).
     pub rs_unspecified_with_slla: u64,
@@ -220,7 +224,8 @@ pub struct Counters {
     pub rs_unicast_limited: u64,
     /// RAs from other routers checked.
     pub ra_received: u64,
-    /// RAs dropped because they failed RFC 4861 §6.1.2.
+    /// RAs dropped because they failed RFC 4861 §6.1.2 (hop limit, link-local source) or RFC
+    /// 6980.
     pub ra_invalid: u64,
     /// Our own RAs looped back, ignored.
     pub ra_own: u64,

@@ -6,6 +6,10 @@ use std::vec::Vec;
 use super::*;
 use crate::profile::{AdvRoute, Mode, Preference, Profile};
 use crate::time::Instant;
+use crate::wire::ndisc::option::{LinkLayerAddress, PrefixInformation};
+use crate::wire::ndisc::{
+    IpMeta, NdOption, OptionsRepr, Repr, RouterAdvertRepr, RouterPreference, RouterSolicitRepr,
+};
 
 pub(crate) fn addr(s: &str) -> Ipv6Addr {
     s.parse().unwrap()
@@ -74,6 +78,11 @@ pub(crate) fn drain<const P: usize>(adv: &mut Advertiser<P>, now: Instant) -> Ve
     let mut out = Vec::new();
     let mut buf = [0u8; 1500];
     while let Some(tx) = adv.poll_transmit(now, &mut buf) {
+        // Every packet decodes with the ND codec, checksum included.
+        match Repr::parse_verified(&buf[..tx.len], &tx.src, &tx.dst) {
+            Ok(Repr::RouterAdvert(_)) => {}
+            other => panic!("not a valid RA: {other:?}"),
+        }
         out.push(Sent {
             at: now,
             tx,
@@ -708,16 +717,266 @@ fn other_routers_inconsistencies_become_events() {
     assert_eq!((adv.counters().ra_own, adv.poll_event()), (1, None));
 }
 
-#[test]
-fn print_seed_ra() {
-    let mut adv = Advertiser::new(seed_profile(), link(), 1, Instant::ZERO).unwrap();
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// The seed's RAs, full bytes with checksums (the nd helper's golden tests, made with scapy).
+const SEED_SLAAC_RA: &str = "8600d68e4000001e0000000000000000030440c000015180000038400000000020010db8cafe000000000000000000000101fa163ec317b4";
+const SEED_STATEFUL_RA: &str = "8600012b4080001e00000000000000000101fa163e77e5a0";
+const SEED_STATELESS_RA: &str = "86008d134040001e0000000000000000030440c000015180000038400000000020010db8cafe000200000000000000000101fa163ec1bc52";
+const SEED_RS: &str = "85005875000000000101fa163e795acc";
+
+fn first_ra<const P: usize>(p: Profile<P>, link_local: &str) -> Vec<u8> {
+    let l = Link {
+        link_local: addr(link_local),
+        mtu: 1500,
+    };
+    let mut adv = Advertiser::new(p, l, 1, Instant::ZERO).unwrap();
     let sent = drain(&mut adv, Instant::ZERO);
-    let hex: std::string::String = sent[0]
-        .bytes
-        .iter()
-        .map(|b| std::format!("{b:02x}"))
-        .collect();
-    std::println!("SEED RA {hex}");
+    assert_eq!(sent.len(), 1);
+    sent[0].bytes.clone()
+}
+
+#[test]
+fn seed_slaac_link_emits_the_seeds_ra_exactly() {
+    assert_eq!(first_ra(seed_profile(), ROUTER_LL), hex(SEED_SLAAC_RA));
+}
+
+#[test]
+fn seed_stateless_link_emits_the_seeds_ra_exactly() {
+    let mut p: Profile<4> = Profile::new(Mode::Dhcpv6Stateless);
+    p.set_max_interval(10_000);
+    p.router.source_link_layer = Some([0xfa, 0x16, 0x3e, 0xc1, 0xbc, 0x52]);
+    p.add_prefix(Prefix::new(addr("2001:db8:cafe:2::"), 64))
+        .unwrap();
+    p.dns.servers.push(addr("2001:db8:cafe:a::e")).unwrap();
+    p.dns.in_ra = false;
+    assert_eq!(
+        first_ra(p, "fe80::f816:3eff:fec1:bc52"),
+        hex(SEED_STATELESS_RA)
+    );
+}
+
+#[test]
+fn seed_stateful_link_emits_the_seeds_ra_exactly() {
+    let mut p: Profile<4> = Profile::new(Mode::Dhcpv6Stateful);
+    p.set_max_interval(10_000);
+    p.router.source_link_layer = Some([0xfa, 0x16, 0x3e, 0x77, 0xe5, 0xa0]);
+    // The seed's stateful RA carries no Prefix Information: the prefix only bounds the pool.
+    p.add_prefix(Prefix::new(addr("2001:db8:cafe:1::"), 64))
+        .unwrap()
+        .on_link = false;
+    p.dhcpv6.pool = Some(crate::profile::AddressPool {
+        start: addr("2001:db8:cafe:1::2"),
+        end: addr("2001:db8:cafe:1:ffff:ffff:ffff:fffe"),
+    });
+    p.dns.servers.push(addr("2001:db8:cafe:a::e")).unwrap();
+    p.dns.in_ra = false;
+    assert_eq!(
+        first_ra(p, "fe80::f816:3eff:fe77:e5a0"),
+        hex(SEED_STATEFUL_RA)
+    );
+}
+
+#[test]
+fn mode_maps_to_m_o_a_on_the_emitted_bytes() {
+    // DESIGN.md's table, read back from the wire with the ND codec.
+    for (mode, m, o, a) in [
+        (Mode::Slaac, false, false, true),
+        (Mode::Dhcpv6Stateless, false, true, true),
+        (Mode::Dhcpv6Stateful, true, false, false),
+    ] {
+        let mut p: Profile<4> = Profile::new(mode);
+        p.add_prefix(Prefix::new(addr("2001:db8:1::"), 64)).unwrap();
+        p.dhcpv6.pool = Some(crate::profile::AddressPool {
+            start: addr("2001:db8:1::100"),
+            end: addr("2001:db8:1::1ff"),
+        });
+        p.router.preference = Preference::High;
+        let bytes = first_ra(p, ROUTER_LL);
+        let Ok(Repr::RouterAdvert(ra)) = Repr::parse_verified(&bytes, &addr(ROUTER_LL), &ALL_NODES)
+        else {
+            panic!("{mode}: not an RA")
+        };
+        assert_eq!((ra.managed, ra.other), (m, o), "{mode}");
+        assert_eq!(ra.router_preference, RouterPreference::High);
+        assert_eq!(ra.router_lifetime, 1800);
+        let pios: Vec<PrefixInformation> = ra
+            .options
+            .iter()
+            .filter_map(|o| match o {
+                NdOption::PrefixInformation(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(pios.len(), 1, "{mode}");
+        assert!(pios[0].on_link, "{mode}: L=1");
+        assert_eq!(pios[0].autonomous, a, "{mode}: A");
+        assert_eq!(
+            (pios[0].valid_lifetime, pios[0].preferred_lifetime),
+            (86_400, 14_400)
+        );
+    }
+}
+
+#[test]
+fn every_option_of_the_profile_reaches_the_wire() {
+    let mut p = seed_profile();
+    p.mtu = Some(1500);
+    p.router.reachable_time_ms = 30_000;
+    p.router.retrans_timer_ms = 1_000;
+    p.prefixes[0].pd_preferred = true;
+    p.routes
+        .push(AdvRoute {
+            prefix: Prefix::new(addr("2001:db8:100::"), 48),
+            preference: Preference::Low,
+            lifetime: 1800,
+        })
+        .unwrap();
+    p.dns.servers.push(addr("2001:db8:cafe:a::e")).unwrap();
+    p.dns.search_list.push("openstacklocal").unwrap();
+    p.pref64 = Some(crate::profile::Pref64 {
+        prefix: Prefix::new(addr("64:ff9b::"), 96),
+        lifetime: 30,
+    });
+    p.captive_portal = Some(heapless::String::try_from("https://portal.example/api").unwrap());
+    let bytes = first_ra(p, ROUTER_LL);
+    let Ok(Repr::RouterAdvert(ra)) = Repr::parse_verified(&bytes, &addr(ROUTER_LL), &ALL_NODES)
+    else {
+        panic!()
+    };
+    assert_eq!((ra.reachable_time, ra.retrans_timer), (30_000, 1_000));
+    let text = std::format!("{ra}");
+    for want in [
+        "2001:db8:cafe::/64",
+        "route info option (24)",
+        "2001:db8:100::/48",
+        "rdnss option (25)",
+        "2001:db8:cafe:a::e",
+        "openstacklocal",
+        "pref64 option (38)",
+        "64:ff9b::/96",
+        "captive portal option (37)",
+        "https://portal.example/api",
+        "mtu option (5)",
+        "fa:16:3e:c3:17:b4",
+    ] {
+        assert!(text.contains(want), "{want} missing from\n{text}");
+    }
+    let kinds: Vec<u8> = ra.options.iter().map(|o| o.option_type().into()).collect();
+    assert_eq!(kinds, [3, 24, 25, 31, 38, 37, 5, 1]);
+    let pio = ra.options.iter().find_map(|o| match o {
+        NdOption::PrefixInformation(p) => Some(p),
+        _ => None,
+    });
+    assert!(pio.unwrap().pd_preferred, "P flag (RFC 9762)");
+    let p64 = ra.options.iter().find_map(|o| match o {
+        NdOption::Pref64(p) => Some(p),
+        _ => None,
+    });
+    assert_eq!(
+        p64.unwrap().lifetime_secs(),
+        32,
+        "30 s rounded up to 8 s units"
+    );
+}
+
+fn meta(src: &str, dst: &str, hop_limit: u8) -> IpMeta {
+    IpMeta {
+        src: addr(src),
+        dst: addr(dst),
+        hop_limit,
+        had_fragment_header: false,
+    }
+}
+
+#[test]
+fn the_seeds_rs_bytes_get_an_answer() {
+    let mut adv = Advertiser::new(seed_profile(), link(), 2, Instant::ZERO).unwrap();
+    let last = settled(&mut adv);
+    let at = last + Duration::from_secs(3);
+    let host = "fe80::f816:3eff:fe79:5acc";
+    adv.handle_icmpv6(at, &meta(host, "ff02::2", 255), &hex(SEED_RS));
+    assert_eq!(adv.counters().rs_received, 1);
+    let t = adv.poll_timeout().unwrap();
+    assert!(t >= at && t <= at + MAX_RA_DELAY_TIME);
+    assert_eq!(drain(&mut adv, t)[0].tx.reason, Reason::Solicited);
+    // Hop limit 254: off-link, dropped (RFC 4861 §6.1.1).
+    adv.handle_icmpv6(at, &meta(host, "ff02::2", 254), &hex(SEED_RS));
+    assert_eq!(adv.counters().rs_invalid, 1);
+    // Corrupted: bad checksum.
+    let mut bad = hex(SEED_RS);
+    bad[10] ^= 1;
+    adv.handle_icmpv6(at, &meta(host, "ff02::2", 255), &bad);
+    assert_eq!(adv.counters().nd_malformed, 1);
+    // From :: with an SLLA (the checksum made right for ::).
+    let mac = [0xfa, 0x16, 0x3e, 0x79, 0x5a, 0xcc];
+    let opts = [NdOption::SourceLinkLayerAddress(LinkLayerAddress::new(
+        &mac,
+    ))];
+    let rs = RouterSolicitRepr {
+        options: OptionsRepr::List(&opts),
+    };
+    let mut b = [0u8; 16];
+    let n = Repr::RouterSolicit(rs)
+        .emit(&Ipv6Addr::UNSPECIFIED, &addr("ff02::2"), &mut b)
+        .unwrap();
+    adv.handle_icmpv6(at, &meta("::", "ff02::2", 255), &b[..n]);
+    assert_eq!(adv.counters().rs_unspecified_with_slla, 1);
+    assert_eq!(adv.counters().rs_received, 1);
+}
+
+#[test]
+fn another_routers_ra_bytes_are_checked() {
+    let mut adv = Advertiser::new(seed_profile(), link(), 2, Instant::ZERO).unwrap();
+    // The seed's stateless RA, heard on our SLAAC link: O differs, nothing else.
+    let other = "fe80::f816:3eff:fec1:bc52";
+    adv.handle_icmpv6(
+        Instant::ZERO,
+        &meta(other, "ff02::1", 255),
+        &hex(SEED_STATELESS_RA),
+    );
+    assert_eq!(
+        adv.poll_event(),
+        Some(Event::Inconsistent {
+            router: addr(other),
+            what: Inconsistency::OtherConfig { ours: false }
+        })
+    );
+    assert_eq!(adv.poll_event(), None);
+    // Hop limit 64: not from the link (RFC 4861 §6.1.2), dropped.
+    adv.handle_icmpv6(
+        Instant::ZERO,
+        &meta(other, "ff02::1", 64),
+        &hex(SEED_STATELESS_RA),
+    );
+    assert_eq!(adv.counters().ra_invalid, 1);
+    assert_eq!(adv.poll_event(), None);
+    // Our own RA, looped back.
+    adv.handle_icmpv6(
+        Instant::ZERO,
+        &meta(ROUTER_LL, "ff02::1", 255),
+        &hex(SEED_SLAAC_RA),
+    );
+    assert_eq!(adv.counters().ra_own, 1);
+    let ra = RouterAdvertRepr {
+        cur_hop_limit: 64,
+        managed: false,
+        other: false,
+        home_agent: false,
+        proxy: false,
+        router_preference: RouterPreference::Medium,
+        router_lifetime: 30,
+        reachable_time: 0,
+        retrans_timer: 0,
+        options: OptionsRepr::NONE,
+    };
+    adv.handle_ra(Instant::ZERO, &meta("2001:db8::1", "ff02::1", 255), &ra);
+    assert_eq!(adv.counters().ra_invalid, 2, "source not link-local");
 }
 
 mod prop {
