@@ -144,7 +144,9 @@ impl<const P: usize> Advertiser<P> {
         profile.validate()?;
         self.expire(now);
         for old in &self.profile.prefixes {
-            if profile.prefixes.iter().any(|p| p.prefix == old.prefix) {
+            // Prefixes that were never sent (no L, A or P) have nothing to withdraw.
+            let advertised = old.on_link || old.autonomous || old.pd_preferred;
+            if !advertised || profile.prefixes.iter().any(|p| p.prefix == old.prefix) {
                 continue;
             }
             let valid = if old.valid_lifetime == INFINITE {

@@ -1,17 +1,49 @@
 //! The router side of Neighbor Discovery: an [`Advertiser`] that sends Router Advertisements for
 //! one link, built from a validated [`crate::profile::Profile`].
 //!
-//! Sans-IO (DESIGN.md, "the sans-IO contract"): the caller hands in time and decoded Router
-//! Solicitations / Advertisements, and pulls out what to send:
+//! Sans-IO (DESIGN.md, "the sans-IO contract"): the caller hands in time and received
+//! messages, and pulls out what to send. On virtual time (a simulation) the loop is:
 //!
-//! ```text
-//! loop {
-//!     while let Some(t) = adv.poll_transmit(now, &mut buf) { send(&buf[..t.len], t.dst) }
-//!     while let Some(e) = adv.poll_event() { log(e) }
-//!     sleep until adv.poll_timeout() or a packet arrives;
-//!     adv.handle_timeout(now);             // or handle_rs / handle_ra for a packet
-//! }
 //! ```
+//! use sixconf_core::profile::{Mode, Prefix, Profile};
+//! use sixconf_core::ra::{Advertiser, Link, Reason};
+//! use sixconf_core::time::{Duration, Instant};
+//!
+//! let mut profile: Profile<4> = Profile::new(Mode::Slaac);
+//! profile.set_max_interval(10_000); // MaxRtrAdvInterval 10 s: router lifetime 30 s, as the seed
+//! profile.add_prefix(Prefix::new("2001:db8:cafe::".parse().unwrap(), 64)).unwrap();
+//! let link = Link { link_local: "fe80::1".parse().unwrap(), mtu: 1500 };
+//! let mut adv = Advertiser::new(profile, link, /* seed */ 42, Instant::ZERO).unwrap();
+//!
+//! let mut buf = [0u8; 1460];
+//! let mut now = Instant::ZERO;
+//! let mut sent = 0;
+//! while now < Instant::from_secs(60) {
+//!     adv.handle_timeout(now);
+//!     while let Some(tx) = adv.poll_transmit(now, &mut buf) {
+//!         // deliver &buf[..tx.len] from tx.src to tx.dst (hop limit 255) to every host
+//!         assert_eq!(tx.reason, Reason::Unsolicited);
+//!         sent += 1;
+//!     }
+//!     while let Some(_event) = adv.poll_event() {}
+//!     // A received RS would go in here: adv.handle_icmpv6(now, &meta, bytes).
+//!     now = adv.poll_timeout().unwrap_or(Instant::from_secs(60)).max(now);
+//! }
+//! // First RA at 0 s, then gaps of 3.3..=10 s: at least 6 RAs in a minute.
+//! assert!(sent >= 6 && sent <= 19);
+//! ```
+//!
+//! Received messages go in decoded ([`Advertiser::handle_rs`], [`Advertiser::handle_ra`],
+//! with the IP layer's [`crate::wire::ndisc::IpMeta`]) or as bytes
+//! ([`Advertiser::handle_icmpv6`], which also verifies the checksum); callers that check
+//! messages themselves can use [`Advertiser::handle_solicitation`] and
+//! [`Advertiser::handle_peer_advert`].
+//!
+//! RAs are encoded with [`crate::wire::ndisc`]: the header, then Prefix Information (current
+//! prefixes, then withdrawn ones), Route Information, RDNSS, DNSSL, PREF64 and Captive Portal,
+//! then MTU and Source Link-Layer Address (radvd's order, the seed's bytes). An RA that does not
+//! fit `min(link MTU, advertised MTU) - 40` bytes (or the caller's buffer) goes out as several
+//! RAs, each with the full header, MTU and SLLA and the next share of the other options.
 //!
 //! Timing follows RFC 4861 §6.2.4–§6.2.6: the first RA is due at construction, the first
 //! [`MAX_INITIAL_RTR_ADVERTISEMENTS`] intervals are capped at [`MAX_INITIAL_RTR_ADVERT_INTERVAL`],

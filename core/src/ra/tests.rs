@@ -1086,3 +1086,33 @@ mod prop {
         }
     }
 }
+
+#[test]
+fn removing_a_prefix_that_was_never_advertised_withdraws_nothing() {
+    let mut p: Profile<4> = Profile::new(Mode::Dhcpv6Stateful);
+    p.add_prefix(Prefix::new(addr("2001:db8:cafe:1::"), 64))
+        .unwrap()
+        .on_link = false;
+    p.dhcpv6.pool = Some(crate::profile::AddressPool {
+        start: addr("2001:db8:cafe:1::2"),
+        end: addr("2001:db8:cafe:1::ff"),
+    });
+    let mut adv = Advertiser::new(p.clone(), link(), 1, Instant::ZERO).unwrap();
+    assert!(drain(&mut adv, Instant::ZERO)[0].prefixes().is_empty());
+    let mut q = p.clone();
+    q.prefixes[0].prefix = Prefix::new(addr("2001:db8:cafe:2::"), 64);
+    q.dhcpv6.pool = Some(crate::profile::AddressPool {
+        start: addr("2001:db8:cafe:2::2"),
+        end: addr("2001:db8:cafe:2::ff"),
+    });
+    adv.reload(Instant::from_secs(1), q).unwrap();
+    let sent = run(
+        &mut adv,
+        Instant::from_secs(1),
+        Instant::from_secs(60),
+        |_, _| None,
+    );
+    assert!(sent.len() >= 3);
+    assert!(sent.iter().all(|s| s.prefixes().is_empty()));
+    assert_eq!(adv.poll_event(), None);
+}
