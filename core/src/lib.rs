@@ -26,5 +26,7 @@
 extern crate std;
 
 pub mod host;
+pub mod profile;
+pub mod ra;
 pub mod time;
 pub mod wire;

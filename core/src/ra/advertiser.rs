@@ -1,0 +1,464 @@
+//! [`Advertiser`]: the RFC 4861 §6.2 router state machine for one interface.
+
+use core::net::Ipv6Addr;
+
+use super::content::{self, Part};
+use super::rng::SplitMix64;
+use super::{
+    bump, Counters, Event, Link, Reason, Transmit, ALL_NODES, EVENT_QUEUE_LEN,
+    MAX_FINAL_RTR_ADVERTISEMENTS, MAX_INITIAL_RTR_ADVERTISEMENTS, MAX_INITIAL_RTR_ADVERT_INTERVAL,
+    MAX_RA_DELAY_TIME, MIN_DELAY_BETWEEN_RAS, ND_VALID_LIMIT, UNICAST_QUEUE_LEN,
+    UNICAST_RATE_PER_SEC,
+};
+use crate::profile::{AdvPrefix, Profile, ProfileError, INFINITE};
+use crate::time::{Duration, Instant};
+
+/// A prefix removed from the profile, still advertised with preferred lifetime 0 and a valid
+/// lifetime counting down to `until` (RFC 9096 §3.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub(crate) struct Deprecated {
+    pub(crate) adv: AdvPrefix,
+    pub(crate) until: Instant,
+}
+
+/// An RA being sent, possibly in several packets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+struct Burst {
+    at: Instant,
+    dst: Ipv6Addr,
+    reason: Reason,
+    /// Index of the next option to place (see `content::items`).
+    cursor: usize,
+    part: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+struct Stopping {
+    /// Final RAs still to send.
+    remaining: u8,
+    next_at: Instant,
+}
+
+/// Sends Router Advertisements for one link (RFC 4861 §6.2), sans-IO.
+///
+/// Build it with [`Advertiser::new`] from a [`Profile`] with at most `P` prefixes; it holds at
+/// most `P` withdrawn prefixes as well. See the [module docs](super) for the driving loop.
+#[derive(Debug, Clone)]
+pub struct Advertiser<const P: usize = 4> {
+    profile: Profile<P>,
+    link: Link,
+    rng: SplitMix64,
+    next_unsolicited: Instant,
+    /// Intervals still capped at MAX_INITIAL_RTR_ADVERT_INTERVAL (§6.2.4).
+    initial_left: u8,
+    last_multicast: Option<Instant>,
+    /// A multicast answer to solicitations, if one is scheduled before `next_unsolicited`.
+    solicited: Option<Instant>,
+    unicast: heapless::Vec<(Ipv6Addr, Instant), UNICAST_QUEUE_LEN>,
+    /// Start of the current one-second window and unicast answers scheduled in it.
+    unicast_window: (Instant, u8),
+    burst: Option<Burst>,
+    deprecated: heapless::Vec<Deprecated, P>,
+    stopping: Option<Stopping>,
+    events: heapless::Deque<Event, EVENT_QUEUE_LEN>,
+    counters: Counters,
+}
+
+impl<const P: usize> Advertiser<P> {
+    /// Start advertising `profile` on `link` at `now`; the first RA is due at once (as radvd
+    /// does; RFC 4861 §6.2.4 sets no initial delay). `seed` drives every random delay: give each
+    /// router a different one (e.g. from its MAC and the boot time).
+    ///
+    /// Fails if the profile does not validate ([`Profile::validate`]).
+    pub fn new(
+        profile: Profile<P>,
+        link: Link,
+        seed: u64,
+        now: Instant,
+    ) -> Result<Self, ProfileError> {
+        profile.validate()?;
+        Ok(Advertiser {
+            profile,
+            link,
+            rng: SplitMix64::new(seed),
+            next_unsolicited: now,
+            initial_left: MAX_INITIAL_RTR_ADVERTISEMENTS,
+            last_multicast: None,
+            solicited: None,
+            unicast: heapless::Vec::new(),
+            unicast_window: (now, 0),
+            burst: None,
+            deprecated: heapless::Vec::new(),
+            stopping: None,
+            events: heapless::Deque::new(),
+            counters: Counters::default(),
+        })
+    }
+
+    /// The profile being advertised.
+    pub fn profile(&self) -> &Profile<P> {
+        &self.profile
+    }
+
+    /// The interface facts given at construction or by [`Advertiser::set_link`].
+    pub fn link(&self) -> Link {
+        self.link
+    }
+
+    /// Counters of what was sent, received and dropped.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// `true` once the final RAs after [`Advertiser::stop`] have all been sent.
+    pub fn is_stopped(&self) -> bool {
+        matches!(self.stopping, Some(s) if s.remaining == 0) && self.burst.is_none()
+    }
+
+    pub(crate) fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
+    }
+
+    /// Unicast answers waiting for their random delay (at most [`UNICAST_QUEUE_LEN`]).
+    pub fn pending_unicast(&self) -> usize {
+        self.unicast.len()
+    }
+
+    /// The interface's link-local address or MTU changed.
+    pub fn set_link(&mut self, link: Link) {
+        self.link = link;
+    }
+
+    /// Replace the profile without disturbing the schedule (no burst of RAs; the change goes out
+    /// with the next scheduled one). Prefixes that disappear keep being advertised with preferred
+    /// lifetime 0 and a valid lifetime counting down from `min(valid, 2 h)` until it reaches
+    /// zero (RFC 9096 §3.5, which is also how hosts' two-hour rule, RFC 4862 §5.5.3 e, lets them
+    /// go). If the new MaxRtrAdvInterval is shorter than the time to the next RA, the next RA is
+    /// drawn again from the new interval.
+    ///
+    /// An invalid profile is refused and the old one kept.
+    pub fn reload(&mut self, now: Instant, profile: Profile<P>) -> Result<(), ProfileError> {
+        profile.validate()?;
+        self.expire(now);
+        for old in &self.profile.prefixes {
+            // Prefixes that were never sent (no L, A or P) have nothing to withdraw.
+            let advertised = old.on_link || old.autonomous || old.pd_preferred;
+            if !advertised || profile.prefixes.iter().any(|p| p.prefix == old.prefix) {
+                continue;
+            }
+            let valid = if old.valid_lifetime == INFINITE {
+                ND_VALID_LIMIT
+            } else {
+                Duration::from_secs(u64::from(old.valid_lifetime)).min(ND_VALID_LIMIT)
+            };
+            let entry = Deprecated {
+                adv: *old,
+                until: now + valid,
+            };
+            if let Some(d) = self
+                .deprecated
+                .iter_mut()
+                .find(|d| d.adv.prefix == old.prefix)
+            {
+                *d = entry;
+            } else if let Err(entry) = self.deprecated.push(entry) {
+                // Full: the entry closest to the end of its countdown makes room.
+                bump(&mut self.counters.deprecated_evicted);
+                if let Some(slot) = self.deprecated.iter_mut().min_by_key(|d| d.until) {
+                    if slot.until < entry.until {
+                        *slot = entry;
+                    }
+                }
+            }
+        }
+        self.deprecated
+            .retain(|d| !profile.prefixes.iter().any(|p| p.prefix == d.adv.prefix));
+        let max = Duration::from_millis(u64::from(profile.router.max_interval_ms));
+        self.profile = profile;
+        if self.stopping.is_none() && self.next_unsolicited > now + max {
+            self.next_unsolicited = now + self.next_interval();
+        }
+        if let Some(b) = &mut self.burst {
+            // The options changed under a split RA: start its packets again.
+            b.cursor = 0;
+            b.part = 0;
+        }
+        Ok(())
+    }
+
+    /// Stop advertising: send [`MAX_FINAL_RTR_ADVERTISEMENTS`] final RAs with router lifetime 0
+    /// (RFC 4861 §6.2.5), [`MIN_DELAY_BETWEEN_RAS`] apart as every multicast RA (§6.2.6), then
+    /// [`Event::Stopped`]. Pending answers to solicitations are dropped. Calling it again does
+    /// nothing.
+    pub fn stop(&mut self, now: Instant) {
+        if self.stopping.is_some() {
+            return;
+        }
+        self.solicited = None;
+        self.unicast.clear();
+        let earliest = self
+            .last_multicast
+            .map_or(now, |l| l + MIN_DELAY_BETWEEN_RAS);
+        self.stopping = Some(Stopping {
+            remaining: MAX_FINAL_RTR_ADVERTISEMENTS,
+            next_at: now.max(earliest),
+        });
+    }
+
+    /// The next instant at which [`Advertiser::poll_transmit`] or
+    /// [`Advertiser::handle_timeout`] has work, or `None` once stopped.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if let Some(b) = self.burst {
+            return Some(b.at);
+        }
+        if let Some(s) = self.stopping {
+            return (s.remaining > 0).then_some(s.next_at);
+        }
+        let mut t = self.multicast_due();
+        for &(_, at) in &self.unicast {
+            t = t.min(at);
+        }
+        for d in &self.deprecated {
+            t = t.min(d.until);
+        }
+        Some(t)
+    }
+
+    /// Let time pass: withdraws prefixes whose countdown ended ([`Event::PrefixWithdrawn`]).
+    /// Transmissions that are due come out of [`Advertiser::poll_transmit`].
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.expire(now);
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Write the next due RA packet into `buf` and say where to send it; `None` when nothing is
+    /// due at `now`. Call until it returns `None`: an RA larger than the MTU comes out as
+    /// several packets, each a complete RA with the same header and a share of the options
+    /// (as radvd splits them).
+    ///
+    /// `buf` should hold the link MTU minus 40 bytes; a smaller buffer gives smaller packets.
+    /// If it cannot hold the RA header and the per-packet options, the RA is abandoned and
+    /// counted in [`Counters::buffer_too_small`].
+    pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
+        self.expire(now);
+        if self.burst.is_none() {
+            self.start_due(now);
+        }
+        let mut burst = self.burst?;
+        let router_lifetime = match burst.reason {
+            Reason::Final => 0,
+            _ => self.profile.router.lifetime_s,
+        };
+        let limit = self.icmp_limit().min(buf.len());
+        let part = content::emit(
+            &self.profile,
+            &self.deprecated,
+            &self.link,
+            now,
+            burst.dst,
+            router_lifetime,
+            burst.cursor,
+            buf.get_mut(..limit).unwrap_or_default(),
+        );
+        let Part { len, next, skipped } = match part {
+            Ok(p) => p,
+            Err(_) => {
+                bump(&mut self.counters.buffer_too_small);
+                self.finish_burst(burst);
+                return None;
+            }
+        };
+        for _ in 0..skipped {
+            bump(&mut self.counters.option_too_large);
+        }
+        bump(&mut self.counters.packets);
+        let tx = Transmit {
+            src: self.link.link_local,
+            dst: burst.dst,
+            len,
+            reason: burst.reason,
+            part: burst.part,
+            last_part: next.is_none(),
+        };
+        match next {
+            Some(cursor) => {
+                burst.cursor = cursor;
+                burst.part = burst.part.saturating_add(1);
+                self.burst = Some(burst);
+            }
+            None => self.finish_burst(burst),
+        }
+        Some(tx)
+    }
+
+    /// A Router Solicitation from `src` that passed RFC 4861 §6.1.1's other checks arrived;
+    /// schedule the answer (RFC 4861 §6.2.6). `has_slla` tells whether it carried a Source
+    /// Link-Layer Address option: from `::` that makes it invalid (§6.1.1), and it is dropped
+    /// and counted.
+    ///
+    /// This is the entry point for callers that decode and check solicitations themselves.
+    pub fn handle_solicitation(&mut self, now: Instant, src: Ipv6Addr, has_slla: bool) {
+        if self.stopping.is_some() {
+            bump(&mut self.counters.rs_while_stopped);
+            return;
+        }
+        if src.is_unspecified() && has_slla {
+            bump(&mut self.counters.rs_unspecified_with_slla);
+            return;
+        }
+        bump(&mut self.counters.rs_received);
+        let delay = Duration::from_millis(self.rng.between(0, MAX_RA_DELAY_TIME.total_millis()));
+        if self.profile.router.unicast_rs_replies && !src.is_unspecified() {
+            if self.unicast.iter().any(|(a, _)| *a == src) {
+                // Already answering this host: the delay stays relative to the first one.
+                bump(&mut self.counters.rs_folded);
+                return;
+            }
+            if now - self.unicast_window.0 >= Duration::from_secs(1) {
+                self.unicast_window = (now, 0);
+            }
+            if self.unicast_window.1 < UNICAST_RATE_PER_SEC
+                && self.unicast.push((src, now + delay)).is_ok()
+            {
+                self.unicast_window.1 += 1;
+                return;
+            }
+            bump(&mut self.counters.rs_unicast_limited);
+        }
+        // §6.2.6: within MIN_DELAY_BETWEEN_RAS of the last multicast RA, answer at that RA's
+        // time + MIN_DELAY_BETWEEN_RAS + the random delay; never later than the next scheduled RA.
+        let mut at = now + delay;
+        if let Some(last) = self.last_multicast {
+            if now < last + MIN_DELAY_BETWEEN_RAS {
+                at = last + MIN_DELAY_BETWEEN_RAS + delay;
+            }
+        }
+        match self.solicited {
+            _ if at >= self.next_unsolicited => bump(&mut self.counters.rs_folded),
+            Some(_) => bump(&mut self.counters.rs_folded),
+            None => self.solicited = Some(at),
+        }
+    }
+
+    /// When the next multicast RA may go out.
+    fn multicast_due(&self) -> Instant {
+        let due = match self.solicited {
+            Some(s) => s.min(self.next_unsolicited),
+            None => self.next_unsolicited,
+        };
+        match self.last_multicast {
+            Some(l) => due.max(l + MIN_DELAY_BETWEEN_RAS),
+            None => due,
+        }
+    }
+
+    /// Pick the due transmission, if any, and make it the current burst.
+    fn start_due(&mut self, now: Instant) {
+        if let Some(s) = &mut self.stopping {
+            if s.remaining > 0 && s.next_at <= now {
+                s.remaining -= 1;
+                s.next_at = now + MIN_DELAY_BETWEEN_RAS;
+                self.last_multicast = Some(now);
+                bump(&mut self.counters.ra_multicast);
+                self.burst = Some(Burst {
+                    at: now,
+                    dst: ALL_NODES,
+                    reason: Reason::Final,
+                    cursor: 0,
+                    part: 0,
+                });
+            }
+            return;
+        }
+        if self.multicast_due() <= now {
+            let reason = match self.solicited {
+                Some(s) if s < self.next_unsolicited => Reason::Solicited,
+                _ => Reason::Unsolicited,
+            };
+            self.solicited = None;
+            self.last_multicast = Some(now);
+            // §6.2.4: every multicast RA restarts the periodic timer.
+            self.next_unsolicited = now + self.next_interval();
+            bump(&mut self.counters.ra_multicast);
+            self.burst = Some(Burst {
+                at: now,
+                dst: ALL_NODES,
+                reason,
+                cursor: 0,
+                part: 0,
+            });
+            return;
+        }
+        let due = self
+            .unicast
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, at))| *at <= now)
+            .min_by_key(|(_, (_, at))| *at)
+            .map(|(i, _)| i);
+        if let Some(i) = due {
+            let (dst, at) = self.unicast.swap_remove(i);
+            bump(&mut self.counters.ra_unicast);
+            self.burst = Some(Burst {
+                at,
+                dst,
+                reason: Reason::Solicited,
+                cursor: 0,
+                part: 0,
+            });
+        }
+    }
+
+    fn finish_burst(&mut self, burst: Burst) {
+        self.burst = None;
+        if burst.reason == Reason::Final && matches!(self.stopping, Some(s) if s.remaining == 0) {
+            self.push_event(Event::Stopped);
+        }
+    }
+
+    /// §6.2.4: uniform in [MinRtrAdvInterval, MaxRtrAdvInterval], capped at
+    /// MAX_INITIAL_RTR_ADVERT_INTERVAL for the first MAX_INITIAL_RTR_ADVERTISEMENTS.
+    fn next_interval(&mut self) -> Duration {
+        let r = &self.profile.router;
+        let mut ms = self
+            .rng
+            .between(u64::from(r.min_interval_ms), u64::from(r.max_interval_ms));
+        if self.initial_left > 0 {
+            self.initial_left -= 1;
+            ms = ms.min(MAX_INITIAL_RTR_ADVERT_INTERVAL.total_millis());
+        }
+        Duration::from_millis(ms)
+    }
+
+    /// Largest ICMPv6 message for the link: the smaller of the interface MTU and the advertised
+    /// MTU, minus the 40-byte IPv6 header (RFC 8200 §3); never below the IPv6 minimum.
+    fn icmp_limit(&self) -> usize {
+        let mut mtu = self.link.mtu.max(crate::profile::MIN_MTU);
+        if let Some(m) = self.profile.mtu {
+            mtu = mtu.min(m.max(crate::profile::MIN_MTU));
+        }
+        usize::try_from(mtu - 40).unwrap_or(usize::MAX)
+    }
+
+    fn expire(&mut self, now: Instant) {
+        while let Some(i) = self.deprecated.iter().position(|d| d.until <= now) {
+            let d = self.deprecated.swap_remove(i);
+            self.push_event(Event::PrefixWithdrawn {
+                prefix: d.adv.prefix,
+            });
+        }
+    }
+
+    pub(crate) fn push_event(&mut self, e: Event) {
+        if self.events.push_back(e).is_err() {
+            bump(&mut self.counters.events_dropped);
+        }
+    }
+}
