@@ -793,3 +793,91 @@ fn address_lifecycle_through_timeouts_and_poll_timeout() {
         ]
     );
 }
+
+#[test]
+fn a_default_route_information_option_overrides_the_header_rfc4191_3_1() {
+    let mut host = eui64_host();
+    let router = addr(SLAAC_ROUTER);
+    let rio = |preference, lifetime| {
+        [NdOption::RouteInformation(RouteInformation {
+            prefix_len: 0,
+            preference,
+            route_lifetime: lifetime,
+            prefix: Ipv6Addr::UNSPECIFIED,
+        })]
+    };
+    let opts = rio(RouterPreference::High, 60);
+    deliver(
+        &mut host,
+        Instant::ZERO,
+        &meta(router),
+        &Ra::new(&opts).encode(router),
+    );
+    assert!(events(&mut host).contains(&Event::DefaultRouterAdded {
+        router,
+        preference: Preference::High
+    }));
+    // Header says 1800 s; the option's 60 s wins; no ::/0 entry in the route table.
+    assert_eq!(host.routes().len(), 0);
+    assert_eq!(
+        host.routers().iter().next().unwrap().expires,
+        Instant::from_secs(60)
+    );
+    // Lifetime 0 in the option removes the router although the header says 1800 s.
+    let opts = rio(RouterPreference::High, 0);
+    deliver(
+        &mut host,
+        Instant::from_secs(2),
+        &meta(router),
+        &Ra::new(&opts).encode(router),
+    );
+    assert_eq!(events(&mut host), [Event::DefaultRouterRemoved { router }]);
+    // A reserved preference makes the option ignored: the header applies.
+    let opts = rio(RouterPreference::Reserved, 0);
+    deliver(
+        &mut host,
+        Instant::from_secs(3),
+        &meta(router),
+        &Ra::new(&opts).encode(router),
+    );
+    assert_eq!(host.routers().len(), 1);
+    assert_eq!(host.counters().route_options_ignored, 1);
+}
+
+#[test]
+fn on_link_only_flood_churns_through_prefixes_without_addresses_cve_2010_4669() {
+    let mut host = eui64_host();
+    let router = addr(SLAAC_ROUTER);
+    deliver(&mut host, Instant::ZERO, &meta(router), &hex(SLAAC_RA));
+    ack_all(&mut host, Instant::ZERO);
+    let ours = host.addresses().assigned().next().unwrap().address;
+    let mut rng = 0xdead_beef_u64;
+    for i in 0..20_000u32 {
+        let r = xorshift(&mut rng);
+        let src = Ipv6Addr::new(0xfe80, 0, 0, 0, 1, 2, 3, i as u16);
+        let opts = [NdOption::PrefixInformation(PrefixInformation {
+            prefix_len: (r % 129) as u8,
+            on_link: true,
+            autonomous: false,
+            router_address: false,
+            pd_preferred: false,
+            valid_lifetime: u32::MAX,
+            preferred_lifetime: u32::MAX,
+            prefix: Ipv6Addr::new(0x2001, 0xdb8, (r >> 16) as u16, r as u16, 1, 2, 3, 4),
+        })];
+        let mut ra = Ra::new(&opts);
+        ra.router_lifetime = 0;
+        deliver(
+            &mut host,
+            Instant::from_secs(1),
+            &meta(src),
+            &ra.encode(src),
+        );
+        events(&mut host);
+    }
+    assert_eq!(host.prefixes().len(), 8);
+    // The prefix holding our address was never given up.
+    assert!(host.prefixes().is_on_link(ours));
+    assert!(host.counters().prefixes_replaced > 19_000);
+    assert_eq!(host.counters().prefixes_dropped_full, 0);
+}

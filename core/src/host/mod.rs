@@ -415,8 +415,12 @@ pub struct HostCounters {
     pub ra_dropped_other: u64,
     /// Routers not added: the Default Router List was full.
     pub routers_dropped_full: u64,
-    /// On-link prefixes not added: the Prefix List was full (CVE-2010-4669).
+    /// On-link prefixes not added: the Prefix List was full of prefixes holding addresses
+    /// (CVE-2010-4669).
     pub prefixes_dropped_full: u64,
+    /// On-link prefixes given up for a newcomer when the Prefix List was full (the least
+    /// recently announced one without an address).
+    pub prefixes_replaced: u64,
     /// SLAAC addresses not formed: the address table was full (CVE-2010-4669).
     pub addresses_dropped_full: u64,
     /// Routes not added: the route table was full.
@@ -694,8 +698,21 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
             self.dhcpv6 = mode;
             self.events.push(Event::Dhcpv6Changed { mode });
         }
-        let lifetime = Duration::from_secs(u64::from(ra.router_lifetime));
-        let preference = Preference::from_router(ra.router_preference);
+        let mut lifetime = Duration::from_secs(u64::from(ra.router_lifetime));
+        let mut preference = Preference::from_router(ra.router_preference);
+        // RFC 4191 §3.1: "The Router Preference and Lifetime values in a ::/0 Route
+        // Information Option override the preference and lifetime values in the Router
+        // Advertisement header."
+        for option in ra.options.iter() {
+            if let NdOption::RouteInformation(rio) = option {
+                if rio.prefix_len == 0 {
+                    if let Some(p) = Preference::from_route(rio.preference) {
+                        preference = p;
+                        lifetime = lifetime_from_secs(rio.route_lifetime);
+                    }
+                }
+            }
+        }
         match self.routers.update(now, router, lifetime, preference) {
             RouterChange::None => {}
             RouterChange::Installed => {
@@ -731,6 +748,12 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
         match option {
             NdOption::PrefixInformation(pio) => self.apply_prefix(now, pio),
             NdOption::Mtu(mtu) => self.apply_mtu(*mtu),
+            // ::/0 went to the Default Router List (RFC 4191 §3.1), see handle_ra.
+            NdOption::RouteInformation(rio) if rio.prefix_len == 0 => {
+                if Preference::from_route(rio.preference).is_none() {
+                    bump(&mut self.counters.route_options_ignored);
+                }
+            }
             NdOption::RouteInformation(rio) => match Preference::from_route(rio.preference) {
                 Some(preference) if rio.prefix_len <= 128 => self.apply_route(
                     now,
@@ -784,7 +807,9 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
             return;
         }
         if pio.on_link {
-            match self.prefixes.update(now, prefix, len, valid) {
+            let addresses = &self.addresses;
+            let holds_address = |p: Ipv6Addr, l: u8| l == 64 && addresses.holds_prefix(p);
+            match self.prefixes.update(now, prefix, len, valid, holds_address) {
                 PrefixChange::None => {}
                 PrefixChange::Added => self.events.push(Event::OnLinkPrefixAdded {
                     prefix: mask(prefix, len),
@@ -794,6 +819,20 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
                     prefix: mask(prefix, len),
                     len,
                 }),
+                PrefixChange::Replaced {
+                    prefix: gone,
+                    len: gone_len,
+                } => {
+                    bump(&mut self.counters.prefixes_replaced);
+                    self.events.push(Event::OnLinkPrefixRemoved {
+                        prefix: gone,
+                        len: gone_len,
+                    });
+                    self.events.push(Event::OnLinkPrefixAdded {
+                        prefix: mask(prefix, len),
+                        len,
+                    });
+                }
                 PrefixChange::Dropped => bump(&mut self.counters.prefixes_dropped_full),
             }
         }
