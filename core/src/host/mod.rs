@@ -749,11 +749,12 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
             NdOption::PrefixInformation(pio) => self.apply_prefix(now, pio),
             NdOption::Mtu(mtu) => self.apply_mtu(*mtu),
             // ::/0 went to the Default Router List (RFC 4191 §3.1), see handle_ra.
-            NdOption::RouteInformation(rio) if rio.prefix_len == 0 => {
-                if Preference::from_route(rio.preference).is_none() {
-                    bump(&mut self.counters.route_options_ignored);
-                }
+            NdOption::RouteInformation(rio)
+                if rio.prefix_len == 0 && Preference::from_route(rio.preference).is_none() =>
+            {
+                bump(&mut self.counters.route_options_ignored);
             }
+            NdOption::RouteInformation(rio) if rio.prefix_len == 0 => {}
             NdOption::RouteInformation(rio) => match Preference::from_route(rio.preference) {
                 Some(preference) if rio.prefix_len <= 128 => self.apply_route(
                     now,
