@@ -624,6 +624,21 @@ fn size_of_a_host_with_8_prefixes_and_4_routers() {
     let advertiser = core::mem::size_of::<Advertiser<4>>();
     println!("size_of::<Host<4 routers, 8 prefixes, 8 routes>>() = {host} bytes");
     println!("size_of::<Advertiser<4 prefixes>>() = {advertiser} bytes");
+    {
+        use sixconf_core::host::{AddressTable, DnsConfig, PrefixList, RouteTable, RouterList};
+        use std::mem::size_of;
+        println!(
+            "  Event {} (queue of {}), RouterList<4> {}, PrefixList<8> {}, AddressTable<8> {}, \
+             RouteTable<8> {}, DnsConfig {}",
+            size_of::<HostEvent>(),
+            sixconf_core::host::EVENT_QUEUE_LEN,
+            size_of::<RouterList<4>>(),
+            size_of::<PrefixList<8>>(),
+            size_of::<AddressTable<8>>(),
+            size_of::<RouteTable<8>>(),
+            size_of::<DnsConfig>()
+        );
+    }
     // A budget, so growth is noticed: the host fits in 8 KiB.
     assert!(host <= 8 * 1024, "{host}");
 }
