@@ -730,6 +730,10 @@ const SEED_STATEFUL_RA: &str = "8600012b4080001e00000000000000000101fa163e77e5a0
 const SEED_STATELESS_RA: &str = "86008d134040001e0000000000000000030440c000015180000038400000000020010db8cafe000200000000000000000101fa163ec1bc52";
 const SEED_RS: &str = "85005875000000000101fa163e795acc";
 
+/// [`every_option_of_the_profile_reaches_the_wire`]'s RA from fe80::f816:3eff:fec3:17b4 to
+/// ff02::1.
+const ALL_OPTIONS_RA: &str = "860073114000001e00007530000003e8030440d000015180000038400000000020010db8cafe00000000000000000000180230180000070820010db801000000190300000000001e20010db8cafe000a000000000000000e1f0300000000001e0e6f70656e737461636b6c6f63616c00260200200064ff9b0000000000000000250468747470733a2f2f706f7274616c2e6578616d706c652f6170690000000005010000000005dc0101fa163ec317b4";
+
 fn first_ra<const P: usize>(p: Profile<P>, link_local: &str) -> Vec<u8> {
     let l = Link {
         link_local: addr(link_local),
@@ -845,6 +849,9 @@ fn every_option_of_the_profile_reaches_the_wire() {
     });
     p.captive_portal = Some(heapless::String::try_from("https://portal.example/api").unwrap());
     let bytes = first_ra(p, ROUTER_LL);
+    // Pinned after decoding it with tshark 4.0.17 (`tshark -V`: checksum [correct], every option
+    // and field as configured) and scapy 2.x (checksum recomputed equal).
+    assert_eq!(bytes, hex(ALL_OPTIONS_RA));
     let Ok(Repr::RouterAdvert(ra)) = Repr::parse_verified(&bytes, &addr(ROUTER_LL), &ALL_NODES)
     else {
         panic!()
