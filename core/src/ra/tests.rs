@@ -338,13 +338,24 @@ fn rs_flood_gives_at_most_one_multicast_ra_per_3s_in_constant_memory() {
         let end = start + Duration::from_secs(60);
         let mut n = 0u64;
         let mut next_rs = start;
+        // The seed's RS, decoded once; each copy "arrives" from a different host.
+        let rs_bytes = hex(SEED_RS);
+        let packet = crate::wire::icmpv6::Packet::new_checked(&rs_bytes[..]).unwrap();
+        let Repr::RouterSolicit(rs) = Repr::parse(&packet).unwrap() else {
+            panic!()
+        };
         // 10 000 RS/s: one every 100 µs, delivered in 1 ms batches of 10 from distinct hosts.
         let sent = run(&mut adv, Instant::ZERO, end, |adv, now| {
             while next_rs <= now && next_rs < end {
                 for _ in 0..10 {
                     n += 1;
-                    let src = Ipv6Addr::from(0xfe80_u128 << 112 | u128::from(n));
-                    adv.handle_solicitation(next_rs, src, true);
+                    let m = IpMeta {
+                        src: Ipv6Addr::from(0xfe80_u128 << 112 | u128::from(n)),
+                        dst: addr("ff02::2"),
+                        hop_limit: 255,
+                        had_fragment_header: false,
+                    };
+                    adv.handle_rs(next_rs, &m, &rs);
                 }
                 next_rs += Duration::from_millis(1);
                 assert!(adv.pending_unicast() <= UNICAST_QUEUE_LEN);
