@@ -247,44 +247,67 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     }
 }
 
-/// Ones'-complement sum of `data` taken as big-endian 16-bit words, a trailing odd byte padded
-/// with zero (RFC 1071). Returned unfolded; fold with [`fold`].
+/// Ones'-complement sum of `data` as big-endian 16-bit words, a trailing odd byte padded with
+/// zero (RFC 1071 §2). Summed 64 bits at a time with end-around carry, which is the same sum
+/// modulo 2^16 − 1 (RFC 1071 §2 (B), "byte order independence" and "parallel summation");
+/// fold with [`fold`].
 fn sum_words(data: &[u8]) -> u64 {
-    let mut sum = 0u64;
-    let mut chunks = data.chunks_exact(2);
-    for pair in &mut chunks {
-        sum += u64::from(u16::from_be_bytes([pair[0], pair[1]]));
+    let mut acc = 0u64;
+    let mut chunks = data.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let (sum, carry) = acc.overflowing_add(u64::from_be_bytes(word));
+        acc = sum + u64::from(carry);
     }
-    if let [last] = chunks.remainder() {
-        sum += u64::from(*last) << 8;
+    let rest = chunks.remainder();
+    let mut word = [0u8; 8];
+    if let Some(head) = word.get_mut(..rest.len()) {
+        head.copy_from_slice(rest);
     }
-    sum
+    let (sum, carry) = acc.overflowing_add(u64::from_be_bytes(word));
+    sum + u64::from(carry)
 }
 
-fn fold(mut sum: u64) -> u16 {
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
+/// Fold a 64-bit ones'-complement sum to 16 bits.
+fn fold(sum: u64) -> u16 {
+    let mut sum = (sum >> 32) + (sum & 0xffff_ffff);
+    sum = (sum >> 32) + (sum & 0xffff_ffff);
+    sum = (sum >> 16) + (sum & 0xffff);
+    sum = (sum >> 16) + (sum & 0xffff);
     sum as u16
+}
+
+/// Add two ones'-complement partial sums.
+fn add(a: u64, b: u64) -> u64 {
+    let (sum, carry) = a.overflowing_add(b);
+    sum + u64::from(carry)
 }
 
 fn pseudo_header_sum(src: &Ipv6Addr, dst: &Ipv6Addr, len: usize) -> u64 {
     // RFC 8200 §8.1: source, destination, 32-bit upper-layer length, 24 zero bits, next header.
     let len = u32::try_from(len).unwrap_or(u32::MAX);
-    sum_words(&src.octets())
-        + sum_words(&dst.octets())
-        + u64::from(len >> 16)
-        + u64::from(len & 0xffff)
-        + u64::from(NEXT_HEADER)
+    let tail = (u64::from(len) << 32) | u64::from(NEXT_HEADER);
+    add(
+        add(sum_words(&src.octets()), sum_words(&dst.octets())),
+        tail,
+    )
 }
 
 /// Checksum of an ICMPv6 message whose checksum field (bytes 2..4) is taken as zero, whatever
 /// it holds.
 fn checksum_skipping_field(src: &Ipv6Addr, dst: &Ipv6Addr, message: &[u8]) -> u16 {
-    let mut sum = pseudo_header_sum(src, dst, message.len());
-    sum += sum_words(message.get(..field::CHECKSUM.start).unwrap_or(message));
-    sum += sum_words(message.get(field::CHECKSUM.end..).unwrap_or(&[]));
-    !fold(sum)
+    let sum = add(
+        pseudo_header_sum(src, dst, message.len()),
+        sum_words(message),
+    );
+    // Take the checksum field back out: subtracting in ones' complement is adding the
+    // complement.
+    let field = match message.get(field::CHECKSUM) {
+        Some(&[hi, lo]) => u16::from_be_bytes([hi, lo]),
+        _ => 0,
+    };
+    !fold(add(u64::from(fold(sum)), u64::from(!field)))
 }
 
 /// The ICMPv6 checksum (RFC 4443 §2.3) of `message` (ICMPv6 header and body) sent from `src` to

@@ -211,12 +211,17 @@ impl<'a> Repr<'a> {
 
     /// Check that the message can be emitted (every option valid, see [`NdOption::check`]).
     pub fn check(&self) -> Result<()> {
+        self.checked_len().map(drop)
+    }
+
+    /// [`check`](Self::check), returning [`buffer_len`](Self::buffer_len).
+    pub fn checked_len(&self) -> Result<usize> {
         match self {
-            Repr::RouterSolicit(r) => r.check(),
-            Repr::RouterAdvert(r) => r.check(),
-            Repr::NeighborSolicit(r) => r.check(),
-            Repr::NeighborAdvert(r) => r.check(),
-            Repr::Redirect(r) => r.check(),
+            Repr::RouterSolicit(r) => r.checked_len(),
+            Repr::RouterAdvert(r) => r.checked_len(),
+            Repr::NeighborSolicit(r) => r.checked_len(),
+            Repr::NeighborAdvert(r) => r.checked_len(),
+            Repr::Redirect(r) => r.checked_len(),
         }
     }
 
@@ -225,8 +230,7 @@ impl<'a> Repr<'a> {
     /// is invalid ([`check`](Self::check)) or `buf` is shorter than
     /// [`buffer_len`](Self::buffer_len) ([`Error::BufferTooSmall`]).
     pub fn emit(&self, src: &Ipv6Addr, dst: &Ipv6Addr, buf: &mut [u8]) -> Result<usize> {
-        self.check()?;
-        let len = self.buffer_len();
+        let len = self.checked_len()?;
         let out = buf
             .get_mut(..len)
             .ok_or(Error::BufferTooSmall { needed: len })?;

@@ -185,8 +185,9 @@ impl<'a> RouterAdvertRepr<'a> {
         field::OPTIONS.start + self.options.buffer_len()
     }
 
-    pub(crate) fn check(&self) -> Result<()> {
-        self.options.check(field::OPTIONS.start)
+    /// Check that the message can be emitted and return its length.
+    pub fn checked_len(&self) -> Result<usize> {
+        Ok(field::OPTIONS.start + self.options.checked_len(field::OPTIONS.start)?)
     }
 
     /// Write the body (everything after the checksum) into `out`, exactly `buffer_len()` long.

@@ -90,8 +90,9 @@ impl<'a> RouterSolicitRepr<'a> {
         field::OPTIONS.start + self.options.buffer_len()
     }
 
-    pub(crate) fn check(&self) -> Result<()> {
-        self.options.check(field::OPTIONS.start)
+    /// Check that the message can be emitted and return its length.
+    pub fn checked_len(&self) -> Result<usize> {
+        Ok(field::OPTIONS.start + self.options.checked_len(field::OPTIONS.start)?)
     }
 
     pub(crate) fn write(&self, out: &mut [u8]) {

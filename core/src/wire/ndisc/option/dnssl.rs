@@ -21,7 +21,7 @@
 use core::fmt;
 
 use super::{read_u32, HEADER_LEN};
-use crate::wire::dns::{self, Name, NameList};
+use crate::wire::dns::{self, Name};
 use crate::wire::{Error, Result};
 
 mod field {
@@ -121,7 +121,7 @@ impl<'a> Domains<'a> {
     /// The names in order.
     pub fn iter(&self) -> DomainsIter<'a> {
         match *self {
-            Domains::Wire(bytes) => DomainsIter::Wire(NameList::new(bytes)),
+            Domains::Wire(bytes) => DomainsIter::Wire(bytes),
             Domains::List(list) => DomainsIter::List(list.iter()),
         }
     }
@@ -191,8 +191,8 @@ impl<'a> IntoIterator for Domains<'a> {
 /// Iterator over [`Domains`].
 #[derive(Clone, Debug)]
 pub enum DomainsIter<'a> {
-    /// Over wire names.
-    Wire(NameList<'a>),
+    /// Over wire names: the bytes not yet walked.
+    Wire(&'a [u8]),
     /// Over dotted names.
     List(core::slice::Iter<'a, &'a str>),
 }
@@ -202,7 +202,16 @@ impl<'a> Iterator for DomainsIter<'a> {
     fn next(&mut self) -> Option<Domain<'a>> {
         match self {
             // Validated at parse; an invalid name (only possible for hand-built lists) ends it.
-            DomainsIter::Wire(list) => list.next()?.ok().map(Domain::Wire),
+            DomainsIter::Wire(rest) => match next_wire_name(rest)? {
+                Ok((name, used)) => {
+                    *rest = rest.get(used..).unwrap_or(&[]);
+                    Some(Domain::Wire(name))
+                }
+                Err(_) => {
+                    *rest = &[];
+                    None
+                }
+            },
             DomainsIter::List(list) => list.next().map(|t| Domain::Dotted(t)),
         }
     }
@@ -222,7 +231,7 @@ impl<'a> Dnssl<'a> {
     /// Smallest option: Length 2.
     pub const MIN_LEN: usize = 16;
 
-    pub(crate) fn parse(option: &'a [u8], offset: usize) -> Result<Self> {
+    pub(crate) fn validate_wire(option: &[u8], offset: usize) -> Result<()> {
         if option.len() < Self::MIN_LEN {
             return Err(Error::BadOptionLength {
                 code: 31,
@@ -231,17 +240,35 @@ impl<'a> Dnssl<'a> {
             });
         }
         let names = option.get(field::NAMES).unwrap_or(&[]);
-        NameList::validate(names).map_err(|(pos, reason)| Error::BadName {
-            offset: offset + field::NAMES.start + pos,
-            reason,
-        })?;
-        Ok(Dnssl {
-            lifetime: read_u32(option, field::LIFETIME.start),
-            domains: Domains::Wire(names),
-        })
+        let mut pos = 0;
+        while let Some(next) = next_wire_name(names.get(pos..).unwrap_or(&[])) {
+            match next {
+                Ok((_, used)) => pos += used,
+                Err(reason) => {
+                    return Err(Error::BadName {
+                        offset: offset + field::NAMES.start + pos,
+                        reason,
+                    })
+                }
+            }
+        }
+        Ok(())
     }
 
-    pub(crate) fn check(&self) -> Result<()> {
+    /// Decode an option that passed `validate_wire`.
+    pub(crate) fn from_wire(option: &'a [u8]) -> Self {
+        Dnssl {
+            lifetime: read_u32(option, field::LIFETIME.start),
+            domains: Domains::Wire(option.get(field::NAMES).unwrap_or(&[])),
+        }
+    }
+
+    pub(crate) fn data_len(&self) -> usize {
+        field::NAMES.start - HEADER_LEN + self.domains.wire_len()
+    }
+
+    /// Validate the names and return the bytes after the Length field, before padding.
+    pub(crate) fn checked_data_len(&self) -> Result<usize> {
         let mut offset = field::NAMES.start;
         for domain in self.domains.iter() {
             match domain {
@@ -252,21 +279,59 @@ impl<'a> Dnssl<'a> {
                 }
             }
         }
-        Ok(())
+        Ok(offset - HEADER_LEN)
     }
 
-    pub(crate) fn data_len(&self) -> usize {
-        field::NAMES.start - HEADER_LEN + self.domains.wire_len()
-    }
-
-    pub(crate) fn write_body(&self, option: &mut [u8]) {
+    /// Write lifetime and names into the zeroed option; returns the bytes after the Length
+    /// field, before padding.
+    pub(crate) fn write_body(&self, option: &mut [u8]) -> usize {
         option[field::LIFETIME].copy_from_slice(&self.lifetime.to_be_bytes());
         let mut pos = field::NAMES.start;
         for domain in self.domains.iter() {
-            if let Some(out) = option.get_mut(pos..) {
-                pos += domain.write_wire(out).unwrap_or(0);
-            }
+            let Some(out) = option.get_mut(pos..) else {
+                break;
+            };
+            pos += match domain {
+                Domain::Wire(name) => {
+                    let bytes = name.as_bytes();
+                    if let Some(o) = out.get_mut(..bytes.len()) {
+                        o.copy_from_slice(bytes);
+                    }
+                    bytes.len()
+                }
+                Domain::Dotted(text) => write_dotted(text, out),
+            };
         }
+        pos - HEADER_LEN
+    }
+}
+
+/// Write dotted `text`, already validated by `dotted_wire_len`, as labels into `out` (zeroed,
+/// so the terminator is already there); returns its wire length.
+fn write_dotted(text: &str, out: &mut [u8]) -> usize {
+    let trimmed = text.strip_suffix('.').unwrap_or(text);
+    let mut pos = 0;
+    if !trimmed.is_empty() {
+        for label in trimmed.split('.') {
+            let bytes = label.as_bytes();
+            if let Some(o) = out.get_mut(pos..pos + 1 + bytes.len()) {
+                if let Some((len, rest)) = o.split_first_mut() {
+                    *len = bytes.len() as u8;
+                    rest.copy_from_slice(bytes);
+                }
+            }
+            pos += 1 + bytes.len();
+        }
+    }
+    pos + 1
+}
+
+/// The next name in `bytes` by [`dns::NameList`]'s rules (zeros to the end are padding), without
+/// rescanning the rest for zeros at every name.
+fn next_wire_name(bytes: &[u8]) -> Option<core::result::Result<(Name<'_>, usize), dns::NameError>> {
+    match bytes.first()? {
+        0 if bytes.iter().all(|&b| b == 0) => None,
+        _ => Some(Name::parse(bytes)),
     }
 }
 

@@ -50,7 +50,7 @@ impl<'a> LinkLayerAddress<'a> {
         }
     }
 
-    pub(crate) fn parse(option: &'a [u8]) -> Self {
+    pub(crate) fn from_wire(option: &'a [u8]) -> Self {
         LinkLayerAddress {
             bytes: option.get(field::ADDRESS).unwrap_or(&[]),
         }

@@ -207,49 +207,40 @@ impl<'a> NdOption<'a> {
     /// Decode the option at the start of `bytes`. `offset` is where `bytes` starts in the
     /// message, for error reports. Returns the option and its size in bytes.
     pub fn parse(bytes: &'a [u8], offset: usize) -> Result<(NdOption<'a>, usize)> {
-        let (&kind, rest) = bytes.split_first().ok_or(Error::Truncated { offset })?;
-        let &units = rest
-            .first()
-            .ok_or(Error::Truncated { offset: offset + 1 })?;
-        let len = usize::from(units) * 8;
-        let option = match bytes.get(..len) {
-            Some(option) if units != 0 => option,
-            _ => {
-                return Err(Error::BadOptionLength {
-                    code: u16::from(kind),
-                    offset,
-                    len,
-                })
-            }
-        };
-        let parsed = match OptionType::from(kind) {
+        let (kind, option) = validate(bytes, offset)?;
+        Ok((NdOption::from_wire(kind, option), option.len()))
+    }
+
+    /// Decode one whole option (`Length × 8` bytes) that passed [`validate`]. Never fails:
+    /// every read is bounds-checked and a missing byte reads as zero.
+    fn from_wire(kind: u8, option: &'a [u8]) -> NdOption<'a> {
+        match OptionType::from(kind) {
             OptionType::SourceLinkLayerAddress => {
-                NdOption::SourceLinkLayerAddress(LinkLayerAddress::parse(option))
+                NdOption::SourceLinkLayerAddress(LinkLayerAddress::from_wire(option))
             }
             OptionType::TargetLinkLayerAddress => {
-                NdOption::TargetLinkLayerAddress(LinkLayerAddress::parse(option))
+                NdOption::TargetLinkLayerAddress(LinkLayerAddress::from_wire(option))
             }
             OptionType::PrefixInformation => {
-                NdOption::PrefixInformation(PrefixInformation::parse(option, offset)?)
+                NdOption::PrefixInformation(PrefixInformation::from_wire(option))
             }
             OptionType::RedirectedHeader => {
-                NdOption::RedirectedHeader(RedirectedHeader::parse(option))
+                NdOption::RedirectedHeader(RedirectedHeader::from_wire(option))
             }
-            OptionType::Mtu => NdOption::Mtu(mtu::parse(option)),
-            OptionType::Nonce => NdOption::Nonce(Nonce::parse(option)),
+            OptionType::Mtu => NdOption::Mtu(mtu::from_wire(option)),
+            OptionType::Nonce => NdOption::Nonce(Nonce::from_wire(option)),
             OptionType::RouteInformation => {
-                NdOption::RouteInformation(RouteInformation::parse(option, offset)?)
+                NdOption::RouteInformation(RouteInformation::from_wire(option))
             }
-            OptionType::Rdnss => NdOption::Rdnss(Rdnss::parse(option, offset)?),
-            OptionType::Dnssl => NdOption::Dnssl(Dnssl::parse(option, offset)?),
-            OptionType::CaptivePortal => NdOption::CaptivePortal(CaptivePortal::parse(option)),
-            OptionType::Pref64 => NdOption::Pref64(Pref64::parse(option, offset)?),
+            OptionType::Rdnss => NdOption::Rdnss(Rdnss::from_wire(option)),
+            OptionType::Dnssl => NdOption::Dnssl(Dnssl::from_wire(option)),
+            OptionType::CaptivePortal => NdOption::CaptivePortal(CaptivePortal::from_wire(option)),
+            OptionType::Pref64 => NdOption::Pref64(Pref64::from_wire(option)),
             OptionType::Unknown(kind) => NdOption::Unknown {
                 kind,
                 data: option.get(HEADER_LEN..).unwrap_or(&[]),
             },
-        };
-        Ok((parsed, len))
+        }
     }
 
     /// The option's type.
@@ -291,72 +282,113 @@ impl<'a> NdOption<'a> {
 
     /// Bytes the option takes when emitted: a multiple of 8, padding included.
     pub fn buffer_len(&self) -> usize {
+        Self::padded_len(self, self.data_len())
+    }
+
+    fn padded_len(&self, data_len: usize) -> usize {
         let min = match self {
             NdOption::Dnssl(_) => Dnssl::MIN_LEN,
             _ => 8,
         };
-        let padded = (HEADER_LEN + self.data_len()).div_ceil(8) * 8;
-        padded.max(min)
+        ((HEADER_LEN + data_len).div_ceil(8) * 8).max(min)
     }
 
     /// Check that the option can be emitted: content valid and at most [`MAX_LEN`] bytes.
     /// Error offsets count from the option's first byte.
     pub fn check(&self) -> Result<()> {
-        match self {
-            NdOption::PrefixInformation(p) => p.check()?,
-            NdOption::RouteInformation(r) => r.check()?,
-            NdOption::Rdnss(r) => r.check()?,
-            NdOption::Dnssl(d) => d.check()?,
-            NdOption::Pref64(p) => p.check()?,
-            NdOption::Nonce(n) => n.check()?,
-            _ => {}
-        }
-        if self.buffer_len() > MAX_LEN {
+        self.checked_len().map(drop)
+    }
+
+    /// [`check`](Self::check), returning [`buffer_len`](Self::buffer_len) (one pass over
+    /// variable-length content).
+    pub fn checked_len(&self) -> Result<usize> {
+        let data_len = match self {
+            NdOption::PrefixInformation(p) => p.check().map(|_| self.data_len())?,
+            NdOption::RouteInformation(r) => r.check().map(|_| self.data_len())?,
+            NdOption::Rdnss(r) => r.check().map(|_| self.data_len())?,
+            NdOption::Dnssl(d) => d.checked_data_len()?,
+            NdOption::Pref64(p) => p.check().map(|_| self.data_len())?,
+            NdOption::Nonce(n) => n.check().map(|_| self.data_len())?,
+            _ => self.data_len(),
+        };
+        let len = self.padded_len(data_len);
+        if len > MAX_LEN {
             return Err(Error::Malformed {
                 what: "option longer than 2040 bytes",
                 offset: field::LENGTH,
             });
         }
-        Ok(())
+        Ok(len)
     }
 
     /// Write the option at the start of `out` and return its length. Fails, writing nothing,
     /// if the option is invalid ([`check`](Self::check)) or `out` is shorter than
     /// [`buffer_len`](Self::buffer_len).
     pub fn emit(&self, out: &mut [u8]) -> Result<usize> {
-        self.check()?;
-        let len = self.buffer_len();
+        let len = self.checked_len()?;
         let out = out
             .get_mut(..len)
             .ok_or(Error::BufferTooSmall { needed: len })?;
-        self.write(out);
-        Ok(len)
+        out.fill(0);
+        Ok(self.write(out))
     }
 
-    /// Write into `out`, which is exactly `buffer_len()` bytes, after `check()` passed.
-    fn write(&self, out: &mut [u8]) {
-        out.fill(0);
-        out[field::TYPE] = self.option_type().into();
-        out[field::LENGTH] = (out.len() / 8) as u8;
-        match self {
+    /// Write into `out`, zeroed and at least `buffer_len()` bytes, after `check()` passed;
+    /// returns the option's length.
+    fn write(&self, out: &mut [u8]) -> usize {
+        let data_len = match self {
             NdOption::SourceLinkLayerAddress(l) | NdOption::TargetLinkLayerAddress(l) => {
-                l.write_body(out)
+                l.write_body(out);
+                l.data_len()
             }
-            NdOption::PrefixInformation(p) => p.write_body(out),
-            NdOption::RedirectedHeader(r) => r.write_body(out),
-            NdOption::Mtu(m) => mtu::write_body(*m, out),
-            NdOption::RouteInformation(r) => r.write_body(out),
-            NdOption::Rdnss(r) => r.write_body(out),
+            NdOption::PrefixInformation(p) => {
+                p.write_body(out);
+                self.data_len()
+            }
+            NdOption::RedirectedHeader(r) => {
+                r.write_body(out);
+                r.data_len()
+            }
+            NdOption::Mtu(m) => {
+                mtu::write_body(*m, out);
+                self.data_len()
+            }
+            NdOption::RouteInformation(r) => {
+                r.write_body(out);
+                r.data_len()
+            }
+            NdOption::Rdnss(r) => {
+                r.write_body(out);
+                r.data_len()
+            }
             NdOption::Dnssl(d) => d.write_body(out),
-            NdOption::CaptivePortal(c) => c.write_body(out),
-            NdOption::Pref64(p) => p.write_body(out),
-            NdOption::Nonce(n) => n.write_body(out),
+            NdOption::CaptivePortal(c) => {
+                c.write_body(out);
+                c.data_len()
+            }
+            NdOption::Pref64(p) => {
+                p.write_body(out);
+                self.data_len()
+            }
+            NdOption::Nonce(n) => {
+                n.write_body(out);
+                n.data_len()
+            }
             NdOption::Unknown { data, .. } => {
                 if let Some(o) = out.get_mut(HEADER_LEN..HEADER_LEN + data.len()) {
                     o.copy_from_slice(data);
                 }
+                data.len()
             }
+        };
+        let len = self.padded_len(data_len);
+        if let Some(kind) = out.get_mut(field::TYPE) {
+            *kind = self.option_type().into();
         }
+        if let Some(units) = out.get_mut(field::LENGTH) {
+            *units = (len / 8) as u8;
+        }
+        len
     }
 }
 
@@ -394,6 +426,37 @@ impl fmt::Display for NdOption<'_> {
     }
 }
 
+/// Check the option at the start of `bytes` (walk rule and the option's own rules) and return
+/// its type and its whole `Length × 8` bytes.
+fn validate(bytes: &[u8], offset: usize) -> Result<(u8, &[u8])> {
+    let (&kind, rest) = bytes.split_first().ok_or(Error::Truncated { offset })?;
+    let &units = rest
+        .first()
+        .ok_or(Error::Truncated { offset: offset + 1 })?;
+    let len = usize::from(units) * 8;
+    let option = match bytes.get(..len) {
+        Some(option) if units != 0 => option,
+        _ => {
+            return Err(Error::BadOptionLength {
+                code: u16::from(kind),
+                offset,
+                len,
+            })
+        }
+    };
+    match OptionType::from(kind) {
+        OptionType::PrefixInformation => PrefixInformation::validate_wire(option, offset)?,
+        OptionType::RouteInformation => RouteInformation::validate_wire(option, offset)?,
+        OptionType::Rdnss => Rdnss::validate_wire(option, offset)?,
+        OptionType::Dnssl => Dnssl::validate_wire(option, offset)?,
+        OptionType::Pref64 => Pref64::validate_wire(option, offset)?,
+        // Length >= 1 is all the others need: 6 bytes hold an Ethernet address, an MTU, the
+        // shortest nonce (RFC 3971 §5.3.2) or the Redirected Header's reserved bytes.
+        _ => {}
+    }
+    Ok((kind, option))
+}
+
 /// The options area of a parsed message: validated once by [`NdOptions::parse`], then an
 /// infallible iterator over [`NdOption`]s in wire order.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -411,8 +474,8 @@ impl<'a> NdOptions<'a> {
     pub fn parse(bytes: &'a [u8], offset: usize) -> Result<Self> {
         let mut pos = 0;
         while let Some(rest) = bytes.get(pos..).filter(|r| !r.is_empty()) {
-            let (_, len) = NdOption::parse(rest, offset + pos)?;
-            pos += len;
+            let (_, option) = validate(rest, offset + pos)?;
+            pos += option.len();
         }
         Ok(NdOptions { bytes })
     }
@@ -432,13 +495,16 @@ impl<'a> Iterator for NdOptions<'a> {
     type Item = NdOption<'a>;
 
     fn next(&mut self) -> Option<NdOption<'a>> {
-        match NdOption::parse(self.bytes, 0) {
-            Ok((option, len)) => {
-                self.bytes = self.bytes.get(len..).unwrap_or(&[]);
-                Some(option)
+        // `parse` validated every option, so only the walk is repeated here; a zero length
+        // (impossible after `parse`) ends the iteration rather than looping.
+        let (&kind, rest) = self.bytes.split_first()?;
+        let len = usize::from(*rest.first()?) * 8;
+        match (len, self.bytes.split_at_checked(len)) {
+            (1.., Some((option, tail))) => {
+                self.bytes = tail;
+                Some(NdOption::from_wire(kind, option))
             }
-            // Unreachable after `parse`; an empty area also ends here.
-            Err(_) => {
+            _ => {
                 self.bytes = &[];
                 None
             }
@@ -494,17 +560,25 @@ impl<'a> OptionsRepr<'a> {
     /// Check that every option can be emitted; `offset` is where the options start in the
     /// message, for error reports.
     pub fn check(&self, offset: usize) -> Result<()> {
-        if let OptionsRepr::List(list) = self {
-            let mut pos = offset;
-            for option in list.iter() {
-                option.check().map_err(|e| shift(e, pos))?;
-                pos += option.buffer_len();
-            }
-        }
-        Ok(())
+        self.checked_len(offset).map(drop)
     }
 
-    /// Write the options into `out`, which is exactly `buffer_len()` bytes, after `check()`.
+    /// [`check`](Self::check), returning [`buffer_len`](Self::buffer_len).
+    pub fn checked_len(&self, offset: usize) -> Result<usize> {
+        match self {
+            OptionsRepr::Wire(options) => Ok(options.as_bytes().len()),
+            OptionsRepr::List(list) => {
+                let mut len = 0;
+                for option in list.iter() {
+                    len += option.checked_len().map_err(|e| shift(e, offset + len))?;
+                }
+                Ok(len)
+            }
+        }
+    }
+
+    /// Write the options into `out`, zeroed and exactly `buffer_len()` bytes, after
+    /// `check()`.
     pub(crate) fn write(&self, out: &mut [u8]) {
         match self {
             OptionsRepr::Wire(options) => {
@@ -515,11 +589,10 @@ impl<'a> OptionsRepr<'a> {
             OptionsRepr::List(list) => {
                 let mut pos = 0;
                 for option in list.iter() {
-                    let len = option.buffer_len();
-                    if let Some(o) = out.get_mut(pos..pos + len) {
-                        option.write(o);
+                    match out.get_mut(pos..) {
+                        Some(rest) => pos += option.write(rest),
+                        None => break,
                     }
-                    pos += len;
                 }
             }
         }

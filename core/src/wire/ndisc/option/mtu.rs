@@ -23,7 +23,7 @@ mod field {
 /// The option's size: Length 1.
 pub const LEN: usize = 8;
 
-pub(crate) fn parse(option: &[u8]) -> u32 {
+pub(crate) fn from_wire(option: &[u8]) -> u32 {
     read_u32(option, field::MTU.start)
 }
 

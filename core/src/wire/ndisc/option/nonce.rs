@@ -39,7 +39,7 @@ impl<'a> Nonce<'a> {
         self.bytes
     }
 
-    pub(crate) fn parse(option: &'a [u8]) -> Self {
+    pub(crate) fn from_wire(option: &'a [u8]) -> Self {
         Nonce {
             bytes: option.get(field::NONCE).unwrap_or(&[]),
         }

@@ -110,7 +110,7 @@ impl Pref64 {
         (self.scaled_lifetime as u32 & 0x1fff) * 8
     }
 
-    pub(crate) fn parse(option: &[u8], offset: usize) -> Result<Self> {
+    pub(crate) fn validate_wire(option: &[u8], offset: usize) -> Result<()> {
         if option.len() != Self::LEN {
             return Err(Error::BadOptionLength {
                 code: 38,
@@ -118,14 +118,24 @@ impl Pref64 {
                 len: option.len(),
             });
         }
-        let word = u16::from_be_bytes([option[field::LIFETIME_PLC.start], option[3]]);
+        Ok(())
+    }
+
+    /// Decode an option that passed `validate_wire`.
+    pub(crate) fn from_wire(option: &[u8]) -> Self {
+        let word = match option.get(field::LIFETIME_PLC) {
+            Some(&[hi, lo]) => u16::from_be_bytes([hi, lo]),
+            _ => 0,
+        };
         let mut prefix = [0u8; 16];
-        prefix[..12].copy_from_slice(&option[field::PREFIX]);
-        Ok(Pref64 {
+        if let Some(carried) = option.get(field::PREFIX) {
+            prefix[..12].copy_from_slice(carried);
+        }
+        Pref64 {
             scaled_lifetime: word >> 3,
             length: Pref64Length::from_code(word as u8),
             prefix: Ipv6Addr::from(prefix),
-        })
+        }
     }
 
     pub(crate) fn check(&self) -> Result<()> {

@@ -71,7 +71,7 @@ impl PrefixInformation {
     /// The option's size: Length 4.
     pub const LEN: usize = 32;
 
-    pub(crate) fn parse(option: &[u8], offset: usize) -> Result<Self> {
+    pub(crate) fn validate_wire(option: &[u8], offset: usize) -> Result<()> {
         if option.len() < Self::LEN {
             return Err(Error::BadOptionLength {
                 code: 3,
@@ -79,15 +79,20 @@ impl PrefixInformation {
                 len: option.len(),
             });
         }
-        let prefix_len = option[field::PREFIX_LEN];
-        if prefix_len > 128 {
+        if option[field::PREFIX_LEN] > 128 {
             return Err(Error::Malformed {
                 what: "prefix length",
                 offset: offset + field::PREFIX_LEN,
             });
         }
-        let flags = option[field::FLAGS];
-        Ok(PrefixInformation {
+        Ok(())
+    }
+
+    /// Decode an option that passed `validate_wire`.
+    pub(crate) fn from_wire(option: &[u8]) -> Self {
+        let prefix_len = option.get(field::PREFIX_LEN).copied().unwrap_or(0);
+        let flags = option.get(field::FLAGS).copied().unwrap_or(0);
+        PrefixInformation {
             prefix_len,
             on_link: flags & FLAG_ON_LINK != 0,
             autonomous: flags & FLAG_AUTONOMOUS != 0,
@@ -96,7 +101,7 @@ impl PrefixInformation {
             valid_lifetime: read_u32(option, field::VALID_LIFETIME.start),
             preferred_lifetime: read_u32(option, field::PREFERRED_LIFETIME.start),
             prefix: read_ipv6(option, field::PREFIX.start),
-        })
+        }
     }
 
     pub(crate) fn check(&self) -> Result<()> {

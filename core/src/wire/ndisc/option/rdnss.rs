@@ -145,7 +145,7 @@ impl<'a> Rdnss<'a> {
     /// Smallest option: one server, Length 3.
     pub const MIN_LEN: usize = 24;
 
-    pub(crate) fn parse(option: &'a [u8], offset: usize) -> Result<Self> {
+    pub(crate) fn validate_wire(option: &[u8], offset: usize) -> Result<()> {
         let units = option.len() / 8;
         if units < 3 || units.is_multiple_of(2) {
             return Err(Error::BadOptionLength {
@@ -154,10 +154,15 @@ impl<'a> Rdnss<'a> {
                 len: option.len(),
             });
         }
-        Ok(Rdnss {
+        Ok(())
+    }
+
+    /// Decode an option that passed `validate_wire`.
+    pub(crate) fn from_wire(option: &'a [u8]) -> Self {
+        Rdnss {
             lifetime: read_u32(option, field::LIFETIME.start),
             servers: Ipv6Addrs::Wire(option.get(field::ADDRESSES).unwrap_or(&[])),
-        })
+        }
     }
 
     pub(crate) fn check(&self) -> Result<()> {

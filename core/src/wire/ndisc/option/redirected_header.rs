@@ -41,7 +41,7 @@ impl<'a> RedirectedHeader<'a> {
         self.data
     }
 
-    pub(crate) fn parse(option: &'a [u8]) -> Self {
+    pub(crate) fn from_wire(option: &'a [u8]) -> Self {
         RedirectedHeader {
             data: option.get(field::DATA).unwrap_or(&[]),
         }

@@ -46,7 +46,7 @@ pub struct RouteInformation {
 }
 
 impl RouteInformation {
-    pub(crate) fn parse(option: &[u8], offset: usize) -> Result<Self> {
+    pub(crate) fn validate_wire(option: &[u8], offset: usize) -> Result<()> {
         let bad_len = Error::BadOptionLength {
             code: 24,
             offset,
@@ -63,18 +63,24 @@ impl RouteInformation {
         if !(1..=3).contains(&units) || units < Self::units_for(prefix_len) {
             return Err(bad_len);
         }
+        Ok(())
+    }
+
+    /// Decode an option that passed `validate_wire`.
+    pub(crate) fn from_wire(option: &[u8]) -> Self {
+        let prefix_len = option.get(field::PREFIX_LEN).copied().unwrap_or(0);
         let flags = option.get(field::FLAGS).copied().unwrap_or(0);
         let mut prefix = [0u8; 16];
         let carried = option.get(field::PREFIX).unwrap_or(&[]);
         for (out, b) in prefix.iter_mut().zip(carried) {
             *out = *b;
         }
-        Ok(RouteInformation {
+        RouteInformation {
             prefix_len,
             preference: RouterPreference::from_bits(flags >> 3),
             route_lifetime: read_u32(option, field::ROUTE_LIFETIME.start),
             prefix: Ipv6Addr::from(prefix),
-        })
+        }
     }
 
     /// Length units (of 8 bytes) the prefix length needs (RFC 4191 §2.3).
