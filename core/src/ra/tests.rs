@@ -338,13 +338,24 @@ fn rs_flood_gives_at_most_one_multicast_ra_per_3s_in_constant_memory() {
         let end = start + Duration::from_secs(60);
         let mut n = 0u64;
         let mut next_rs = start;
+        // The seed's RS, decoded once; each copy "arrives" from a different host.
+        let rs_bytes = hex(SEED_RS);
+        let packet = crate::wire::icmpv6::Packet::new_checked(&rs_bytes[..]).unwrap();
+        let Repr::RouterSolicit(rs) = Repr::parse(&packet).unwrap() else {
+            panic!()
+        };
         // 10 000 RS/s: one every 100 µs, delivered in 1 ms batches of 10 from distinct hosts.
         let sent = run(&mut adv, Instant::ZERO, end, |adv, now| {
             while next_rs <= now && next_rs < end {
                 for _ in 0..10 {
                     n += 1;
-                    let src = Ipv6Addr::from(0xfe80_u128 << 112 | u128::from(n));
-                    adv.handle_solicitation(next_rs, src, true);
+                    let m = IpMeta {
+                        src: Ipv6Addr::from(0xfe80_u128 << 112 | u128::from(n)),
+                        dst: addr("ff02::2"),
+                        hop_limit: 255,
+                        had_fragment_header: false,
+                    };
+                    adv.handle_rs(next_rs, &m, &rs);
                 }
                 next_rs += Duration::from_millis(1);
                 assert!(adv.pending_unicast() <= UNICAST_QUEUE_LEN);
@@ -730,6 +741,10 @@ const SEED_STATEFUL_RA: &str = "8600012b4080001e00000000000000000101fa163e77e5a0
 const SEED_STATELESS_RA: &str = "86008d134040001e0000000000000000030440c000015180000038400000000020010db8cafe000200000000000000000101fa163ec1bc52";
 const SEED_RS: &str = "85005875000000000101fa163e795acc";
 
+/// [`every_option_of_the_profile_reaches_the_wire`]'s RA from fe80::f816:3eff:fec3:17b4 to
+/// ff02::1.
+const ALL_OPTIONS_RA: &str = "860073114000001e00007530000003e8030440d000015180000038400000000020010db8cafe00000000000000000000180230180000070820010db801000000190300000000001e20010db8cafe000a000000000000000e1f0300000000001e0e6f70656e737461636b6c6f63616c00260200200064ff9b0000000000000000250468747470733a2f2f706f7274616c2e6578616d706c652f6170690000000005010000000005dc0101fa163ec317b4";
+
 fn first_ra<const P: usize>(p: Profile<P>, link_local: &str) -> Vec<u8> {
     let l = Link {
         link_local: addr(link_local),
@@ -845,6 +860,9 @@ fn every_option_of_the_profile_reaches_the_wire() {
     });
     p.captive_portal = Some(heapless::String::try_from("https://portal.example/api").unwrap());
     let bytes = first_ra(p, ROUTER_LL);
+    // Pinned after decoding it with tshark 4.0.17 (`tshark -V`: checksum [correct], every option
+    // and field as configured) and scapy 2.x (checksum recomputed equal).
+    assert_eq!(bytes, hex(ALL_OPTIONS_RA));
     let Ok(Repr::RouterAdvert(ra)) = Repr::parse_verified(&bytes, &addr(ROUTER_LL), &ALL_NODES)
     else {
         panic!()
