@@ -867,12 +867,8 @@ fn on_link_only_flood_churns_through_prefixes_without_addresses_cve_2010_4669() 
         })];
         let mut ra = Ra::new(&opts);
         ra.router_lifetime = 0;
-        deliver(
-            &mut host,
-            Instant::from_secs(1),
-            &meta(src),
-            &ra.encode(src),
-        );
+        let now = Instant::from_millis(1000 + u64::from(i));
+        deliver(&mut host, now, &meta(src), &ra.encode(src));
         events(&mut host);
     }
     assert_eq!(host.prefixes().len(), 8);
@@ -880,4 +876,66 @@ fn on_link_only_flood_churns_through_prefixes_without_addresses_cve_2010_4669() 
     assert!(host.prefixes().is_on_link(ours));
     assert!(host.counters().prefixes_replaced > 19_000);
     assert_eq!(host.counters().prefixes_dropped_full, 0);
+    assert_eq!(host.counters().events_dropped, 0);
+}
+
+#[test]
+fn one_ra_packed_with_flapping_options_loses_no_event() {
+    // A 1500-byte link's worth of options: each prefix and route announced, then withdrawn by
+    // the next option; the seed's prefix deprecated and restored over and over.
+    let mut host = eui64_host();
+    let router = addr(SLAAC_ROUTER);
+    deliver(&mut host, Instant::ZERO, &meta(router), &hex(SLAAC_RA));
+    ack_all(&mut host, Instant::ZERO);
+    let a = host.addresses().assigned().next().unwrap().address;
+    let mut opts = Vec::new();
+    for i in 0..24u16 {
+        let valid = if i % 2 == 0 { 600 } else { 0 };
+        opts.push(NdOption::PrefixInformation(PrefixInformation {
+            prefix_len: 64,
+            on_link: true,
+            autonomous: false,
+            router_address: false,
+            pd_preferred: false,
+            valid_lifetime: valid,
+            preferred_lifetime: 0,
+            prefix: Ipv6Addr::new(0x2001, 0xdb8, 1, (i / 2) % 4, 0, 0, 0, 0),
+        }));
+        opts.push(NdOption::RouteInformation(RouteInformation {
+            prefix_len: 48,
+            preference: RouterPreference::High,
+            route_lifetime: valid,
+            prefix: Ipv6Addr::new(0x2001, 0xdb8, 0x100 + (i / 2) % 4, 0, 0, 0, 0, 0),
+        }));
+    }
+    for i in 0..8 {
+        let preferred = if i % 2 == 0 { 0 } else { 600 };
+        opts.push(pio("2001:db8:cafe::", 64, 86400, preferred));
+    }
+    let wire = Ra::new(&opts).encode(router);
+    assert!(wire.len() <= 1460, "{}", wire.len());
+    for round in 0..5 {
+        let now = Instant::from_secs(10 + round);
+        deliver(&mut host, now, &meta(router), &wire);
+        // Net of it all: the address ends preferred with fresh lifetimes; every prefix and
+        // route came and went before the adapter heard of it.
+        assert_eq!(
+            events(&mut host),
+            [
+                Event::AddressDeprecated { address: a },
+                Event::AddressLifetimesUpdated {
+                    address: a,
+                    valid: Duration::from_secs(86400),
+                    preferred: Duration::from_secs(600)
+                }
+            ]
+        );
+    }
+    assert_eq!(host.counters().events_dropped, 0);
+    assert!(host.routes().is_empty());
+    assert_eq!(host.prefixes().len(), 1);
+    assert_eq!(
+        host.addresses().assigned().next().unwrap().state,
+        AddressState::Preferred
+    );
 }

@@ -107,8 +107,9 @@ impl View {
             Event::DefaultRouterRemoved { router } => {
                 assert!(self.routers.remove(&router), "removed unknown router");
             }
+            // Install or replace.
             Event::OnLinkPrefixAdded { prefix, len } => {
-                assert!(self.on_link.insert((prefix, len)));
+                self.on_link.insert((prefix, len));
             }
             Event::OnLinkPrefixRemoved { prefix, len } => {
                 assert!(self.on_link.remove(&(prefix, len)));

@@ -19,8 +19,6 @@
 
 use core::net::Ipv6Addr;
 
-use heapless::Deque;
-
 use crate::time::{Duration, Instant};
 use crate::wire::ndisc::option::PrefixInformation;
 use crate::wire::ndisc::{
@@ -59,7 +57,12 @@ pub const MAX_RTR_SOLICITATIONS: u8 = 3;
 /// The minimum IPv6 link MTU (RFC 8200 §5): smaller MTU options are ignored.
 pub const MIN_LINK_MTU: u32 = 1280;
 /// How many events wait for [`Host::poll_event`] before new ones are dropped (and counted).
-pub const EVENT_QUEUE_LEN: usize = 48;
+///
+/// The queue keeps net changes only (see `EventQueue`), so one call yields at most
+/// `6 + 4 × PREFIXES + 2 × ROUTES` events for an RA and `2 + ROUTERS + 3 × PREFIXES + ROUTES`
+/// for a timeout: 54 and 38 for `Host<4, 8, 8>`. An adapter that drains the queue after every
+/// call never loses one with up to 10 prefixes and 8 routes.
+pub const EVENT_QUEUE_LEN: usize = 64;
 
 /// The all-routers multicast address, where Router Solicitations go (RFC 4861 §6.3.7).
 pub const ALL_ROUTERS: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 2);
@@ -341,12 +344,84 @@ impl defmt::Format for Event {
     }
 }
 
-/// The events waiting for the adapter: bounded; an event that repeats one already waiting
-/// (same address's lifetimes, DNS changed, ...) replaces it instead of taking a slot, so a flood
-/// of identical RAs cannot fill the queue.
+/// What an event is about, for coalescing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    /// Install/remove pairs: at most one net change per key waits.
+    Router(Ipv6Addr),
+    OnLink(Ipv6Addr, u8),
+    Route(Ipv6Addr, u8, Ipv6Addr),
+    /// Idempotent notices: only the latest one counts.
+    Lifetimes(Ipv6Addr),
+    Deprecated(Ipv6Addr),
+    Dns,
+    SearchList,
+    LinkParameters,
+    Mtu,
+    Dhcpv6,
+    /// Everything else waits as it came.
+    None,
+}
+
+impl Key {
+    fn of(event: &Event) -> (Key, bool) {
+        match *event {
+            Event::DefaultRouterAdded { router, .. } => (Key::Router(router), true),
+            Event::DefaultRouterRemoved { router } => (Key::Router(router), false),
+            Event::OnLinkPrefixAdded { prefix, len } => (Key::OnLink(prefix, len), true),
+            Event::OnLinkPrefixRemoved { prefix, len } => (Key::OnLink(prefix, len), false),
+            Event::RouteAdded {
+                prefix,
+                len,
+                router,
+                ..
+            } => (Key::Route(prefix, len, router), true),
+            Event::RouteRemoved {
+                prefix,
+                len,
+                router,
+            } => (Key::Route(prefix, len, router), false),
+            Event::AddressLifetimesUpdated { address, .. } => (Key::Lifetimes(address), true),
+            Event::AddressDeprecated { address } => (Key::Deprecated(address), true),
+            Event::DnsServersChanged => (Key::Dns, true),
+            Event::SearchListChanged => (Key::SearchList, true),
+            Event::LinkParametersChanged => (Key::LinkParameters, true),
+            Event::MtuChanged { .. } => (Key::Mtu, true),
+            Event::Dhcpv6Changed { .. } => (Key::Dhcpv6, true),
+            Event::ProbeAddress { .. }
+            | Event::AddressAdded { .. }
+            | Event::AddressRemoved { .. }
+            | Event::AddressFailed { .. } => (Key::None, true),
+        }
+    }
+
+    fn is_install_pair(self) -> bool {
+        matches!(self, Key::Router(..) | Key::OnLink(..) | Key::Route(..))
+    }
+}
+
+/// One waiting event; `new` marks an install for something the adapter does not have yet.
+#[derive(Debug, Clone, Copy)]
+struct Waiting {
+    event: Event,
+    new: bool,
+}
+
+/// The events waiting for the adapter, as a net change from what the adapter was last told.
+///
+/// - For routers, on-link prefixes and routes, at most one event per key waits: an install
+///   followed by a removal of something the adapter never heard of cancels out; a removal
+///   followed by an install becomes a replace; two installs keep the latest.
+/// - Notices that only matter in their latest form (an address's lifetimes or deprecation, DNS,
+///   MTU, link parameters, the DHCPv6 wish) replace the waiting one and move to the back.
+///
+/// So what waits is bounded by the tables, not by the number or content of the RAs: with the
+/// queue drained after every call, no event is lost as long as `Q` is at least
+/// `6 + 4 × PREFIXES + 2 × ROUTES` and `2 + ROUTERS + 3 × PREFIXES + ROUTES` (see
+/// [`EVENT_QUEUE_LEN`]). Beyond that, events are dropped and counted.
 #[derive(Debug, Clone)]
 pub(crate) struct EventQueue<const Q: usize> {
-    queue: Deque<Event, Q>,
+    queue: heapless::Vec<Waiting, Q>,
     dropped: u32,
 }
 
@@ -365,37 +440,136 @@ impl<const Q: usize> defmt::Format for EventQueue<Q> {
 impl<const Q: usize> EventQueue<Q> {
     const fn new() -> Self {
         EventQueue {
-            queue: Deque::new(),
+            queue: heapless::Vec::new(),
             dropped: 0,
         }
     }
 
-    fn push(&mut self, event: Event) {
-        for waiting in self.queue.iter_mut() {
-            let same = match (&*waiting, &event) {
-                (
-                    Event::AddressLifetimesUpdated { address: a, .. },
-                    Event::AddressLifetimesUpdated { address: b, .. },
-                ) => a == b,
-                (Event::DnsServersChanged, Event::DnsServersChanged)
-                | (Event::SearchListChanged, Event::SearchListChanged)
-                | (Event::LinkParametersChanged, Event::LinkParametersChanged)
-                | (Event::MtuChanged { .. }, Event::MtuChanged { .. })
-                | (Event::Dhcpv6Changed { .. }, Event::Dhcpv6Changed { .. }) => true,
-                _ => false,
-            };
-            if same {
-                *waiting = event;
+    /// Queues an event; `new` tells, for an install, that the thing was not known before.
+    fn push_install(&mut self, event: Event, new: bool) {
+        let (key, install) = Key::of(&event);
+        if key.is_install_pair() {
+            let found = self.queue.iter().position(|w| Key::of(&w.event).0 == key);
+            if let Some(i) = found {
+                let Some(waiting) = self.queue.get_mut(i) else {
+                    return;
+                };
+                let (_, waiting_install) = Key::of(&waiting.event);
+                match (waiting_install, install) {
+                    // Installed and gone before the adapter heard of it.
+                    (true, false) if waiting.new => {
+                        self.queue.remove(i);
+                    }
+                    // Removed, then back: the adapter replaces what it has.
+                    (false, true) => *waiting = Waiting { event, new: false },
+                    // Two installs: the latest parameters, still new if the first was; or an
+                    // update then a removal: the removal.
+                    _ => {
+                        *waiting = Waiting {
+                            event,
+                            new: waiting.new && install,
+                        }
+                    }
+                }
                 return;
             }
+        } else if key != Key::None {
+            if let Some(i) = self.queue.iter().position(|w| Key::of(&w.event).0 == key) {
+                self.queue.remove(i);
+            }
         }
-        if self.queue.push_back(event).is_err() {
+        if self.queue.push(Waiting { event, new }).is_err() {
             self.dropped = self.dropped.saturating_add(1);
         }
     }
 
+    fn push(&mut self, event: Event) {
+        self.push_install(event, true);
+    }
+
     fn pop(&mut self) -> Option<Event> {
-        self.queue.pop_front()
+        if self.queue.is_empty() {
+            None
+        } else {
+            Some(self.queue.remove(0).event)
+        }
+    }
+}
+
+#[cfg(test)]
+mod queue_tests {
+    use super::*;
+    use std::vec::Vec;
+
+    const R: Ipv6Addr = Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1);
+    const P: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0);
+    const A: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1);
+
+    fn drain(q: &mut EventQueue<8>) -> Vec<Event> {
+        core::iter::from_fn(|| q.pop()).collect()
+    }
+
+    fn added(preference: Preference) -> Event {
+        Event::DefaultRouterAdded {
+            router: R,
+            preference,
+        }
+    }
+
+    #[test]
+    fn install_then_remove_of_something_new_cancels_out() {
+        let mut q = EventQueue::<8>::new();
+        q.push(Event::ProbeAddress { address: A });
+        q.push_install(added(Preference::Low), true);
+        q.push_install(added(Preference::High), false);
+        q.push(Event::DefaultRouterRemoved { router: R });
+        assert_eq!(drain(&mut q), [Event::ProbeAddress { address: A }]);
+    }
+
+    #[test]
+    fn update_then_remove_is_a_remove_and_remove_then_install_a_replace() {
+        let mut q = EventQueue::<8>::new();
+        q.push_install(added(Preference::Low), false);
+        q.push(Event::DefaultRouterRemoved { router: R });
+        assert_eq!(drain(&mut q), [Event::DefaultRouterRemoved { router: R }]);
+        q.push(Event::OnLinkPrefixRemoved { prefix: P, len: 64 });
+        q.push(Event::OnLinkPrefixAdded { prefix: P, len: 64 });
+        // Not cancelled by a later removal: the adapter had the prefix.
+        q.push(Event::OnLinkPrefixRemoved { prefix: P, len: 64 });
+        q.push(Event::OnLinkPrefixAdded { prefix: P, len: 64 });
+        assert_eq!(
+            drain(&mut q),
+            [Event::OnLinkPrefixAdded { prefix: P, len: 64 }]
+        );
+    }
+
+    #[test]
+    fn notices_keep_their_latest_form_at_the_back() {
+        let mut q = EventQueue::<8>::new();
+        let life = |p| Event::AddressLifetimesUpdated {
+            address: A,
+            valid: Duration::from_secs(60),
+            preferred: Duration::from_secs(p),
+        };
+        q.push(life(0));
+        q.push(Event::AddressDeprecated { address: A });
+        q.push(life(30));
+        assert_eq!(
+            drain(&mut q),
+            [Event::AddressDeprecated { address: A }, life(30)]
+        );
+    }
+
+    #[test]
+    fn a_full_queue_counts_what_it_drops() {
+        let mut q = EventQueue::<8>::new();
+        for i in 0..10u16 {
+            q.push(Event::ProbeAddress {
+                address: Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, i),
+            });
+        }
+        assert_eq!(q.dropped, 2);
+        assert_eq!(drain(&mut q).len(), 8);
     }
 }
 
@@ -715,9 +889,9 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
         }
         match self.routers.update(now, router, lifetime, preference) {
             RouterChange::None => {}
-            RouterChange::Installed => {
+            RouterChange::Installed { new } => {
                 self.events
-                    .push(Event::DefaultRouterAdded { router, preference });
+                    .push_install(Event::DefaultRouterAdded { router, preference }, new);
             }
             RouterChange::Removed => self.events.push(Event::DefaultRouterRemoved { router }),
             RouterChange::Dropped => bump(&mut self.counters.routers_dropped_full),
@@ -885,12 +1059,15 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
             .update(now, router, prefix, len, preference, lifetime)
         {
             RouteChange::None => {}
-            RouteChange::Installed => self.events.push(Event::RouteAdded {
-                prefix: mask(prefix, len),
-                len,
-                router,
-                preference,
-            }),
+            RouteChange::Installed { new } => self.events.push_install(
+                Event::RouteAdded {
+                    prefix: mask(prefix, len),
+                    len,
+                    router,
+                    preference,
+                },
+                new,
+            ),
             RouteChange::Removed => self.events.push(Event::RouteRemoved {
                 prefix: mask(prefix, len),
                 len,

@@ -123,7 +123,9 @@ impl<const N: usize> PrefixList<N> {
                 let victim = self
                     .prefixes
                     .iter_mut()
-                    .filter(|p| !holds_address(p.prefix, p.len))
+                    // Not one announced at this very instant (by the same RA): an RA's own
+                    // prefixes do not push each other out.
+                    .filter(|p| p.refreshed < now && !holds_address(p.prefix, p.len))
                     .min_by_key(|p| p.refreshed);
                 match victim {
                     Some(slot) => {

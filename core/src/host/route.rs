@@ -43,8 +43,11 @@ impl defmt::Format for Route {
 pub(crate) enum RouteChange {
     /// Nothing to tell (a refresh; lifetime 0 for an unknown route).
     None,
-    /// New, or its preference changed: install or replace.
-    Installed,
+    /// New (`new`), or its preference changed: install or replace.
+    Installed {
+        /// The route was not in the table before.
+        new: bool,
+    },
     /// Route Lifetime 0: remove.
     Removed,
     /// The table is full; the newcomer was dropped.
@@ -100,7 +103,7 @@ impl<const N: usize> RouteTable<N> {
                         RouteChange::None
                     } else {
                         r.preference = preference;
-                        RouteChange::Installed
+                        RouteChange::Installed { new: false }
                     }
                 }
                 None => RouteChange::None,
@@ -112,7 +115,7 @@ impl<const N: usize> RouteTable<N> {
                 preference,
                 expires: now + lifetime,
             }) {
-                Ok(()) => RouteChange::Installed,
+                Ok(()) => RouteChange::Installed { new: true },
                 Err(_) => RouteChange::Dropped,
             },
         }
@@ -164,7 +167,7 @@ mod tests {
         let d = Duration::from_secs(1800);
         assert_eq!(
             t.update(now, R, P, 48, Preference::High, d),
-            RouteChange::Installed
+            RouteChange::Installed { new: true }
         );
         assert_eq!(
             t.update(now, R, P, 48, Preference::High, d),
@@ -172,12 +175,12 @@ mod tests {
         );
         assert_eq!(
             t.update(now, R, P, 48, Preference::Low, d),
-            RouteChange::Installed
+            RouteChange::Installed { new: false }
         );
         // Same prefix through another router is another route.
         assert_eq!(
             t.update(now, R2, P, 48, Preference::Low, d),
-            RouteChange::Installed
+            RouteChange::Installed { new: true }
         );
         let p3 = Ipv6Addr::new(0x2001, 0xdb8, 0x200, 0, 0, 0, 0, 0);
         assert_eq!(

@@ -38,8 +38,12 @@ pub(crate) enum RouterChange {
     /// Nothing the adapter needs to hear about (a lifetime refresh, or lifetime 0 for an unknown
     /// router).
     None,
-    /// A new router, or a known one whose preference changed: install or replace the route.
-    Installed,
+    /// A new router (`new`), or a known one whose preference changed: install or replace the
+    /// route.
+    Installed {
+        /// The router was not in the list before.
+        new: bool,
+    },
     /// The router announced lifetime 0: remove it.
     Removed,
     /// The list is full; the newcomer was dropped.
@@ -89,7 +93,7 @@ impl<const N: usize> RouterList<N> {
                     r.expires = now + lifetime;
                     if r.preference != preference {
                         r.preference = preference;
-                        RouterChange::Installed
+                        RouterChange::Installed { new: false }
                     } else {
                         RouterChange::None
                     }
@@ -103,7 +107,7 @@ impl<const N: usize> RouterList<N> {
                     expires: now + lifetime,
                 };
                 match self.routers.push(entry) {
-                    Ok(()) => RouterChange::Installed,
+                    Ok(()) => RouterChange::Installed { new: true },
                     Err(_) => RouterChange::Dropped,
                 }
             }
@@ -168,12 +172,12 @@ mod tests {
         let d = Duration::from_secs(30);
         assert_eq!(
             l.update(t0, R1, d, Preference::Medium),
-            RouterChange::Installed
+            RouterChange::Installed { new: true }
         );
         assert_eq!(l.update(t0, R1, d, Preference::Medium), RouterChange::None);
         assert_eq!(
             l.update(t0, R1, d, Preference::High),
-            RouterChange::Installed
+            RouterChange::Installed { new: false }
         );
         assert_eq!(l.best().map(|r| r.preference), Some(Preference::High));
         assert_eq!(
