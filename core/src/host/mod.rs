@@ -13,6 +13,45 @@
 //! - After each call, drain [`Host::poll_event`] and act: add, update, deprecate and remove
 //!   addresses; install and remove routes; rewrite resolv.conf; start the DHCPv6 client.
 //!
+//! ```
+//! use sixconf_core::host::{DadResult, Dhcpv6Mode, Event, Host, HostConfig};
+//! use sixconf_core::time::Instant;
+//! use sixconf_core::wire::ndisc::{IpMeta, Repr};
+//!
+//! let mac = [0xfa, 0x16, 0x3e, 0x79, 0x5a, 0xcc];
+//! let secret_key = [0x42; 32]; // RFC 7217: kept across reboots, never disclosed
+//! let mut host: Host = Host::new(HostConfig::new(mac, secret_key, /* seed */ 1), Instant::ZERO);
+//!
+//! // The seed's SLAAC RA, as received (the checksum is verified while decoding).
+//! let ra = b"\x86\x00\xd6\x8e\x40\x00\x00\x1e\0\0\0\0\0\0\0\0\
+//!            \x03\x04\x40\xc0\x00\x01\x51\x80\x00\x00\x38\x40\0\0\0\0\
+//!            \x20\x01\x0d\xb8\xca\xfe\0\0\0\0\0\0\0\0\0\0\
+//!            \x01\x01\xfa\x16\x3e\xc3\x17\xb4";
+//! let meta = IpMeta {
+//!     src: "fe80::f816:3eff:fec3:17b4".parse().unwrap(),
+//!     dst: "ff02::1".parse().unwrap(),
+//!     hop_limit: 255,
+//!     had_fragment_header: false,
+//! };
+//! let Ok(Repr::RouterAdvert(ra)) = Repr::parse_verified(ra, &meta.src, &meta.dst) else {
+//!     panic!("not an RA")
+//! };
+//! let now = Instant::from_millis(300);
+//! host.handle_ra(now, &meta, &ra);
+//! let mut probe = None;
+//! while let Some(event) = host.poll_event() {
+//!     // DefaultRouterAdded, OnLinkPrefixAdded, ... : install them. ProbeAddress: run DAD.
+//!     if let Event::ProbeAddress { address } = event {
+//!         probe = Some(address);
+//!     }
+//! }
+//! let address = probe.unwrap();
+//! assert_eq!(address.segments()[..4], [0x2001, 0xdb8, 0xcafe, 0]);
+//! host.handle_dad_result(Instant::from_millis(1300), address, DadResult::Ok);
+//! assert!(matches!(host.poll_event(), Some(Event::AddressAdded { .. })));
+//! assert_eq!(host.dhcpv6_mode(), Dhcpv6Mode::None); // M=0, O=0: no DHCPv6
+//! ```
+//!
 //! The core decides and the adapter acts (smoltcp's `iface/slaac.rs`): the host never touches an
 //! interface. Every table is bounded by a const generic; a full table drops newcomers, counts
 //! them in [`HostCounters`] and never evicts something in use (CVE-2010-4669).
