@@ -939,3 +939,40 @@ fn one_ra_packed_with_flapping_options_loses_no_event() {
         AddressState::Preferred
     );
 }
+
+#[test]
+fn route_information_of_every_length_cve_2024_5564() {
+    // RIO with Length 0..=255 (units of 8 bytes) and prefix length 0..=128: the decoder refuses
+    // what RFC 4191 §2.3 forbids; what it accepts, the host installs within its bounds.
+    let router = addr(SLAAC_ROUTER);
+    let mut installed = 0;
+    for units in 0..=255u8 {
+        for prefix_len in [0u8, 1, 48, 64, 65, 128, 129, 255] {
+            let mut host = eui64_host();
+            let mut body = vec![0u8; 16];
+            body[0] = 134; // RA
+            body[4] = 64;
+            body[6..8].copy_from_slice(&1800u16.to_be_bytes());
+            let mut rio = vec![24u8, units, prefix_len, 0x08, 0, 0, 0x0e, 0x10];
+            rio.resize(usize::from(units).max(1) * 8, 0xab);
+            body.extend_from_slice(&rio);
+            let packet = sixconf_core::wire::icmpv6::Packet::new_checked(&body[..]).unwrap();
+            let Ok(Repr::RouterAdvert(ra)) = Repr::parse(&packet) else {
+                assert!(
+                    units == 0
+                        || units > 3
+                        || prefix_len > 128
+                        || (units == 1 && prefix_len > 0)
+                        || (units == 2 && prefix_len > 64),
+                    "refused a valid RIO: len {units}, prefix length {prefix_len}"
+                );
+                continue;
+            };
+            host.handle_ra(Instant::ZERO, &meta(router), &ra);
+            while host.poll_event().is_some() {}
+            assert!(host.routes().len() <= 8);
+            installed += host.routes().len();
+        }
+    }
+    assert!(installed > 0);
+}
