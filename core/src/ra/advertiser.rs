@@ -22,6 +22,18 @@ pub(crate) struct Deprecated {
     pub(crate) until: Instant,
 }
 
+/// The profile's own rules, and its advertised MTU against the interface's.
+fn check_link<const P: usize>(profile: &Profile<P>, link: &Link) -> Result<(), ProfileError> {
+    profile.validate()?;
+    match profile.mtu {
+        Some(mtu) if mtu > link.mtu => Err(ProfileError::MtuAboveLink {
+            mtu,
+            link_mtu: link.mtu,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// An RA being sent, possibly in several packets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -72,14 +84,15 @@ impl<const P: usize> Advertiser<P> {
     /// does; RFC 4861 §6.2.4 sets no initial delay). `seed` drives every random delay: give each
     /// router a different one (e.g. from its MAC and the boot time).
     ///
-    /// Fails if the profile does not validate ([`Profile::validate`]).
+    /// Fails if the profile does not validate ([`Profile::validate`]) or advertises an MTU
+    /// above `link.mtu` ([`ProfileError::MtuAboveLink`]).
     pub fn new(
         profile: Profile<P>,
         link: Link,
         seed: u64,
         now: Instant,
     ) -> Result<Self, ProfileError> {
-        profile.validate()?;
+        check_link(&profile, &link)?;
         Ok(Advertiser {
             profile,
             link,
@@ -141,7 +154,7 @@ impl<const P: usize> Advertiser<P> {
     ///
     /// An invalid profile is refused and the old one kept.
     pub fn reload(&mut self, now: Instant, profile: Profile<P>) -> Result<(), ProfileError> {
-        profile.validate()?;
+        check_link(&profile, &self.link)?;
         self.expire(now);
         for old in &self.profile.prefixes {
             // Prefixes that were never sent (no L, A or P) have nothing to withdraw.

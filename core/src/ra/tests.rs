@@ -630,6 +630,32 @@ fn ra_larger_than_the_mtu_is_split_and_each_part_fits() {
 }
 
 #[test]
+fn advertised_mtu_above_the_interface_is_refused() {
+    let mut p = seed_profile();
+    p.mtu = Some(1500);
+    let l = Link {
+        mtu: 1400,
+        ..link()
+    };
+    let e = Advertiser::new(p.clone(), l, 1, Instant::ZERO).unwrap_err();
+    assert_eq!(
+        e,
+        crate::profile::ProfileError::MtuAboveLink {
+            mtu: 1500,
+            link_mtu: 1400
+        }
+    );
+    assert_eq!(
+        std::string::ToString::to_string(&e),
+        "advertised MTU 1500 is above the interface MTU 1400"
+    );
+    let mut adv = Advertiser::new(seed_profile(), l, 1, Instant::ZERO).unwrap();
+    assert_eq!(adv.reload(Instant::ZERO, p.clone()), Err(e));
+    p.mtu = Some(1400);
+    assert_eq!(adv.reload(Instant::ZERO, p), Ok(()));
+}
+
+#[test]
 fn size_of_an_advertiser_with_4_prefixes() {
     let size = core::mem::size_of::<Advertiser<4>>();
     std::println!(
