@@ -156,10 +156,17 @@ impl<const P: usize> Advertiser<P> {
     pub fn reload(&mut self, now: Instant, profile: Profile<P>) -> Result<(), ProfileError> {
         check_link(&profile, &self.link)?;
         self.expire(now);
+        // Prefixes that were never sent (no L, A or P) have nothing to withdraw; a prefix kept
+        // in the profile but no longer sent is withdrawn like a removed one.
+        let advertised = |p: &AdvPrefix| p.on_link || p.autonomous || p.pd_preferred;
+        let still_sent = |prefix| {
+            profile
+                .prefixes
+                .iter()
+                .any(|p| p.prefix == prefix && advertised(p))
+        };
         for old in &self.profile.prefixes {
-            // Prefixes that were never sent (no L, A or P) have nothing to withdraw.
-            let advertised = old.on_link || old.autonomous || old.pd_preferred;
-            if !advertised || profile.prefixes.iter().any(|p| p.prefix == old.prefix) {
+            if !advertised(old) || still_sent(old.prefix) {
                 continue;
             }
             let valid = if old.valid_lifetime == INFINITE {
@@ -187,8 +194,7 @@ impl<const P: usize> Advertiser<P> {
                 }
             }
         }
-        self.deprecated
-            .retain(|d| !profile.prefixes.iter().any(|p| p.prefix == d.adv.prefix));
+        self.deprecated.retain(|d| !still_sent(d.adv.prefix));
         let max = Duration::from_millis(u64::from(profile.router.max_interval_ms));
         self.profile = profile;
         if self.stopping.is_none() && self.next_unsolicited > now + max {
