@@ -167,3 +167,42 @@ fn corrupted_checksum_is_reported() {
         sixconf_core::wire::Error::BadChecksum { found: 0xd68e, .. }
     ));
 }
+
+#[test]
+fn message_reprs_emit_directly() {
+    let mac = [0xfa, 0x16, 0x3e, 0x77, 0xe5, 0xa0];
+    let options = [NdOption::SourceLinkLayerAddress(LinkLayerAddress::new(
+        &mac,
+    ))];
+    let ra = RouterAdvertRepr {
+        cur_hop_limit: 64,
+        managed: true,
+        router_lifetime: 30,
+        options: OptionsRepr::List(&options),
+        ..Default::default()
+    };
+    let mut buf = [0u8; 64];
+    let len = ra
+        .emit(
+            &addr("fe80::f816:3eff:fe77:e5a0"),
+            &addr("ff02::1"),
+            &mut buf,
+        )
+        .unwrap();
+    assert_eq!(buf[..len], hex(STATEFUL_RA)[..]);
+    let mac = [0xfa, 0x16, 0x3e, 0x79, 0x5a, 0xcc];
+    let options = [NdOption::SourceLinkLayerAddress(LinkLayerAddress::new(
+        &mac,
+    ))];
+    let rs = RouterSolicitRepr {
+        options: OptionsRepr::List(&options),
+    };
+    let len = rs
+        .emit(
+            &addr("fe80::f816:3eff:fe79:5acc"),
+            &addr("ff02::2"),
+            &mut buf,
+        )
+        .unwrap();
+    assert_eq!(buf[..len], hex(RS)[..]);
+}

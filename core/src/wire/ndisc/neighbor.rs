@@ -157,6 +157,12 @@ pub struct NeighborSolicitRepr<'a> {
 }
 
 impl<'a> NeighborSolicitRepr<'a> {
+    /// Emit as a whole ICMPv6 message from `src` to `dst`, checksum filled; see
+    /// [`Repr::emit`](super::Repr::emit).
+    pub fn emit(&self, src: &Ipv6Addr, dst: &Ipv6Addr, buf: &mut [u8]) -> Result<usize> {
+        super::Repr::NeighborSolicit(*self).emit(src, dst, buf)
+    }
+
     /// Decode an NS: code 0, at least 24 bytes, every option valid.
     pub fn parse(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
         super::check_header(packet, Message::NeighborSolicit)?;
@@ -227,6 +233,12 @@ pub struct NeighborAdvertRepr<'a> {
 }
 
 impl<'a> NeighborAdvertRepr<'a> {
+    /// Emit as a whole ICMPv6 message from `src` to `dst`, checksum filled; see
+    /// [`Repr::emit`](super::Repr::emit).
+    pub fn emit(&self, src: &Ipv6Addr, dst: &Ipv6Addr, buf: &mut [u8]) -> Result<usize> {
+        super::Repr::NeighborAdvert(*self).emit(src, dst, buf)
+    }
+
     /// Decode an NA: code 0, at least 24 bytes, every option valid.
     pub fn parse(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
         super::check_header(packet, Message::NeighborAdvert)?;

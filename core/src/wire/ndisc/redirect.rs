@@ -90,6 +90,12 @@ pub struct RedirectRepr<'a> {
 }
 
 impl<'a> RedirectRepr<'a> {
+    /// Emit as a whole ICMPv6 message from `src` to `dst`, checksum filled; see
+    /// [`Repr::emit`](super::Repr::emit).
+    pub fn emit(&self, src: &Ipv6Addr, dst: &Ipv6Addr, buf: &mut [u8]) -> Result<usize> {
+        super::Repr::Redirect(*self).emit(src, dst, buf)
+    }
+
     /// Decode a Redirect: code 0, at least 40 bytes, every option valid.
     pub fn parse(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
         super::check_header(packet, Message::Redirect)?;

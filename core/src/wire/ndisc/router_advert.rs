@@ -18,6 +18,7 @@
 //! ```
 
 use core::fmt;
+use core::net::Ipv6Addr;
 
 use super::option::{read_u32, NdOptions, OptionsRepr};
 use super::RouterPreference;
@@ -128,8 +129,9 @@ impl<T: AsRef<[u8]>> RouterAdvert<T> {
     }
 }
 
-/// A decoded Router Advertisement (RFC 4861 §4.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A decoded Router Advertisement (RFC 4861 §4.2). `Default` is an RA with every field zero,
+/// preference medium and no options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct RouterAdvertRepr<'a> {
     /// Cur Hop Limit, 0 for unspecified.
@@ -155,6 +157,12 @@ pub struct RouterAdvertRepr<'a> {
 }
 
 impl<'a> RouterAdvertRepr<'a> {
+    /// Emit as a whole ICMPv6 message from `src` to `dst`, checksum filled; see
+    /// [`Repr::emit`](super::Repr::emit).
+    pub fn emit(&self, src: &Ipv6Addr, dst: &Ipv6Addr, buf: &mut [u8]) -> Result<usize> {
+        super::Repr::RouterAdvert(*self).emit(src, dst, buf)
+    }
+
     /// Decode an RA: code 0, at least 16 bytes, every option valid (see
     /// [`option`](super::option)). The checksum is not checked here (it needs the addresses:
     /// [`icmpv6::Packet::check_checksum`]).

@@ -13,6 +13,7 @@
 //! ```
 
 use core::fmt;
+use core::net::Ipv6Addr;
 
 use super::option::{NdOptions, OptionsRepr};
 use crate::wire::icmpv6::{self, Message};
@@ -70,6 +71,12 @@ pub struct RouterSolicitRepr<'a> {
 }
 
 impl<'a> RouterSolicitRepr<'a> {
+    /// Emit as a whole ICMPv6 message from `src` to `dst`, checksum filled; see
+    /// [`Repr::emit`](super::Repr::emit).
+    pub fn emit(&self, src: &Ipv6Addr, dst: &Ipv6Addr, buf: &mut [u8]) -> Result<usize> {
+        super::Repr::RouterSolicit(*self).emit(src, dst, buf)
+    }
+
     /// Decode an RS: code 0, at least 8 bytes, every option valid. The checksum is not
     /// checked here.
     pub fn parse(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
