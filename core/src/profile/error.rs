@@ -51,6 +51,14 @@ pub enum ProfileError {
         /// The configured MTU.
         mtu: u32,
     },
+    /// The MTU option advertises more than the interface carries: hosts would send packets the
+    /// link drops (RFC 4861 §6.2.1 AdvLinkMTU: "should not be greater than" the link's MTU).
+    MtuAboveLink {
+        /// The advertised MTU.
+        mtu: u32,
+        /// The interface's MTU.
+        link_mtu: u32,
+    },
     /// A prefix length above 128.
     PrefixLengthTooLong {
         /// The prefix.
@@ -234,6 +242,10 @@ impl fmt::Display for ProfileError {
             E::MtuTooSmall { mtu } => {
                 write!(f, "MTU {mtu} is below the IPv6 minimum of 1280 (RFC 8200 §5)")
             }
+            E::MtuAboveLink { mtu, link_mtu } => write!(
+                f,
+                "advertised MTU {mtu} is above the interface MTU {link_mtu}"
+            ),
             E::PrefixLengthTooLong { prefix } => {
                 write!(f, "prefix {prefix}: length above 128")
             }

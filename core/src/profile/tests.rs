@@ -503,3 +503,186 @@ fn prefix_arithmetic() {
     assert_eq!(pfx("2001:db8::1", 128).network(), addr("2001:db8::1"));
     assert!(!pfx("2001:db8::1", 128).has_host_bits());
 }
+
+mod prop {
+    use super::*;
+    use crate::ra::{Advertiser, Link};
+    use crate::time::Instant;
+    use crate::wire::ndisc::{NdOption, Repr};
+    use proptest::prelude::*;
+
+    /// Mostly the sane value, sometimes anything.
+    fn mostly<T: core::fmt::Debug + Clone + 'static>(
+        sane: impl Strategy<Value = T> + 'static,
+        any: impl Strategy<Value = T> + 'static,
+    ) -> BoxedStrategy<T> {
+        prop_oneof![12 => sane, 1 => any].boxed()
+    }
+
+    fn any_addr() -> impl Strategy<Value = Ipv6Addr> {
+        any::<u128>().prop_map(Ipv6Addr::from)
+    }
+
+    /// Prefix `i` of the link: 2001:db8:i::/64 with the mode's flags, or something odd.
+    fn a_prefix(i: u16, mode: Mode) -> impl Strategy<Value = AdvPrefix> {
+        let sane = AdvPrefix::for_mode(
+            mode,
+            Prefix::new(Ipv6Addr::new(0x2001, 0xdb8, i, 0, 0, 0, 0, 0), 64),
+        );
+        (
+            mostly(
+                Just(sane.prefix),
+                (any_addr(), 0u8..=130).prop_map(|(a, l)| Prefix::new(a, l)),
+            ),
+            mostly(
+                Just((sane.on_link, sane.autonomous, false)),
+                any::<(bool, bool, bool)>(),
+            ),
+            mostly(Just(86_400u32), any::<u32>()),
+            mostly(Just(14_400u32), any::<u32>()),
+        )
+            .prop_map(|(prefix, (l, a, p), valid, preferred)| AdvPrefix {
+                prefix,
+                on_link: l,
+                autonomous: a,
+                pd_preferred: p,
+                valid_lifetime: valid,
+                preferred_lifetime: preferred,
+            })
+    }
+
+    fn any_profile() -> impl Strategy<Value = Profile<4>> {
+        prop_oneof![
+            Just(Mode::Slaac),
+            Just(Mode::Dhcpv6Stateless),
+            Just(Mode::Dhcpv6Stateful)
+        ]
+        .prop_flat_map(|mode| {
+            (
+                Just(mode),
+                (1usize..=4).prop_flat_map(move |n| {
+                    (0..n as u16)
+                        .map(|i| a_prefix(i, mode))
+                        .collect::<std::vec::Vec<_>>()
+                }),
+                proptest::collection::vec(
+                    (
+                        any_addr(),
+                        0u8..=128,
+                        mostly(prop_oneof![Just(0u32), Just(INFINITE)], any::<u32>()),
+                    ),
+                    0..=8,
+                ),
+                proptest::collection::vec(any_addr(), 0..=4),
+                (
+                    mostly(Just(None), any::<(u32, u32)>().prop_map(Some)),
+                    any::<bool>(),
+                ),
+                mostly(4_000u32..=1_800_000, any::<u32>()),
+                (
+                    mostly(
+                        proptest::option::of(1280u32..=1500),
+                        proptest::option::of(any::<u32>()),
+                    ),
+                    mostly(
+                        proptest::option::of(Just((Prefix::new(addr("64:ff9b::"), 96), 65_528u16))),
+                        proptest::option::of(
+                            (any_addr(), 0u8..=100, any::<u16>())
+                                .prop_map(|(a, l, t)| (Prefix::new(a, l), t)),
+                        ),
+                    ),
+                ),
+                proptest::option::of("[a-z/:.]{0,200}"),
+                mostly(1u64..1000, any::<u64>()),
+            )
+        })
+        .prop_map(
+            |(
+                mode,
+                prefixes,
+                routes,
+                servers,
+                (dns_lifetimes, in_ra),
+                max,
+                (mtu, p64),
+                portal,
+                pool,
+            )| {
+                let mut p: Profile<4> = Profile::new(mode);
+                p.set_max_interval(max);
+                for x in prefixes {
+                    p.prefixes.push(x).unwrap();
+                }
+                for (a, len, lifetime) in routes {
+                    let prefix = Prefix::new(a, len);
+                    p.routes
+                        .push(AdvRoute {
+                            prefix: Prefix::new(prefix.network(), len),
+                            preference: Preference::High,
+                            lifetime,
+                        })
+                        .unwrap();
+                }
+                for s in servers {
+                    p.dns.servers.push(s).unwrap();
+                }
+                p.dns.search_list.push("example.com").unwrap();
+                if let Some((rl, dl)) = dns_lifetimes {
+                    p.dns.rdnss_lifetime = rl;
+                    p.dns.dnssl_lifetime = dl;
+                }
+                p.dns.in_ra = in_ra;
+                p.mtu = mtu;
+                p.pref64 = p64.map(|(prefix, lifetime)| Pref64 { prefix, lifetime });
+                p.captive_portal = portal.map(|u| heapless::String::try_from(u.as_str()).unwrap());
+                let base = u128::from(p.prefixes[0].prefix.addr);
+                p.dhcpv6.pool = Some(AddressPool {
+                    start: Ipv6Addr::from(base.wrapping_add(0x100)),
+                    end: Ipv6Addr::from(base.wrapping_add(0x100).saturating_add(u128::from(pool))),
+                });
+                p
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+
+        /// Whatever validation accepts, the Advertiser turns into RAs that fit the MTU, decode,
+        /// and carry every advertised prefix.
+        #[test]
+        fn whatever_validates_becomes_decodable_ras(p in any_profile()) {
+            prop_assume!(p.validate().is_ok());
+            match p.validate() {
+                Err(_) => unreachable!(),
+                Ok(()) => {
+                    let mtu = p.mtu.unwrap_or(1280);
+                    let link = Link { link_local: addr("fe80::1"), mtu };
+                    let mut adv = Advertiser::new(p.clone(), link, 1, Instant::ZERO).unwrap();
+                    let mut buf = [0u8; 1500];
+                    let mut pios = 0;
+                    while let Some(tx) = adv.poll_transmit(Instant::ZERO, &mut buf) {
+                        prop_assert!(tx.len <= mtu as usize - 40);
+                        let Ok(Repr::RouterAdvert(ra)) = Repr::parse_verified(&buf[..tx.len], &tx.src, &tx.dst) else {
+                            return Err(TestCaseError::fail("RA does not decode"));
+                        };
+                        prop_assert_eq!(ra.managed, p.mode.managed());
+                        pios += ra.options.iter().filter(|o| matches!(o, NdOption::PrefixInformation(_))).count();
+                    }
+                    let advertised = p.prefixes.iter().filter(|a| a.on_link || a.autonomous || a.pd_preferred).count();
+                    prop_assert_eq!(pios, advertised);
+                    prop_assert_eq!(adv.counters().option_too_large, 0);
+                }
+            }
+        }
+
+        /// Validation never panics, and every refusal explains itself.
+        #[test]
+        fn every_refusal_explains_itself(p in any_profile()) {
+            if let Err(e) = p.validate() {
+                let text = e.to_string();
+                prop_assert!(text.len() > 20, "{text}");
+            }
+        }
+    }
+}

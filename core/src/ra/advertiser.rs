@@ -22,6 +22,18 @@ pub(crate) struct Deprecated {
     pub(crate) until: Instant,
 }
 
+/// The profile's own rules, and its advertised MTU against the interface's.
+fn check_link<const P: usize>(profile: &Profile<P>, link: &Link) -> Result<(), ProfileError> {
+    profile.validate()?;
+    match profile.mtu {
+        Some(mtu) if mtu > link.mtu => Err(ProfileError::MtuAboveLink {
+            mtu,
+            link_mtu: link.mtu,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// An RA being sent, possibly in several packets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -72,14 +84,15 @@ impl<const P: usize> Advertiser<P> {
     /// does; RFC 4861 §6.2.4 sets no initial delay). `seed` drives every random delay: give each
     /// router a different one (e.g. from its MAC and the boot time).
     ///
-    /// Fails if the profile does not validate ([`Profile::validate`]).
+    /// Fails if the profile does not validate ([`Profile::validate`]) or advertises an MTU
+    /// above `link.mtu` ([`ProfileError::MtuAboveLink`]).
     pub fn new(
         profile: Profile<P>,
         link: Link,
         seed: u64,
         now: Instant,
     ) -> Result<Self, ProfileError> {
-        profile.validate()?;
+        check_link(&profile, &link)?;
         Ok(Advertiser {
             profile,
             link,
@@ -141,12 +154,19 @@ impl<const P: usize> Advertiser<P> {
     ///
     /// An invalid profile is refused and the old one kept.
     pub fn reload(&mut self, now: Instant, profile: Profile<P>) -> Result<(), ProfileError> {
-        profile.validate()?;
+        check_link(&profile, &self.link)?;
         self.expire(now);
+        // Prefixes that were never sent (no L, A or P) have nothing to withdraw; a prefix kept
+        // in the profile but no longer sent is withdrawn like a removed one.
+        let advertised = |p: &AdvPrefix| p.on_link || p.autonomous || p.pd_preferred;
+        let still_sent = |prefix| {
+            profile
+                .prefixes
+                .iter()
+                .any(|p| p.prefix == prefix && advertised(p))
+        };
         for old in &self.profile.prefixes {
-            // Prefixes that were never sent (no L, A or P) have nothing to withdraw.
-            let advertised = old.on_link || old.autonomous || old.pd_preferred;
-            if !advertised || profile.prefixes.iter().any(|p| p.prefix == old.prefix) {
+            if !advertised(old) || still_sent(old.prefix) {
                 continue;
             }
             let valid = if old.valid_lifetime == INFINITE {
@@ -174,8 +194,7 @@ impl<const P: usize> Advertiser<P> {
                 }
             }
         }
-        self.deprecated
-            .retain(|d| !profile.prefixes.iter().any(|p| p.prefix == d.adv.prefix));
+        self.deprecated.retain(|d| !still_sent(d.adv.prefix));
         let max = Duration::from_millis(u64::from(profile.router.max_interval_ms));
         self.profile = profile;
         if self.stopping.is_none() && self.next_unsolicited > now + max {

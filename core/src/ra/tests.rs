@@ -491,6 +491,28 @@ fn removed_prefix_counts_down_then_disappears() {
 }
 
 #[test]
+fn prefix_kept_but_no_longer_sent_is_withdrawn_too() {
+    let mut p = seed_profile();
+    p.add_prefix(Prefix::new(addr("2001:db8:beef::"), 64))
+        .unwrap();
+    let mut adv = Advertiser::new(p.clone(), link(), 4, Instant::ZERO).unwrap();
+    settled(&mut adv);
+    // 2001:db8:cafe::/64 stays in the profile (say, for the DHCPv6 pool) without L, A or P.
+    p.prefixes[0].on_link = false;
+    p.prefixes[0].autonomous = false;
+    adv.reload(Instant::from_secs(200), p).unwrap();
+    let t = adv.poll_timeout().unwrap().max(Instant::from_secs(200));
+    let ps = drain(&mut adv, t)[0].prefixes();
+    assert_eq!(ps.len(), 2);
+    let (_, valid, preferred) = *ps
+        .iter()
+        .find(|(a, _, _)| *a == addr("2001:db8:cafe::"))
+        .unwrap();
+    assert_eq!(preferred, 0);
+    assert!(valid <= 7_200 && valid > 7_000, "{valid}");
+}
+
+#[test]
 fn short_valid_lifetime_counts_down_from_itself() {
     let mut p = seed_profile();
     p.prefixes[0].valid_lifetime = 600;
@@ -627,6 +649,32 @@ fn ra_larger_than_the_mtu_is_split_and_each_part_fits() {
     assert_eq!(adv.poll_transmit(Instant::ZERO, &mut tiny), None);
     assert_eq!(tiny, [0xaa; 31], "buffer untouched");
     assert_eq!(adv.counters().buffer_too_small, 1);
+}
+
+#[test]
+fn advertised_mtu_above_the_interface_is_refused() {
+    let mut p = seed_profile();
+    p.mtu = Some(1500);
+    let l = Link {
+        mtu: 1400,
+        ..link()
+    };
+    let e = Advertiser::new(p.clone(), l, 1, Instant::ZERO).unwrap_err();
+    assert_eq!(
+        e,
+        crate::profile::ProfileError::MtuAboveLink {
+            mtu: 1500,
+            link_mtu: 1400
+        }
+    );
+    assert_eq!(
+        std::string::ToString::to_string(&e),
+        "advertised MTU 1500 is above the interface MTU 1400"
+    );
+    let mut adv = Advertiser::new(seed_profile(), l, 1, Instant::ZERO).unwrap();
+    assert_eq!(adv.reload(Instant::ZERO, p.clone()), Err(e));
+    p.mtu = Some(1400);
+    assert_eq!(adv.reload(Instant::ZERO, p), Ok(()));
 }
 
 #[test]
