@@ -66,6 +66,8 @@ struct Sim {
     now: Instant,
     adv: Advertiser<4>,
     router_ll: Ipv6Addr,
+    /// More routers on the link (their RAs reach the hosts and the other routers).
+    others: Vec<Advertiser<4>>,
     nodes: Vec<Node>,
     /// Hosts not yet started: (start time, config).
     joining: Vec<(Instant, HostConfig)>,
@@ -110,6 +112,7 @@ impl Sim {
             now: Instant::ZERO,
             adv,
             router_ll,
+            others: Vec::new(),
             nodes: Vec::new(),
             joining,
             squatters: BTreeSet::new(),
@@ -126,6 +129,9 @@ impl Sim {
                 t = Some(t.map_or(c, |t| t.min(c)));
             }
         };
+        for o in &self.others {
+            take(o.poll_timeout());
+        }
         for n in &self.nodes {
             take(n.host.poll_timeout());
             take(n.dad.iter().map(|(t, _)| *t).min());
@@ -187,9 +193,22 @@ impl Sim {
             let bytes = buf[..tx.len].to_vec();
             self.log_ra(&bytes, tx.src, tx.dst);
             self.deliver_ra(tx.src, tx.dst, &bytes);
+            for o in &mut self.others {
+                o.handle_icmpv6(now, &meta(tx.src, tx.dst), &bytes);
+            }
             self.ras_delivered += 1;
         }
         while self.adv.poll_event().is_some() {}
+        for k in 0..self.others.len() {
+            self.others[k].handle_timeout(now);
+            while let Some(tx) = self.others[k].poll_transmit(now, &mut buf) {
+                let bytes = buf[..tx.len].to_vec();
+                self.deliver_ra(tx.src, tx.dst, &bytes);
+                self.adv.handle_icmpv6(now, &meta(tx.src, tx.dst), &bytes);
+                self.ras_delivered += 1;
+            }
+            while self.others[k].poll_event().is_some() {}
+        }
         for i in 0..self.nodes.len() {
             let n = &mut self.nodes[i];
             n.host.handle_timeout(now);
@@ -198,6 +217,9 @@ impl Sim {
                 n.rs_sent += 1;
                 let m = meta(tx.src, tx.dst);
                 self.adv.handle_icmpv6(now, &m, &buf[..tx.len]);
+                for o in &mut self.others {
+                    o.handle_icmpv6(now, &m, &buf[..tx.len]);
+                }
                 self.rs_delivered += 1;
             }
             // DAD verdicts due now.
@@ -616,6 +638,44 @@ fn simulations_replay_exactly() {
         )
     };
     assert_eq!(run(), run());
+}
+
+#[test]
+fn two_routers_hosts_prefer_the_high_one_and_fall_back_when_it_stops() {
+    // The primary router: high preference. A second one: low preference, same prefix.
+    let mut high = profile(Mode::Slaac, "2001:db8:cafe::");
+    high.router.preference = sixconf_core::profile::Preference::High;
+    let mut sim = Sim::new(high, 21, &three_hosts(stable()));
+    let backup_mac = [0xfa, 0x16, 0x3e, 0x00, 0x00, 0x02];
+    let backup_ll = link_local(backup_mac);
+    let mut low = profile(Mode::Slaac, "2001:db8:cafe::");
+    low.router.preference = sixconf_core::profile::Preference::Low;
+    low.router.source_link_layer = Some(backup_mac);
+    let link = Link {
+        link_local: backup_ll,
+        mtu: 1500,
+    };
+    sim.others
+        .push(Advertiser::new(low, link, 22, Instant::ZERO).unwrap());
+    sim.run_until(Instant::from_secs(60));
+    for n in &sim.nodes {
+        assert_eq!(n.default_routes, BTreeSet::from([sim.router_ll, backup_ll]));
+        let best = n.host.routers().best().unwrap();
+        assert_eq!(best.address, sim.router_ll);
+        assert_eq!(best.preference, sixconf_core::host::Preference::High);
+        // One address: both routers advertise the same prefix.
+        assert_eq!(n.addresses.len(), 1);
+    }
+    let stop_at = sim.now;
+    sim.adv.stop(stop_at);
+    sim.run_until(stop_at + Duration::from_secs(20));
+    for n in &sim.nodes {
+        assert_eq!(n.default_routes, BTreeSet::from([backup_ll]));
+        let best = n.host.routers().best().unwrap();
+        assert_eq!(best.address, backup_ll);
+        assert_eq!(best.preference, sixconf_core::host::Preference::Low);
+        assert_eq!(n.addresses.len(), 1);
+    }
 }
 
 #[test]
