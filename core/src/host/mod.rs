@@ -53,8 +53,15 @@
 //! ```
 //!
 //! The core decides and the adapter acts (smoltcp's `iface/slaac.rs`): the host never touches an
-//! interface. Every table is bounded by a const generic; a full table drops newcomers, counts
-//! them in [`HostCounters`] and never evicts something in use (CVE-2010-4669).
+//! interface. Every table is bounded by a const generic; a full table drops newcomers and counts
+//! them in [`HostCounters`] (the Prefix List gives up its least recently announced prefix that
+//! holds no address instead), and never evicts something in use (CVE-2010-4669).
+//!
+//! Events are net changes since the adapter last polled: a route installed and withdrawn within
+//! one RA is never reported, repeated lifetime refreshes are reported once. What waits is bounded
+//! by the tables, not by the number of RAs ([`EVENT_QUEUE_LEN`]).
+//!
+//! Randomness (the RS delay) comes from [`HostConfig::seed`], so runs replay exactly.
 
 use core::net::Ipv6Addr;
 
