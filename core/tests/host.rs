@@ -976,3 +976,47 @@ fn route_information_of_every_length_cve_2024_5564() {
     }
     assert!(installed > 0);
 }
+
+#[test]
+fn an_ra_built_in_memory_is_processed_like_a_received_one() {
+    // Options given as lists (dotted names, address lists) instead of wire bytes.
+    let mut host = eui64_host();
+    let router = addr(SLAAC_ROUTER);
+    let servers = [addr("2001:db8::53")];
+    let domains = ["example.com", "bad..name"];
+    let opts = [
+        NdOption::Rdnss(Rdnss {
+            lifetime: 600,
+            servers: Ipv6Addrs::List(&servers),
+        }),
+        NdOption::Dnssl(Dnssl {
+            lifetime: 600,
+            domains: Domains::List(&domains),
+        }),
+    ];
+    let ra = RouterAdvertRepr {
+        cur_hop_limit: 0,
+        managed: false,
+        other: false,
+        home_agent: false,
+        proxy: false,
+        router_preference: RouterPreference::Medium,
+        router_lifetime: 0,
+        reachable_time: 0,
+        retrans_timer: 0,
+        options: OptionsRepr::List(&opts),
+    };
+    host.handle_ra(Instant::ZERO, &meta(router), &ra);
+    assert_eq!(
+        events(&mut host),
+        [Event::DnsServersChanged, Event::SearchListChanged]
+    );
+    assert_eq!(host.dns().servers().collect::<Vec<_>>(), servers);
+    let names: Vec<Vec<u8>> = host
+        .dns()
+        .search_list()
+        .map(|n| n.as_bytes().to_vec())
+        .collect();
+    // The invalid dotted name is skipped.
+    assert_eq!(names, [b"\x07example\x03com\x00".to_vec()]);
+}

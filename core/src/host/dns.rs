@@ -40,8 +40,23 @@ impl<T: PartialEq, const N: usize> LifetimeSet<T, N> {
     }
 
     /// Applies one value with the option's lifetime. Returns whether the set of values changed.
-    fn update(&mut self, now: Instant, value: T, lifetime: Duration) -> bool {
-        if let Some(i) = self.entries.iter().position(|e| e.value == value) {
+    fn update(&mut self, now: Instant, value: T, lifetime: Duration) -> bool
+    where
+        T: Copy,
+    {
+        self.update_matching(now, |v| *v == value, || Some(value), lifetime)
+    }
+
+    /// [`LifetimeSet::update`] for the entry `is_it` picks; `make` builds a new entry only when
+    /// one is needed (a refresh copies nothing).
+    fn update_matching(
+        &mut self,
+        now: Instant,
+        is_it: impl Fn(&T) -> bool,
+        make: impl FnOnce() -> Option<T>,
+        lifetime: Duration,
+    ) -> bool {
+        if let Some(i) = self.entries.iter().position(|e| is_it(&e.value)) {
             if lifetime == Duration::ZERO {
                 self.entries.remove(i);
                 return true;
@@ -54,10 +69,7 @@ impl<T: PartialEq, const N: usize> LifetimeSet<T, N> {
         if lifetime == Duration::ZERO {
             return false;
         }
-        let entry = Entry {
-            value,
-            expires: now + lifetime,
-        };
+        let expires = now + lifetime;
         if self.entries.is_full() {
             let Some((i, oldest)) = self
                 .entries
@@ -69,12 +81,15 @@ impl<T: PartialEq, const N: usize> LifetimeSet<T, N> {
                 return false;
             };
             // Never trade a longer-lived entry for one that expires sooner.
-            if oldest > entry.expires {
+            if oldest > expires {
                 return false;
             }
             self.entries.remove(i);
         }
-        self.entries.push(entry).is_ok()
+        let Some(value) = make() else {
+            return false;
+        };
+        self.entries.push(Entry { value, expires }).is_ok()
     }
 
     fn expire(&mut self, now: Instant) -> bool {
@@ -156,10 +171,13 @@ impl DnsConfig {
             if name.is_root() {
                 continue;
             }
-            let Ok(stored) = StoredName::from_slice(name.as_bytes()) else {
-                continue;
-            };
-            changed |= self.domains.update(now, stored, lifetime);
+            let bytes = name.as_bytes();
+            changed |= self.domains.update_matching(
+                now,
+                |stored| stored.as_slice() == bytes,
+                || StoredName::from_slice(bytes).ok(),
+                lifetime,
+            );
         }
         changed
     }

@@ -66,7 +66,8 @@
 use core::net::Ipv6Addr;
 
 use crate::time::{Duration, Instant};
-use crate::wire::ndisc::option::PrefixInformation;
+use crate::wire::dns::Name;
+use crate::wire::ndisc::option::{Domain, PrefixInformation};
 use crate::wire::ndisc::{
     DiscardReason, IpMeta, NdOption, OptionsRepr, Repr as NdRepr, RouterAdvertRepr,
     RouterPreference, RouterSolicitRepr,
@@ -997,13 +998,17 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
                 let mut buf = [0u8; crate::wire::dns::MAX_NAME_LEN];
                 let mut changed = false;
                 for domain in dnssl.domains.iter() {
-                    let Some(len) = domain.write_wire(&mut buf) else {
-                        continue;
+                    // Parsed options hold wire names already; dotted text (an RA built in
+                    // memory) is encoded first.
+                    let name = match domain {
+                        Domain::Wire(name) => Some(name),
+                        Domain::Dotted(_) => domain
+                            .write_wire(&mut buf)
+                            .and_then(|len| buf.get(..len))
+                            .and_then(|bytes| Name::parse(bytes).ok())
+                            .map(|(name, _)| name),
                     };
-                    let Some(bytes) = buf.get(..len) else {
-                        continue;
-                    };
-                    if let Ok((name, _)) = crate::wire::dns::Name::parse(bytes) {
+                    if let Some(name) = name {
                         changed |= self
                             .dns
                             .update_domains(now, lifetime, core::iter::once(name));
