@@ -154,16 +154,16 @@ fn seed_slaac_ra_gives_an_eui64_address_a_default_route_and_no_dhcpv6() {
         events(&mut host),
         [
             Event::LinkParametersChanged,
-            Event::DefaultRouterAdded {
-                router,
-                preference: Preference::Medium
-            },
             Event::OnLinkPrefixAdded {
                 prefix: addr("2001:db8:cafe::"),
                 len: 64
             },
             Event::ProbeAddress {
                 address: expected_addr
+            },
+            Event::DefaultRouterAdded {
+                router,
+                preference: Preference::Medium
             },
         ]
     );

@@ -919,21 +919,27 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
             self.dhcpv6 = mode;
             self.events.push(Event::Dhcpv6Changed { mode });
         }
-        let mut lifetime = Duration::from_secs(u64::from(ra.router_lifetime));
-        let mut preference = Preference::from_router(ra.router_preference);
         // RFC 4191 §3.1: "The Router Preference and Lifetime values in a ::/0 Route
         // Information Option override the preference and lifetime values in the Router
-        // Advertisement header."
+        // Advertisement header." The options are walked once; a ::/0 option is noted on the way
+        // and the Default Router List updated after them.
+        let mut default_route = (
+            Duration::from_secs(u64::from(ra.router_lifetime)),
+            Preference::from_router(ra.router_preference),
+        );
         for option in ra.options.iter() {
             if let NdOption::RouteInformation(rio) = option {
                 if rio.prefix_len == 0 {
-                    if let Some(p) = Preference::from_route(rio.preference) {
-                        preference = p;
-                        lifetime = lifetime_from_secs(rio.route_lifetime);
+                    match Preference::from_route(rio.preference) {
+                        Some(p) => default_route = (lifetime_from_secs(rio.route_lifetime), p),
+                        None => bump(&mut self.counters.route_options_ignored),
                     }
+                    continue;
                 }
             }
+            self.apply_option(now, router, &option);
         }
+        let (lifetime, preference) = default_route;
         match self.routers.update(now, router, lifetime, preference) {
             RouterChange::None => {}
             RouterChange::Installed { new } => {
@@ -942,9 +948,6 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
             }
             RouterChange::Removed => self.events.push(Event::DefaultRouterRemoved { router }),
             RouterChange::Dropped => bump(&mut self.counters.routers_dropped_full),
-        }
-        for option in ra.options.iter() {
-            self.apply_option(now, router, &option);
         }
         self.sync_counters();
     }
@@ -969,13 +972,6 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
         match option {
             NdOption::PrefixInformation(pio) => self.apply_prefix(now, pio),
             NdOption::Mtu(mtu) => self.apply_mtu(*mtu),
-            // ::/0 went to the Default Router List (RFC 4191 §3.1), see handle_ra.
-            NdOption::RouteInformation(rio)
-                if rio.prefix_len == 0 && Preference::from_route(rio.preference).is_none() =>
-            {
-                bump(&mut self.counters.route_options_ignored);
-            }
-            NdOption::RouteInformation(rio) if rio.prefix_len == 0 => {}
             NdOption::RouteInformation(rio) => match Preference::from_route(rio.preference) {
                 Some(preference) if rio.prefix_len <= 128 => self.apply_route(
                     now,
