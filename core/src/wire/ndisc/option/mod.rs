@@ -214,29 +214,20 @@ impl<'a> NdOption<'a> {
     /// Decode one whole option (`Length × 8` bytes) that passed [`validate`]. Never fails:
     /// every read is bounds-checked and a missing byte reads as zero.
     fn from_wire(kind: u8, option: &'a [u8]) -> NdOption<'a> {
-        match OptionType::from(kind) {
-            OptionType::SourceLinkLayerAddress => {
-                NdOption::SourceLinkLayerAddress(LinkLayerAddress::from_wire(option))
-            }
-            OptionType::TargetLinkLayerAddress => {
-                NdOption::TargetLinkLayerAddress(LinkLayerAddress::from_wire(option))
-            }
-            OptionType::PrefixInformation => {
-                NdOption::PrefixInformation(PrefixInformation::from_wire(option))
-            }
-            OptionType::RedirectedHeader => {
-                NdOption::RedirectedHeader(RedirectedHeader::from_wire(option))
-            }
-            OptionType::Mtu => NdOption::Mtu(mtu::from_wire(option)),
-            OptionType::Nonce => NdOption::Nonce(Nonce::from_wire(option)),
-            OptionType::RouteInformation => {
-                NdOption::RouteInformation(RouteInformation::from_wire(option))
-            }
-            OptionType::Rdnss => NdOption::Rdnss(Rdnss::from_wire(option)),
-            OptionType::Dnssl => NdOption::Dnssl(Dnssl::from_wire(option)),
-            OptionType::CaptivePortal => NdOption::CaptivePortal(CaptivePortal::from_wire(option)),
-            OptionType::Pref64 => NdOption::Pref64(Pref64::from_wire(option)),
-            OptionType::Unknown(kind) => NdOption::Unknown {
+        // Matching the raw type (the values of `OptionType`) saves a conversion per option.
+        match kind {
+            1 => NdOption::SourceLinkLayerAddress(LinkLayerAddress::from_wire(option)),
+            2 => NdOption::TargetLinkLayerAddress(LinkLayerAddress::from_wire(option)),
+            3 => NdOption::PrefixInformation(PrefixInformation::from_wire(option)),
+            4 => NdOption::RedirectedHeader(RedirectedHeader::from_wire(option)),
+            5 => NdOption::Mtu(mtu::from_wire(option)),
+            14 => NdOption::Nonce(Nonce::from_wire(option)),
+            24 => NdOption::RouteInformation(RouteInformation::from_wire(option)),
+            25 => NdOption::Rdnss(Rdnss::from_wire(option)),
+            31 => NdOption::Dnssl(Dnssl::from_wire(option)),
+            37 => NdOption::CaptivePortal(CaptivePortal::from_wire(option)),
+            38 => NdOption::Pref64(Pref64::from_wire(option)),
+            _ => NdOption::Unknown {
                 kind,
                 data: option.get(HEADER_LEN..).unwrap_or(&[]),
             },
@@ -261,36 +252,23 @@ impl<'a> NdOption<'a> {
         }
     }
 
-    /// Bytes after the Length field this option needs, before padding.
-    fn data_len(&self) -> usize {
-        match self {
-            NdOption::SourceLinkLayerAddress(l) | NdOption::TargetLinkLayerAddress(l) => {
-                l.data_len()
-            }
-            NdOption::PrefixInformation(_) => PrefixInformation::LEN - HEADER_LEN,
-            NdOption::RedirectedHeader(r) => r.data_len(),
-            NdOption::Mtu(_) => mtu::LEN - HEADER_LEN,
-            NdOption::RouteInformation(r) => r.data_len(),
-            NdOption::Rdnss(r) => r.data_len(),
-            NdOption::Dnssl(d) => d.data_len(),
-            NdOption::CaptivePortal(c) => c.data_len(),
-            NdOption::Pref64(_) => Pref64::LEN - HEADER_LEN,
-            NdOption::Nonce(n) => n.data_len(),
-            NdOption::Unknown { data, .. } => data.len(),
-        }
-    }
-
     /// Bytes the option takes when emitted: a multiple of 8, padding included.
     pub fn buffer_len(&self) -> usize {
-        Self::padded_len(self, self.data_len())
-    }
-
-    fn padded_len(&self, data_len: usize) -> usize {
-        let min = match self {
-            NdOption::Dnssl(_) => Dnssl::MIN_LEN,
-            _ => 8,
-        };
-        ((HEADER_LEN + data_len).div_ceil(8) * 8).max(min)
+        match self {
+            NdOption::SourceLinkLayerAddress(l) | NdOption::TargetLinkLayerAddress(l) => {
+                padded(l.data_len())
+            }
+            NdOption::PrefixInformation(_) => PrefixInformation::LEN,
+            NdOption::RedirectedHeader(r) => padded(r.data_len()),
+            NdOption::Mtu(_) => mtu::LEN,
+            NdOption::RouteInformation(r) => padded(r.data_len()),
+            NdOption::Rdnss(r) => padded(r.data_len()),
+            NdOption::Dnssl(d) => padded(d.data_len()).max(Dnssl::MIN_LEN),
+            NdOption::CaptivePortal(c) => padded(c.data_len()),
+            NdOption::Pref64(_) => Pref64::LEN,
+            NdOption::Nonce(n) => padded(n.data_len()),
+            NdOption::Unknown { data, .. } => padded(data.len()),
+        }
     }
 
     /// Check that the option can be emitted: content valid and at most [`MAX_LEN`] bytes.
@@ -302,16 +280,15 @@ impl<'a> NdOption<'a> {
     /// [`check`](Self::check), returning [`buffer_len`](Self::buffer_len) (one pass over
     /// variable-length content).
     pub fn checked_len(&self) -> Result<usize> {
-        let data_len = match self {
-            NdOption::PrefixInformation(p) => p.check().map(|_| self.data_len())?,
-            NdOption::RouteInformation(r) => r.check().map(|_| self.data_len())?,
-            NdOption::Rdnss(r) => r.check().map(|_| self.data_len())?,
-            NdOption::Dnssl(d) => d.checked_data_len()?,
-            NdOption::Pref64(p) => p.check().map(|_| self.data_len())?,
-            NdOption::Nonce(n) => n.check().map(|_| self.data_len())?,
-            _ => self.data_len(),
+        let len = match self {
+            NdOption::PrefixInformation(p) => p.check().map(|_| PrefixInformation::LEN)?,
+            NdOption::RouteInformation(r) => r.check().map(|_| padded(r.data_len()))?,
+            NdOption::Rdnss(r) => r.check().map(|_| padded(r.data_len()))?,
+            NdOption::Dnssl(d) => padded(d.checked_data_len()?).max(Dnssl::MIN_LEN),
+            NdOption::Pref64(p) => p.check().map(|_| Pref64::LEN)?,
+            NdOption::Nonce(n) => n.check().map(|_| padded(n.data_len()))?,
+            _ => self.buffer_len(),
         };
-        let len = self.padded_len(data_len);
         if len > MAX_LEN {
             return Err(Error::Malformed {
                 what: "option longer than 2040 bytes",
@@ -336,60 +313,62 @@ impl<'a> NdOption<'a> {
     /// Write into `out`, zeroed and at least `buffer_len()` bytes, after `check()` passed;
     /// returns the option's length.
     fn write(&self, out: &mut [u8]) -> usize {
-        let data_len = match self {
+        let len = match self {
             NdOption::SourceLinkLayerAddress(l) | NdOption::TargetLinkLayerAddress(l) => {
                 l.write_body(out);
-                l.data_len()
+                padded(l.data_len())
             }
             NdOption::PrefixInformation(p) => {
                 p.write_body(out);
-                self.data_len()
+                PrefixInformation::LEN
             }
             NdOption::RedirectedHeader(r) => {
                 r.write_body(out);
-                r.data_len()
+                padded(r.data_len())
             }
             NdOption::Mtu(m) => {
                 mtu::write_body(*m, out);
-                self.data_len()
+                mtu::LEN
             }
             NdOption::RouteInformation(r) => {
                 r.write_body(out);
-                r.data_len()
+                padded(r.data_len())
             }
             NdOption::Rdnss(r) => {
                 r.write_body(out);
-                r.data_len()
+                padded(r.data_len())
             }
-            NdOption::Dnssl(d) => d.write_body(out),
+            NdOption::Dnssl(d) => padded(d.write_body(out)).max(Dnssl::MIN_LEN),
             NdOption::CaptivePortal(c) => {
                 c.write_body(out);
-                c.data_len()
+                padded(c.data_len())
             }
             NdOption::Pref64(p) => {
                 p.write_body(out);
-                self.data_len()
+                Pref64::LEN
             }
             NdOption::Nonce(n) => {
                 n.write_body(out);
-                n.data_len()
+                padded(n.data_len())
             }
             NdOption::Unknown { data, .. } => {
                 if let Some(o) = out.get_mut(HEADER_LEN..HEADER_LEN + data.len()) {
                     o.copy_from_slice(data);
                 }
-                data.len()
+                padded(data.len())
             }
         };
-        let len = self.padded_len(data_len);
-        if let Some(kind) = out.get_mut(field::TYPE) {
-            *kind = self.option_type().into();
-        }
-        if let Some(units) = out.get_mut(field::LENGTH) {
-            *units = (len / 8) as u8;
+        if let Some(header) = out.first_chunk_mut::<HEADER_LEN>() {
+            header[field::TYPE] = self.option_type().into();
+            header[field::LENGTH] = (len / 8) as u8;
         }
         len
     }
+}
+
+/// Whole option length for `data_len` bytes after the Length field: rounded up to 8.
+const fn padded(data_len: usize) -> usize {
+    (HEADER_LEN + data_len).div_ceil(8) * 8
 }
 
 /// As tcpdump -v prints an option: `prefix info option (3), length 32 (4): 2001:db8::/64, …`.
@@ -444,12 +423,12 @@ fn validate(bytes: &[u8], offset: usize) -> Result<(u8, &[u8])> {
             })
         }
     };
-    match OptionType::from(kind) {
-        OptionType::PrefixInformation => PrefixInformation::validate_wire(option, offset)?,
-        OptionType::RouteInformation => RouteInformation::validate_wire(option, offset)?,
-        OptionType::Rdnss => Rdnss::validate_wire(option, offset)?,
-        OptionType::Dnssl => Dnssl::validate_wire(option, offset)?,
-        OptionType::Pref64 => Pref64::validate_wire(option, offset)?,
+    match kind {
+        3 => PrefixInformation::validate_wire(option, offset)?,
+        24 => RouteInformation::validate_wire(option, offset)?,
+        25 => Rdnss::validate_wire(option, offset)?,
+        31 => Dnssl::validate_wire(option, offset)?,
+        38 => Pref64::validate_wire(option, offset)?,
         // Length >= 1 is all the others need: 6 bytes hold an Ethernet address, an MTU, the
         // shortest nonce (RFC 3971 §5.3.2) or the Redirected Header's reserved bytes.
         _ => {}
