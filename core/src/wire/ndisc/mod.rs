@@ -436,3 +436,26 @@ pub fn check_meta(repr: &Repr<'_>, meta: &IpMeta) -> core::result::Result<(), Di
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn router_preference_bits_round_trip() {
+        for bits in 0..4u8 {
+            assert_eq!(RouterPreference::from_bits(bits).bits(), bits);
+        }
+        assert_eq!(RouterPreference::from_bits(0b01), RouterPreference::High);
+        assert_eq!(RouterPreference::from_bits(0b11), RouterPreference::Low);
+        assert_eq!(RouterPreference::default(), RouterPreference::Medium);
+    }
+
+    #[test]
+    fn solicited_node_addresses() {
+        assert!(is_solicited_node(&"ff02::1:ff00:1".parse().unwrap()));
+        assert!(is_solicited_node(&"ff02::1:ffc3:17b4".parse().unwrap()));
+        assert!(!is_solicited_node(&"ff02::1".parse().unwrap()));
+        assert!(!is_solicited_node(&"ff02::2:ff00:1".parse().unwrap()));
+    }
+}

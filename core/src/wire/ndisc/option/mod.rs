@@ -660,3 +660,76 @@ pub(crate) fn fmt_lifetime(f: &mut fmt::Formatter<'_>, secs: u32) -> fmt::Result
         write!(f, "{secs}s")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::ToString;
+
+    #[test]
+    fn option_types_round_trip_and_name_themselves() {
+        for v in 0..=255u8 {
+            assert_eq!(u8::from(OptionType::from(v)), v);
+        }
+        assert_eq!(OptionType::from(3).to_string(), "prefix info");
+        assert_eq!(OptionType::from(200), OptionType::Unknown(200));
+    }
+
+    #[test]
+    fn padding_rounds_up_to_eight() {
+        assert_eq!(padded(6), 8);
+        assert_eq!(padded(7), 16);
+        assert_eq!(padded(14), 16);
+        assert_eq!(padded(2038), MAX_LEN);
+    }
+
+    #[test]
+    fn wire_and_list_forms_compare_by_content() {
+        let a: Ipv6Addr = "2001:db8::53".parse().unwrap();
+        let wire = a.octets();
+        assert_eq!(Ipv6Addrs::Wire(&wire), Ipv6Addrs::List(&[a]));
+        assert_ne!(Ipv6Addrs::Wire(&wire), Ipv6Addrs::List(&[a, a]));
+        let names = b"\x07example\x03com\x00\x00\x00";
+        assert_eq!(Domains::Wire(names), Domains::List(&["example.com."]));
+        assert_eq!(Domains::Wire(names), Domains::List(&["example.com"]));
+        assert_ne!(Domains::Wire(names), Domains::List(&["example.org"]));
+        assert_ne!(Domains::List(&["a..b"]), Domains::List(&["a.b"]));
+        assert_eq!(Domains::Wire(names).len(), 1);
+        assert_eq!(Domains::Wire(&[0, 0]).len(), 0);
+    }
+
+    #[test]
+    fn lifetimes_print_infinity() {
+        let r = Rdnss {
+            lifetime: u32::MAX,
+            servers: Ipv6Addrs::List(&[Ipv6Addr::LOCALHOST]),
+        };
+        assert_eq!(r.to_string(), "lifetime infinity, addr: ::1");
+    }
+
+    #[test]
+    fn pref64_length_codes() {
+        for code in 0..8u8 {
+            let l = Pref64Length::from_code(code);
+            assert_eq!(l.code(), code);
+            assert_eq!(l.bits().is_some(), code <= 5);
+        }
+        let p = Pref64 {
+            scaled_lifetime: 0x1fff,
+            length: Pref64Length::L64,
+            prefix: Ipv6Addr::UNSPECIFIED,
+        };
+        assert_eq!(p.lifetime_secs(), 65528);
+    }
+
+    #[test]
+    fn iteration_stops_on_a_zero_length_it_was_never_given() {
+        // Only `parse` makes an NdOptions, so this cannot happen through the API; the
+        // iterator still ends rather than looping if the bytes were wrong.
+        let mut options = NdOptions {
+            bytes: &[5, 0, 0, 0],
+        };
+        assert_eq!(options.next(), None);
+        assert!(options.is_empty());
+    }
+}
