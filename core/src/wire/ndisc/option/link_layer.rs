@@ -61,6 +61,13 @@ impl<'a> LinkLayerAddress<'a> {
     }
 
     pub(crate) fn write_body(&self, option: &mut [u8]) {
+        // The Ethernet case as a fixed-size copy: no call to `memcpy` on the RA/NS hot path.
+        if let (Some(mac), Some(out)) =
+            (self.ethernet(), option.get_mut(HEADER_LEN..HEADER_LEN + 6))
+        {
+            out.copy_from_slice(&mac);
+            return;
+        }
         if let Some(out) = option.get_mut(HEADER_LEN..HEADER_LEN + self.bytes.len()) {
             out.copy_from_slice(self.bytes);
         }
