@@ -166,6 +166,7 @@ impl<'a> RouterAdvertRepr<'a> {
     /// Decode an RA: code 0, at least 16 bytes, every option valid (see
     /// [`option`](super::option)). The checksum is not checked here (it needs the addresses:
     /// [`icmpv6::Packet::check_checksum`]).
+    #[inline]
     pub fn parse(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
         super::check_header(packet, Message::RouterAdvert)?;
         let bytes: &'a [u8] = packet.into_inner();
@@ -198,11 +199,13 @@ impl<'a> RouterAdvertRepr<'a> {
     }
 
     /// Check that the message can be emitted and return its length.
+    #[inline]
     pub fn checked_len(&self) -> Result<usize> {
         Ok(field::OPTIONS.start + self.options.checked_len(field::OPTIONS.start)?)
     }
 
     /// Write the body (everything after the checksum) into `out`, exactly `buffer_len()` long.
+    #[inline]
     pub(crate) fn write(&self, out: &mut [u8]) {
         let (head, options) = out
             .split_at_mut_checked(field::OPTIONS.start)

@@ -124,6 +124,7 @@ pub enum Domains<'a> {
 
 impl<'a> Domains<'a> {
     /// The names in order.
+    #[inline]
     pub fn iter(&self) -> DomainsIter<'a> {
         match *self {
             Domains::Wire(bytes) => DomainsIter::Wire(bytes),
@@ -204,6 +205,7 @@ pub enum DomainsIter<'a> {
 
 impl<'a> Iterator for DomainsIter<'a> {
     type Item = Domain<'a>;
+    #[inline]
     fn next(&mut self) -> Option<Domain<'a>> {
         match self {
             // Validated at parse; an invalid name (only possible for hand-built lists) ends it.
@@ -236,6 +238,7 @@ impl<'a> Dnssl<'a> {
     /// Smallest option: Length 2.
     pub const MIN_LEN: usize = 16;
 
+    #[inline]
     pub(crate) fn validate_wire(option: &[u8], offset: usize) -> Result<()> {
         if option.len() < Self::MIN_LEN {
             return Err(Error::BadOptionLength {
@@ -261,6 +264,7 @@ impl<'a> Dnssl<'a> {
     }
 
     /// Decode an option that passed `validate_wire`.
+    #[inline]
     pub(crate) fn from_wire(option: &'a [u8]) -> Self {
         Dnssl {
             lifetime: read_u32(option, field::LIFETIME.start),

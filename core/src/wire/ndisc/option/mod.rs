@@ -213,6 +213,7 @@ impl<'a> NdOption<'a> {
 
     /// Decode one whole option (`Length × 8` bytes) that passed [`validate`]. Never fails:
     /// every read is bounds-checked and a missing byte reads as zero.
+    #[inline]
     fn from_wire(kind: u8, option: &'a [u8]) -> NdOption<'a> {
         // Matching the raw type (the values of `OptionType`) saves a conversion per option.
         match kind {
@@ -253,6 +254,7 @@ impl<'a> NdOption<'a> {
     }
 
     /// Bytes the option takes when emitted: a multiple of 8, padding included.
+    #[inline]
     pub fn buffer_len(&self) -> usize {
         match self {
             NdOption::SourceLinkLayerAddress(l) | NdOption::TargetLinkLayerAddress(l) => {
@@ -279,6 +281,7 @@ impl<'a> NdOption<'a> {
 
     /// [`check`](Self::check), returning [`buffer_len`](Self::buffer_len) (one pass over
     /// variable-length content).
+    #[inline]
     pub fn checked_len(&self) -> Result<usize> {
         let len = match self {
             NdOption::PrefixInformation(p) => p.check().map(|_| PrefixInformation::LEN)?,
@@ -312,6 +315,7 @@ impl<'a> NdOption<'a> {
 
     /// Write into `out`, zeroed and at least `buffer_len()` bytes, after `check()` passed;
     /// returns the option's length.
+    #[inline]
     fn write(&self, out: &mut [u8]) -> usize {
         let len = match self {
             NdOption::SourceLinkLayerAddress(l) | NdOption::TargetLinkLayerAddress(l) => {
@@ -407,6 +411,7 @@ impl fmt::Display for NdOption<'_> {
 
 /// Check the option at the start of `bytes` (walk rule and the option's own rules) and return
 /// its type and its whole `Length × 8` bytes.
+#[inline]
 fn validate(bytes: &[u8], offset: usize) -> Result<(u8, &[u8])> {
     let (&kind, rest) = bytes.split_first().ok_or(Error::Truncated { offset })?;
     let &units = rest
@@ -450,6 +455,7 @@ impl<'a> NdOptions<'a> {
 
     /// Validate every option in `bytes` (see the [module docs](self)); `offset` is where `bytes`
     /// starts in the message, so errors name the byte of the message that is wrong.
+    #[inline]
     pub fn parse(bytes: &'a [u8], offset: usize) -> Result<Self> {
         let mut pos = 0;
         while let Some(rest) = bytes.get(pos..).filter(|r| !r.is_empty()) {
@@ -473,6 +479,7 @@ impl<'a> NdOptions<'a> {
 impl<'a> Iterator for NdOptions<'a> {
     type Item = NdOption<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<NdOption<'a>> {
         // `parse` validated every option, so only the walk is repeated here; a zero length
         // (impossible after `parse`) ends the iteration rather than looping.
@@ -521,6 +528,7 @@ impl<'a> OptionsRepr<'a> {
     pub const NONE: OptionsRepr<'static> = OptionsRepr::List(&[]);
 
     /// The options in wire order.
+    #[inline]
     pub fn iter(&self) -> OptionsIter<'a> {
         match *self {
             OptionsRepr::Wire(options) => OptionsIter::Wire(options),
@@ -529,6 +537,7 @@ impl<'a> OptionsRepr<'a> {
     }
 
     /// Bytes the options take when emitted.
+    #[inline]
     pub fn buffer_len(&self) -> usize {
         match self {
             OptionsRepr::Wire(options) => options.as_bytes().len(),
@@ -543,6 +552,7 @@ impl<'a> OptionsRepr<'a> {
     }
 
     /// [`check`](Self::check), returning [`buffer_len`](Self::buffer_len).
+    #[inline]
     pub fn checked_len(&self, offset: usize) -> Result<usize> {
         match self {
             OptionsRepr::Wire(options) => Ok(options.as_bytes().len()),
@@ -558,6 +568,7 @@ impl<'a> OptionsRepr<'a> {
 
     /// Write the options into `out`, zeroed and exactly `buffer_len()` bytes, after
     /// `check()`.
+    #[inline]
     pub(crate) fn write(&self, out: &mut [u8]) {
         match self {
             OptionsRepr::Wire(options) => {
@@ -611,6 +622,7 @@ pub enum OptionsIter<'a> {
 
 impl<'a> Iterator for OptionsIter<'a> {
     type Item = NdOption<'a>;
+    #[inline]
     fn next(&mut self) -> Option<NdOption<'a>> {
         match self {
             OptionsIter::Wire(options) => options.next(),
@@ -635,6 +647,7 @@ fn shift(error: Error, by: usize) -> Error {
 }
 
 /// Big-endian u32 at `at`; zero where bytes are missing (callers check lengths first).
+#[inline]
 pub(crate) fn read_u32(bytes: &[u8], at: usize) -> u32 {
     let mut word = [0u8; 4];
     if let Some(src) = bytes.get(at..at + 4) {
@@ -644,6 +657,7 @@ pub(crate) fn read_u32(bytes: &[u8], at: usize) -> u32 {
 }
 
 /// IPv6 address at `at`; zero where bytes are missing (callers check lengths first).
+#[inline]
 pub(crate) fn read_ipv6(bytes: &[u8], at: usize) -> Ipv6Addr {
     let mut octets = [0u8; 16];
     if let Some(src) = bytes.get(at..at + 16) {

@@ -71,6 +71,7 @@ impl PrefixInformation {
     /// The option's size: Length 4.
     pub const LEN: usize = 32;
 
+    #[inline]
     pub(crate) fn validate_wire(option: &[u8], offset: usize) -> Result<()> {
         if option.len() < Self::LEN {
             return Err(Error::BadOptionLength {
@@ -89,6 +90,7 @@ impl PrefixInformation {
     }
 
     /// Decode an option that passed `validate_wire`.
+    #[inline]
     pub(crate) fn from_wire(option: &[u8]) -> Self {
         // A fixed-size view lets the reads below compile without bounds checks.
         let option: &[u8; Self::LEN] = option.first_chunk().unwrap_or(&[0; Self::LEN]);
@@ -116,6 +118,7 @@ impl PrefixInformation {
         Ok(())
     }
 
+    #[inline]
     pub(crate) fn write_body(&self, option: &mut [u8]) {
         let Some(option) = option.first_chunk_mut::<{ Self::LEN }>() else {
             return;

@@ -54,6 +54,7 @@ impl<'a> Ipv6Addrs<'a> {
     }
 
     /// The addresses in order.
+    #[inline]
     pub fn iter(&self) -> Ipv6AddrsIter<'a> {
         match *self {
             Ipv6Addrs::Wire(bytes) => Ipv6AddrsIter::Wire(bytes),
@@ -119,6 +120,7 @@ pub enum Ipv6AddrsIter<'a> {
 
 impl Iterator for Ipv6AddrsIter<'_> {
     type Item = Ipv6Addr;
+    #[inline]
     fn next(&mut self) -> Option<Ipv6Addr> {
         match self {
             Ipv6AddrsIter::Wire(rest) => {
@@ -145,6 +147,7 @@ impl<'a> Rdnss<'a> {
     /// Smallest option: one server, Length 3.
     pub const MIN_LEN: usize = 24;
 
+    #[inline]
     pub(crate) fn validate_wire(option: &[u8], offset: usize) -> Result<()> {
         let units = option.len() / 8;
         if units < 3 || units.is_multiple_of(2) {
@@ -158,6 +161,7 @@ impl<'a> Rdnss<'a> {
     }
 
     /// Decode an option that passed `validate_wire`.
+    #[inline]
     pub(crate) fn from_wire(option: &'a [u8]) -> Self {
         Rdnss {
             lifetime: read_u32(option, field::LIFETIME.start),
@@ -179,6 +183,7 @@ impl<'a> Rdnss<'a> {
         field::ADDRESSES.start - HEADER_LEN + 16 * self.servers.len()
     }
 
+    #[inline]
     pub(crate) fn write_body(&self, option: &mut [u8]) {
         option[field::LIFETIME].copy_from_slice(&self.lifetime.to_be_bytes());
         if let Some(out) = option.get_mut(field::ADDRESSES) {
