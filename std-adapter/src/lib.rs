@@ -4,4 +4,5 @@
 //! the run loop, the lease store, netlink, configuration files) and the `sixconf` command.
 //! The core decides; this crate acts.
 
+pub mod capture;
 pub mod hex;

@@ -141,6 +141,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Wrap `buffer`, failing with [`Error::Truncated`] if it is shorter than the 4-byte header.
+    #[inline]
     pub fn new_checked(buffer: T) -> Result<Self> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
@@ -148,6 +149,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Check that the buffer holds at least the ICMPv6 header.
+    #[inline]
     pub fn check_len(&self) -> Result<()> {
         let len = self.buffer.as_ref().len();
         if len < HEADER_LEN {
@@ -177,16 +179,19 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// The Type field.
+    #[inline]
     pub fn msg_type(&self) -> Message {
         Message::from(self.buffer.as_ref()[field::TYPE])
     }
 
     /// The Code field.
+    #[inline]
     pub fn msg_code(&self) -> u8 {
         self.buffer.as_ref()[field::CODE]
     }
 
     /// The Checksum field as carried.
+    #[inline]
     pub fn checksum(&self) -> u16 {
         let b = &self.buffer.as_ref()[field::CHECKSUM];
         u16::from_be_bytes([b[0], b[1]])
@@ -198,16 +203,19 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// The checksum this message should carry when sent from `src` to `dst`.
+    #[inline]
     pub fn compute_checksum(&self, src: &Ipv6Addr, dst: &Ipv6Addr) -> u16 {
         checksum_skipping_field(src, dst, self.buffer.as_ref())
     }
 
     /// `true` if the checksum is correct for a message sent from `src` to `dst`.
+    #[inline]
     pub fn verify_checksum(&self, src: &Ipv6Addr, dst: &Ipv6Addr) -> bool {
         self.check_checksum(src, dst).is_ok()
     }
 
     /// Like [`verify_checksum`](Self::verify_checksum), but says what was expected.
+    #[inline]
     pub fn check_checksum(&self, src: &Ipv6Addr, dst: &Ipv6Addr) -> Result<()> {
         let expected = self.compute_checksum(src, dst);
         let found = self.checksum();
@@ -221,16 +229,19 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     /// Set the Type field.
+    #[inline]
     pub fn set_msg_type(&mut self, value: Message) {
         self.buffer.as_mut()[field::TYPE] = value.into();
     }
 
     /// Set the Code field.
+    #[inline]
     pub fn set_msg_code(&mut self, value: u8) {
         self.buffer.as_mut()[field::CODE] = value;
     }
 
     /// Set the Checksum field.
+    #[inline]
     pub fn set_checksum(&mut self, value: u16) {
         self.buffer.as_mut()[field::CHECKSUM].copy_from_slice(&value.to_be_bytes());
     }
@@ -241,6 +252,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     }
 
     /// Compute and store the checksum for a message sent from `src` to `dst` (RFC 4443 §2.3).
+    #[inline]
     pub fn fill_checksum(&mut self, src: &Ipv6Addr, dst: &Ipv6Addr) {
         let sum = self.compute_checksum(src, dst);
         self.set_checksum(sum);
@@ -251,6 +263,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
 /// zero (RFC 1071 §2). Summed 64 bits at a time with end-around carry, which is the same sum
 /// modulo 2^16 − 1 (RFC 1071 §2 (B), "byte order independence" and "parallel summation");
 /// fold with [`fold`].
+#[inline]
 fn sum_words(data: &[u8]) -> u64 {
     let mut acc = 0u64;
     let mut chunks = data.chunks_exact(8);
@@ -270,6 +283,7 @@ fn sum_words(data: &[u8]) -> u64 {
 }
 
 /// Fold a 64-bit ones'-complement sum to 16 bits.
+#[inline]
 fn fold(sum: u64) -> u16 {
     let mut sum = (sum >> 32) + (sum & 0xffff_ffff);
     sum = (sum >> 32) + (sum & 0xffff_ffff);
@@ -279,11 +293,13 @@ fn fold(sum: u64) -> u16 {
 }
 
 /// Add two ones'-complement partial sums.
+#[inline]
 fn add(a: u64, b: u64) -> u64 {
     let (sum, carry) = a.overflowing_add(b);
     sum + u64::from(carry)
 }
 
+#[inline]
 fn pseudo_header_sum(src: &Ipv6Addr, dst: &Ipv6Addr, len: usize) -> u64 {
     // RFC 8200 §8.1: source, destination, 32-bit upper-layer length, 24 zero bits, next header.
     let len = u32::try_from(len).unwrap_or(u32::MAX);
@@ -296,6 +312,7 @@ fn pseudo_header_sum(src: &Ipv6Addr, dst: &Ipv6Addr, len: usize) -> u64 {
 
 /// Checksum of an ICMPv6 message whose checksum field (bytes 2..4) is taken as zero, whatever
 /// it holds.
+#[inline]
 fn checksum_skipping_field(src: &Ipv6Addr, dst: &Ipv6Addr, message: &[u8]) -> u16 {
     let sum = add(
         pseudo_header_sum(src, dst, message.len()),

@@ -115,6 +115,7 @@ impl fmt::Display for RouterPreference {
 }
 
 /// Check type, code 0 (RFC 4861 §6.1) and the header length.
+#[inline]
 pub(crate) fn check_header<T: AsRef<[u8]>>(
     packet: &icmpv6::Packet<T>,
     expected: Message,
@@ -153,6 +154,7 @@ pub enum Repr<'a> {
 impl<'a> Repr<'a> {
     /// Decode a Neighbor Discovery message. Fails with [`Error::UnknownType`] for any other
     /// ICMPv6 type; see each `Repr`'s `parse` for the rules. The checksum is not checked here.
+    #[inline]
     pub fn parse(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Repr<'a>> {
         packet.check_len()?;
         match packet.msg_type() {
@@ -215,6 +217,7 @@ impl<'a> Repr<'a> {
     }
 
     /// [`check`](Self::check), returning [`buffer_len`](Self::buffer_len).
+    #[inline]
     pub fn checked_len(&self) -> Result<usize> {
         match self {
             Repr::RouterSolicit(r) => r.checked_len(),
@@ -229,6 +232,7 @@ impl<'a> Repr<'a> {
     /// (RFC 4443 §2.3), and return its length. Fails, leaving `buf` untouched, if the message
     /// is invalid ([`check`](Self::check)) or `buf` is shorter than
     /// [`buffer_len`](Self::buffer_len) ([`Error::BufferTooSmall`]).
+    #[inline]
     pub fn emit(&self, src: &Ipv6Addr, dst: &Ipv6Addr, buf: &mut [u8]) -> Result<usize> {
         let len = self.checked_len()?;
         let out = buf
@@ -435,4 +439,27 @@ pub fn check_meta(repr: &Repr<'_>, meta: &IpMeta) -> core::result::Result<(), Di
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn router_preference_bits_round_trip() {
+        for bits in 0..4u8 {
+            assert_eq!(RouterPreference::from_bits(bits).bits(), bits);
+        }
+        assert_eq!(RouterPreference::from_bits(0b01), RouterPreference::High);
+        assert_eq!(RouterPreference::from_bits(0b11), RouterPreference::Low);
+        assert_eq!(RouterPreference::default(), RouterPreference::Medium);
+    }
+
+    #[test]
+    fn solicited_node_addresses() {
+        assert!(is_solicited_node(&"ff02::1:ff00:1".parse().unwrap()));
+        assert!(is_solicited_node(&"ff02::1:ffc3:17b4".parse().unwrap()));
+        assert!(!is_solicited_node(&"ff02::1".parse().unwrap()));
+        assert!(!is_solicited_node(&"ff02::2:ff00:1".parse().unwrap()));
+    }
 }

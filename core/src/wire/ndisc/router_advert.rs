@@ -166,10 +166,15 @@ impl<'a> RouterAdvertRepr<'a> {
     /// Decode an RA: code 0, at least 16 bytes, every option valid (see
     /// [`option`](super::option)). The checksum is not checked here (it needs the addresses:
     /// [`icmpv6::Packet::check_checksum`]).
+    #[inline]
     pub fn parse(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
         super::check_header(packet, Message::RouterAdvert)?;
         let bytes: &'a [u8] = packet.into_inner();
-        let view = RouterAdvert::new_checked(bytes)?;
+        // A fixed-size view lets the getters compile without bounds checks.
+        let head: &[u8; field::OPTIONS.start] = bytes.first_chunk().ok_or(Error::Truncated {
+            offset: bytes.len(),
+        })?;
+        let view = RouterAdvert::new_unchecked(head);
         let options = NdOptions::parse(
             bytes.get(field::OPTIONS).unwrap_or(&[]),
             field::OPTIONS.start,
@@ -194,12 +199,22 @@ impl<'a> RouterAdvertRepr<'a> {
     }
 
     /// Check that the message can be emitted and return its length.
+    #[inline]
     pub fn checked_len(&self) -> Result<usize> {
         Ok(field::OPTIONS.start + self.options.checked_len(field::OPTIONS.start)?)
     }
 
     /// Write the body (everything after the checksum) into `out`, exactly `buffer_len()` long.
+    #[inline]
     pub(crate) fn write(&self, out: &mut [u8]) {
+        let (head, options) = out
+            .split_at_mut_checked(field::OPTIONS.start)
+            .unwrap_or_default();
+        let Some(head) = head.first_chunk_mut::<{ field::OPTIONS.start }>() else {
+            return;
+        };
+        self.options.write(options);
+        let out = head;
         out[field::CUR_HOP_LIMIT] = self.cur_hop_limit;
         let mut flags = self.router_preference.bits() << PRF_SHIFT;
         if self.managed {
@@ -218,7 +233,6 @@ impl<'a> RouterAdvertRepr<'a> {
         out[field::ROUTER_LIFETIME].copy_from_slice(&self.router_lifetime.to_be_bytes());
         out[field::REACHABLE_TIME].copy_from_slice(&self.reachable_time.to_be_bytes());
         out[field::RETRANS_TIMER].copy_from_slice(&self.retrans_timer.to_be_bytes());
-        self.options.write(&mut out[field::OPTIONS]);
     }
 }
 

@@ -48,6 +48,7 @@ impl<'a> CaptivePortal<'a> {
         core::str::from_utf8(self.uri).ok()
     }
 
+    #[inline]
     pub(crate) fn from_wire(option: &'a [u8]) -> Self {
         let mut uri = option.get(field::URI).unwrap_or(&[]);
         while let [rest @ .., 0] = uri {

@@ -44,7 +44,7 @@ impl Domain<'_> {
     pub fn wire_len(&self) -> Option<usize> {
         match self {
             Domain::Wire(name) => Some(name.wire_len()),
-            Domain::Dotted(text) => dns::dotted_wire_len(text).ok(),
+            Domain::Dotted(text) => dotted_len(text).ok(),
         }
     }
 
@@ -56,7 +56,12 @@ impl Domain<'_> {
                 out.get_mut(..bytes.len())?.copy_from_slice(bytes);
                 Some(bytes.len())
             }
-            Domain::Dotted(text) => dns::emit_dotted(text, out).ok(),
+            Domain::Dotted(text) => {
+                let len = dotted_len(text).ok()?;
+                let out = out.get_mut(..len)?;
+                out.fill(0);
+                Some(write_dotted(text, out))
+            }
         }
     }
 }
@@ -119,6 +124,7 @@ pub enum Domains<'a> {
 
 impl<'a> Domains<'a> {
     /// The names in order.
+    #[inline]
     pub fn iter(&self) -> DomainsIter<'a> {
         match *self {
             Domains::Wire(bytes) => DomainsIter::Wire(bytes),
@@ -199,6 +205,7 @@ pub enum DomainsIter<'a> {
 
 impl<'a> Iterator for DomainsIter<'a> {
     type Item = Domain<'a>;
+    #[inline]
     fn next(&mut self) -> Option<Domain<'a>> {
         match self {
             // Validated at parse; an invalid name (only possible for hand-built lists) ends it.
@@ -231,6 +238,7 @@ impl<'a> Dnssl<'a> {
     /// Smallest option: Length 2.
     pub const MIN_LEN: usize = 16;
 
+    #[inline]
     pub(crate) fn validate_wire(option: &[u8], offset: usize) -> Result<()> {
         if option.len() < Self::MIN_LEN {
             return Err(Error::BadOptionLength {
@@ -256,6 +264,7 @@ impl<'a> Dnssl<'a> {
     }
 
     /// Decode an option that passed `validate_wire`.
+    #[inline]
     pub(crate) fn from_wire(option: &'a [u8]) -> Self {
         Dnssl {
             lifetime: read_u32(option, field::LIFETIME.start),
@@ -274,8 +283,8 @@ impl<'a> Dnssl<'a> {
             match domain {
                 Domain::Wire(name) => offset += name.wire_len(),
                 Domain::Dotted(text) => {
-                    offset += dns::dotted_wire_len(text)
-                        .map_err(|reason| Error::BadName { offset, reason })?;
+                    offset +=
+                        dotted_len(text).map_err(|reason| Error::BadName { offset, reason })?;
                 }
             }
         }
@@ -306,24 +315,62 @@ impl<'a> Dnssl<'a> {
     }
 }
 
-/// Write dotted `text`, already validated by `dotted_wire_len`, as labels into `out` (zeroed,
-/// so the terminator is already there); returns its wire length.
-fn write_dotted(text: &str, out: &mut [u8]) -> usize {
-    let trimmed = text.strip_suffix('.').unwrap_or(text);
-    let mut pos = 0;
-    if !trimmed.is_empty() {
-        for label in trimmed.split('.') {
-            let bytes = label.as_bytes();
-            if let Some(o) = out.get_mut(pos..pos + 1 + bytes.len()) {
-                if let Some((len, rest)) = o.split_first_mut() {
-                    *len = bytes.len() as u8;
-                    rest.copy_from_slice(bytes);
-                }
+/// Wire length of dotted `text`, with the rules and errors of [`dns::dotted_wire_len`], in one
+/// pass over the bytes (no `str::split`; this is on the RA emit path).
+fn dotted_len(text: &str) -> core::result::Result<usize, dns::NameError> {
+    let bytes = text.as_bytes();
+    let bytes = bytes.strip_suffix(b".").unwrap_or(bytes);
+    if bytes.is_empty() {
+        return Ok(1);
+    }
+    let mut label = 0usize;
+    for &b in bytes {
+        if b == b'.' {
+            if label == 0 {
+                return Err(dns::NameError::BadLabel);
             }
-            pos += 1 + bytes.len();
+            label = 0;
+        } else {
+            label += 1;
+            if label > dns::MAX_LABEL_LEN {
+                return Err(dns::NameError::BadLabel);
+            }
         }
     }
-    pos + 1
+    if label == 0 {
+        return Err(dns::NameError::BadLabel);
+    }
+    // Each dot becomes a length byte; plus the first length byte and the terminator.
+    let total = bytes.len() + 2;
+    if total > dns::MAX_NAME_LEN {
+        return Err(dns::NameError::TooLong);
+    }
+    Ok(total)
+}
+
+/// Write dotted `text`, already validated by [`dotted_len`], as labels into `out` (zeroed, so
+/// the terminator is already there); returns its wire length.
+fn write_dotted(text: &str, out: &mut [u8]) -> usize {
+    let bytes = text.as_bytes();
+    let bytes = bytes.strip_suffix(b".").unwrap_or(bytes);
+    let total = if bytes.is_empty() { 1 } else { bytes.len() + 2 };
+    let Some(out) = out.get_mut(..total) else {
+        return total;
+    };
+    let mut len_at = 0;
+    let mut count = 0u8;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'.' {
+            out[len_at] = count;
+            len_at = i + 1;
+            count = 0;
+        } else {
+            out[i + 1] = b;
+            count = count.wrapping_add(1);
+        }
+    }
+    out[len_at] = count;
+    total
 }
 
 /// The next name in `bytes` by [`dns::NameList`]'s rules (zeros to the end are padding), without
@@ -341,5 +388,25 @@ impl fmt::Display for Dnssl<'_> {
         f.write_str("lifetime ")?;
         super::fmt_lifetime(f, self.lifetime)?;
         write!(f, ", domain(s): {}", self.domains)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn dotted_len_agrees_with_dns_module(text in "[a-c.]{0,70}|[a-z]{60,70}(\\.[a-z]{1,3}){0,3}|([a-z]{63}\\.){3,4}[a-z]{1,70}\\.?") {
+            prop_assert_eq!(dotted_len(&text), dns::dotted_wire_len(&text));
+            if let Ok(len) = dotted_len(&text) {
+                let mut ours = [0u8; 300];
+                let mut theirs = [0u8; 300];
+                prop_assert_eq!(write_dotted(&text, &mut ours), len);
+                prop_assert_eq!(dns::emit_dotted(&text, &mut theirs), Ok(len));
+                prop_assert_eq!(&ours[..], &theirs[..]);
+            }
+        }
     }
 }

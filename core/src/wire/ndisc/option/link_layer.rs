@@ -43,6 +43,7 @@ impl<'a> LinkLayerAddress<'a> {
     }
 
     /// The Ethernet address (RFC 2464 §6), if the option has the Ethernet size (8 bytes).
+    #[inline]
     pub fn ethernet(&self) -> Option<[u8; 6]> {
         match *self.bytes {
             [a, b, c, d, e, f] => Some([a, b, c, d, e, f]),
@@ -50,6 +51,7 @@ impl<'a> LinkLayerAddress<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn from_wire(option: &'a [u8]) -> Self {
         LinkLayerAddress {
             bytes: option.get(field::ADDRESS).unwrap_or(&[]),
@@ -60,7 +62,15 @@ impl<'a> LinkLayerAddress<'a> {
         self.bytes.len()
     }
 
+    #[inline]
     pub(crate) fn write_body(&self, option: &mut [u8]) {
+        // The Ethernet case as a fixed-size copy: no call to `memcpy` on the RA/NS hot path.
+        if let (Some(mac), Some(out)) =
+            (self.ethernet(), option.get_mut(HEADER_LEN..HEADER_LEN + 6))
+        {
+            out.copy_from_slice(&mac);
+            return;
+        }
         if let Some(out) = option.get_mut(HEADER_LEN..HEADER_LEN + self.bytes.len()) {
             out.copy_from_slice(self.bytes);
         }

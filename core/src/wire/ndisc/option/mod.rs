@@ -213,30 +213,22 @@ impl<'a> NdOption<'a> {
 
     /// Decode one whole option (`Length × 8` bytes) that passed [`validate`]. Never fails:
     /// every read is bounds-checked and a missing byte reads as zero.
+    #[inline]
     fn from_wire(kind: u8, option: &'a [u8]) -> NdOption<'a> {
-        match OptionType::from(kind) {
-            OptionType::SourceLinkLayerAddress => {
-                NdOption::SourceLinkLayerAddress(LinkLayerAddress::from_wire(option))
-            }
-            OptionType::TargetLinkLayerAddress => {
-                NdOption::TargetLinkLayerAddress(LinkLayerAddress::from_wire(option))
-            }
-            OptionType::PrefixInformation => {
-                NdOption::PrefixInformation(PrefixInformation::from_wire(option))
-            }
-            OptionType::RedirectedHeader => {
-                NdOption::RedirectedHeader(RedirectedHeader::from_wire(option))
-            }
-            OptionType::Mtu => NdOption::Mtu(mtu::from_wire(option)),
-            OptionType::Nonce => NdOption::Nonce(Nonce::from_wire(option)),
-            OptionType::RouteInformation => {
-                NdOption::RouteInformation(RouteInformation::from_wire(option))
-            }
-            OptionType::Rdnss => NdOption::Rdnss(Rdnss::from_wire(option)),
-            OptionType::Dnssl => NdOption::Dnssl(Dnssl::from_wire(option)),
-            OptionType::CaptivePortal => NdOption::CaptivePortal(CaptivePortal::from_wire(option)),
-            OptionType::Pref64 => NdOption::Pref64(Pref64::from_wire(option)),
-            OptionType::Unknown(kind) => NdOption::Unknown {
+        // Matching the raw type (the values of `OptionType`) saves a conversion per option.
+        match kind {
+            1 => NdOption::SourceLinkLayerAddress(LinkLayerAddress::from_wire(option)),
+            2 => NdOption::TargetLinkLayerAddress(LinkLayerAddress::from_wire(option)),
+            3 => NdOption::PrefixInformation(PrefixInformation::from_wire(option)),
+            4 => NdOption::RedirectedHeader(RedirectedHeader::from_wire(option)),
+            5 => NdOption::Mtu(mtu::from_wire(option)),
+            14 => NdOption::Nonce(Nonce::from_wire(option)),
+            24 => NdOption::RouteInformation(RouteInformation::from_wire(option)),
+            25 => NdOption::Rdnss(Rdnss::from_wire(option)),
+            31 => NdOption::Dnssl(Dnssl::from_wire(option)),
+            37 => NdOption::CaptivePortal(CaptivePortal::from_wire(option)),
+            38 => NdOption::Pref64(Pref64::from_wire(option)),
+            _ => NdOption::Unknown {
                 kind,
                 data: option.get(HEADER_LEN..).unwrap_or(&[]),
             },
@@ -261,36 +253,24 @@ impl<'a> NdOption<'a> {
         }
     }
 
-    /// Bytes after the Length field this option needs, before padding.
-    fn data_len(&self) -> usize {
+    /// Bytes the option takes when emitted: a multiple of 8, padding included.
+    #[inline]
+    pub fn buffer_len(&self) -> usize {
         match self {
             NdOption::SourceLinkLayerAddress(l) | NdOption::TargetLinkLayerAddress(l) => {
-                l.data_len()
+                padded(l.data_len())
             }
-            NdOption::PrefixInformation(_) => PrefixInformation::LEN - HEADER_LEN,
-            NdOption::RedirectedHeader(r) => r.data_len(),
-            NdOption::Mtu(_) => mtu::LEN - HEADER_LEN,
-            NdOption::RouteInformation(r) => r.data_len(),
-            NdOption::Rdnss(r) => r.data_len(),
-            NdOption::Dnssl(d) => d.data_len(),
-            NdOption::CaptivePortal(c) => c.data_len(),
-            NdOption::Pref64(_) => Pref64::LEN - HEADER_LEN,
-            NdOption::Nonce(n) => n.data_len(),
-            NdOption::Unknown { data, .. } => data.len(),
+            NdOption::PrefixInformation(_) => PrefixInformation::LEN,
+            NdOption::RedirectedHeader(r) => padded(r.data_len()),
+            NdOption::Mtu(_) => mtu::LEN,
+            NdOption::RouteInformation(r) => padded(r.data_len()),
+            NdOption::Rdnss(r) => padded(r.data_len()),
+            NdOption::Dnssl(d) => padded(d.data_len()).max(Dnssl::MIN_LEN),
+            NdOption::CaptivePortal(c) => padded(c.data_len()),
+            NdOption::Pref64(_) => Pref64::LEN,
+            NdOption::Nonce(n) => padded(n.data_len()),
+            NdOption::Unknown { data, .. } => padded(data.len()),
         }
-    }
-
-    /// Bytes the option takes when emitted: a multiple of 8, padding included.
-    pub fn buffer_len(&self) -> usize {
-        Self::padded_len(self, self.data_len())
-    }
-
-    fn padded_len(&self, data_len: usize) -> usize {
-        let min = match self {
-            NdOption::Dnssl(_) => Dnssl::MIN_LEN,
-            _ => 8,
-        };
-        ((HEADER_LEN + data_len).div_ceil(8) * 8).max(min)
     }
 
     /// Check that the option can be emitted: content valid and at most [`MAX_LEN`] bytes.
@@ -301,17 +281,17 @@ impl<'a> NdOption<'a> {
 
     /// [`check`](Self::check), returning [`buffer_len`](Self::buffer_len) (one pass over
     /// variable-length content).
+    #[inline]
     pub fn checked_len(&self) -> Result<usize> {
-        let data_len = match self {
-            NdOption::PrefixInformation(p) => p.check().map(|_| self.data_len())?,
-            NdOption::RouteInformation(r) => r.check().map(|_| self.data_len())?,
-            NdOption::Rdnss(r) => r.check().map(|_| self.data_len())?,
-            NdOption::Dnssl(d) => d.checked_data_len()?,
-            NdOption::Pref64(p) => p.check().map(|_| self.data_len())?,
-            NdOption::Nonce(n) => n.check().map(|_| self.data_len())?,
-            _ => self.data_len(),
+        let len = match self {
+            NdOption::PrefixInformation(p) => p.check().map(|_| PrefixInformation::LEN)?,
+            NdOption::RouteInformation(r) => r.check().map(|_| padded(r.data_len()))?,
+            NdOption::Rdnss(r) => r.check().map(|_| padded(r.data_len()))?,
+            NdOption::Dnssl(d) => padded(d.checked_data_len()?).max(Dnssl::MIN_LEN),
+            NdOption::Pref64(p) => p.check().map(|_| Pref64::LEN)?,
+            NdOption::Nonce(n) => n.check().map(|_| padded(n.data_len()))?,
+            _ => self.buffer_len(),
         };
-        let len = self.padded_len(data_len);
         if len > MAX_LEN {
             return Err(Error::Malformed {
                 what: "option longer than 2040 bytes",
@@ -335,61 +315,64 @@ impl<'a> NdOption<'a> {
 
     /// Write into `out`, zeroed and at least `buffer_len()` bytes, after `check()` passed;
     /// returns the option's length.
+    #[inline]
     fn write(&self, out: &mut [u8]) -> usize {
-        let data_len = match self {
+        let len = match self {
             NdOption::SourceLinkLayerAddress(l) | NdOption::TargetLinkLayerAddress(l) => {
                 l.write_body(out);
-                l.data_len()
+                padded(l.data_len())
             }
             NdOption::PrefixInformation(p) => {
                 p.write_body(out);
-                self.data_len()
+                PrefixInformation::LEN
             }
             NdOption::RedirectedHeader(r) => {
                 r.write_body(out);
-                r.data_len()
+                padded(r.data_len())
             }
             NdOption::Mtu(m) => {
                 mtu::write_body(*m, out);
-                self.data_len()
+                mtu::LEN
             }
             NdOption::RouteInformation(r) => {
                 r.write_body(out);
-                r.data_len()
+                padded(r.data_len())
             }
             NdOption::Rdnss(r) => {
                 r.write_body(out);
-                r.data_len()
+                padded(r.data_len())
             }
-            NdOption::Dnssl(d) => d.write_body(out),
+            NdOption::Dnssl(d) => padded(d.write_body(out)).max(Dnssl::MIN_LEN),
             NdOption::CaptivePortal(c) => {
                 c.write_body(out);
-                c.data_len()
+                padded(c.data_len())
             }
             NdOption::Pref64(p) => {
                 p.write_body(out);
-                self.data_len()
+                Pref64::LEN
             }
             NdOption::Nonce(n) => {
                 n.write_body(out);
-                n.data_len()
+                padded(n.data_len())
             }
             NdOption::Unknown { data, .. } => {
                 if let Some(o) = out.get_mut(HEADER_LEN..HEADER_LEN + data.len()) {
                     o.copy_from_slice(data);
                 }
-                data.len()
+                padded(data.len())
             }
         };
-        let len = self.padded_len(data_len);
-        if let Some(kind) = out.get_mut(field::TYPE) {
-            *kind = self.option_type().into();
-        }
-        if let Some(units) = out.get_mut(field::LENGTH) {
-            *units = (len / 8) as u8;
+        if let Some(header) = out.first_chunk_mut::<HEADER_LEN>() {
+            header[field::TYPE] = self.option_type().into();
+            header[field::LENGTH] = (len / 8) as u8;
         }
         len
     }
+}
+
+/// Whole option length for `data_len` bytes after the Length field: rounded up to 8.
+const fn padded(data_len: usize) -> usize {
+    (HEADER_LEN + data_len).div_ceil(8) * 8
 }
 
 /// As tcpdump -v prints an option: `prefix info option (3), length 32 (4): 2001:db8::/64, …`.
@@ -428,6 +411,7 @@ impl fmt::Display for NdOption<'_> {
 
 /// Check the option at the start of `bytes` (walk rule and the option's own rules) and return
 /// its type and its whole `Length × 8` bytes.
+#[inline]
 fn validate(bytes: &[u8], offset: usize) -> Result<(u8, &[u8])> {
     let (&kind, rest) = bytes.split_first().ok_or(Error::Truncated { offset })?;
     let &units = rest
@@ -444,12 +428,12 @@ fn validate(bytes: &[u8], offset: usize) -> Result<(u8, &[u8])> {
             })
         }
     };
-    match OptionType::from(kind) {
-        OptionType::PrefixInformation => PrefixInformation::validate_wire(option, offset)?,
-        OptionType::RouteInformation => RouteInformation::validate_wire(option, offset)?,
-        OptionType::Rdnss => Rdnss::validate_wire(option, offset)?,
-        OptionType::Dnssl => Dnssl::validate_wire(option, offset)?,
-        OptionType::Pref64 => Pref64::validate_wire(option, offset)?,
+    match kind {
+        3 => PrefixInformation::validate_wire(option, offset)?,
+        24 => RouteInformation::validate_wire(option, offset)?,
+        25 => Rdnss::validate_wire(option, offset)?,
+        31 => Dnssl::validate_wire(option, offset)?,
+        38 => Pref64::validate_wire(option, offset)?,
         // Length >= 1 is all the others need: 6 bytes hold an Ethernet address, an MTU, the
         // shortest nonce (RFC 3971 §5.3.2) or the Redirected Header's reserved bytes.
         _ => {}
@@ -471,6 +455,7 @@ impl<'a> NdOptions<'a> {
 
     /// Validate every option in `bytes` (see the [module docs](self)); `offset` is where `bytes`
     /// starts in the message, so errors name the byte of the message that is wrong.
+    #[inline]
     pub fn parse(bytes: &'a [u8], offset: usize) -> Result<Self> {
         let mut pos = 0;
         while let Some(rest) = bytes.get(pos..).filter(|r| !r.is_empty()) {
@@ -494,6 +479,7 @@ impl<'a> NdOptions<'a> {
 impl<'a> Iterator for NdOptions<'a> {
     type Item = NdOption<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<NdOption<'a>> {
         // `parse` validated every option, so only the walk is repeated here; a zero length
         // (impossible after `parse`) ends the iteration rather than looping.
@@ -542,6 +528,7 @@ impl<'a> OptionsRepr<'a> {
     pub const NONE: OptionsRepr<'static> = OptionsRepr::List(&[]);
 
     /// The options in wire order.
+    #[inline]
     pub fn iter(&self) -> OptionsIter<'a> {
         match *self {
             OptionsRepr::Wire(options) => OptionsIter::Wire(options),
@@ -550,6 +537,7 @@ impl<'a> OptionsRepr<'a> {
     }
 
     /// Bytes the options take when emitted.
+    #[inline]
     pub fn buffer_len(&self) -> usize {
         match self {
             OptionsRepr::Wire(options) => options.as_bytes().len(),
@@ -564,6 +552,7 @@ impl<'a> OptionsRepr<'a> {
     }
 
     /// [`check`](Self::check), returning [`buffer_len`](Self::buffer_len).
+    #[inline]
     pub fn checked_len(&self, offset: usize) -> Result<usize> {
         match self {
             OptionsRepr::Wire(options) => Ok(options.as_bytes().len()),
@@ -579,6 +568,7 @@ impl<'a> OptionsRepr<'a> {
 
     /// Write the options into `out`, zeroed and exactly `buffer_len()` bytes, after
     /// `check()`.
+    #[inline]
     pub(crate) fn write(&self, out: &mut [u8]) {
         match self {
             OptionsRepr::Wire(options) => {
@@ -632,6 +622,7 @@ pub enum OptionsIter<'a> {
 
 impl<'a> Iterator for OptionsIter<'a> {
     type Item = NdOption<'a>;
+    #[inline]
     fn next(&mut self) -> Option<NdOption<'a>> {
         match self {
             OptionsIter::Wire(options) => options.next(),
@@ -656,6 +647,7 @@ fn shift(error: Error, by: usize) -> Error {
 }
 
 /// Big-endian u32 at `at`; zero where bytes are missing (callers check lengths first).
+#[inline]
 pub(crate) fn read_u32(bytes: &[u8], at: usize) -> u32 {
     let mut word = [0u8; 4];
     if let Some(src) = bytes.get(at..at + 4) {
@@ -665,6 +657,7 @@ pub(crate) fn read_u32(bytes: &[u8], at: usize) -> u32 {
 }
 
 /// IPv6 address at `at`; zero where bytes are missing (callers check lengths first).
+#[inline]
 pub(crate) fn read_ipv6(bytes: &[u8], at: usize) -> Ipv6Addr {
     let mut octets = [0u8; 16];
     if let Some(src) = bytes.get(at..at + 16) {
@@ -679,5 +672,78 @@ pub(crate) fn fmt_lifetime(f: &mut fmt::Formatter<'_>, secs: u32) -> fmt::Result
         f.write_str("infinity")
     } else {
         write!(f, "{secs}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::ToString;
+
+    #[test]
+    fn option_types_round_trip_and_name_themselves() {
+        for v in 0..=255u8 {
+            assert_eq!(u8::from(OptionType::from(v)), v);
+        }
+        assert_eq!(OptionType::from(3).to_string(), "prefix info");
+        assert_eq!(OptionType::from(200), OptionType::Unknown(200));
+    }
+
+    #[test]
+    fn padding_rounds_up_to_eight() {
+        assert_eq!(padded(6), 8);
+        assert_eq!(padded(7), 16);
+        assert_eq!(padded(14), 16);
+        assert_eq!(padded(2038), MAX_LEN);
+    }
+
+    #[test]
+    fn wire_and_list_forms_compare_by_content() {
+        let a: Ipv6Addr = "2001:db8::53".parse().unwrap();
+        let wire = a.octets();
+        assert_eq!(Ipv6Addrs::Wire(&wire), Ipv6Addrs::List(&[a]));
+        assert_ne!(Ipv6Addrs::Wire(&wire), Ipv6Addrs::List(&[a, a]));
+        let names = b"\x07example\x03com\x00\x00\x00";
+        assert_eq!(Domains::Wire(names), Domains::List(&["example.com."]));
+        assert_eq!(Domains::Wire(names), Domains::List(&["example.com"]));
+        assert_ne!(Domains::Wire(names), Domains::List(&["example.org"]));
+        assert_ne!(Domains::List(&["a..b"]), Domains::List(&["a.b"]));
+        assert_eq!(Domains::Wire(names).len(), 1);
+        assert_eq!(Domains::Wire(&[0, 0]).len(), 0);
+    }
+
+    #[test]
+    fn lifetimes_print_infinity() {
+        let r = Rdnss {
+            lifetime: u32::MAX,
+            servers: Ipv6Addrs::List(&[Ipv6Addr::LOCALHOST]),
+        };
+        assert_eq!(r.to_string(), "lifetime infinity, addr: ::1");
+    }
+
+    #[test]
+    fn pref64_length_codes() {
+        for code in 0..8u8 {
+            let l = Pref64Length::from_code(code);
+            assert_eq!(l.code(), code);
+            assert_eq!(l.bits().is_some(), code <= 5);
+        }
+        let p = Pref64 {
+            scaled_lifetime: 0x1fff,
+            length: Pref64Length::L64,
+            prefix: Ipv6Addr::UNSPECIFIED,
+        };
+        assert_eq!(p.lifetime_secs(), 65528);
+    }
+
+    #[test]
+    fn iteration_stops_on_a_zero_length_it_was_never_given() {
+        // Only `parse` makes an NdOptions, so this cannot happen through the API; the
+        // iterator still ends rather than looping if the bytes were wrong.
+        let mut options = NdOptions {
+            bytes: &[5, 0, 0, 0],
+        };
+        assert_eq!(options.next(), None);
+        assert!(options.is_empty());
     }
 }

@@ -23,10 +23,12 @@ mod field {
 /// The option's size: Length 1.
 pub const LEN: usize = 8;
 
+#[inline]
 pub(crate) fn from_wire(option: &[u8]) -> u32 {
     read_u32(option, field::MTU.start)
 }
 
+#[inline]
 pub(crate) fn write_body(mtu: u32, option: &mut [u8]) {
     option[field::MTU].copy_from_slice(&mtu.to_be_bytes());
 }

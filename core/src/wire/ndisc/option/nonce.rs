@@ -39,6 +39,7 @@ impl<'a> Nonce<'a> {
         self.bytes
     }
 
+    #[inline]
     pub(crate) fn from_wire(option: &'a [u8]) -> Self {
         Nonce {
             bytes: option.get(field::NONCE).unwrap_or(&[]),

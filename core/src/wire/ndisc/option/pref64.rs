@@ -110,6 +110,7 @@ impl Pref64 {
         (self.scaled_lifetime as u32 & 0x1fff) * 8
     }
 
+    #[inline]
     pub(crate) fn validate_wire(option: &[u8], offset: usize) -> Result<()> {
         if option.len() != Self::LEN {
             return Err(Error::BadOptionLength {
@@ -122,6 +123,7 @@ impl Pref64 {
     }
 
     /// Decode an option that passed `validate_wire`.
+    #[inline]
     pub(crate) fn from_wire(option: &[u8]) -> Self {
         let word = match option.get(field::LIFETIME_PLC) {
             Some(&[hi, lo]) => u16::from_be_bytes([hi, lo]),
@@ -148,6 +150,7 @@ impl Pref64 {
         Ok(())
     }
 
+    #[inline]
     pub(crate) fn write_body(&self, option: &mut [u8]) {
         let word = (self.scaled_lifetime << 3) | u16::from(self.length.code());
         option[field::LIFETIME_PLC].copy_from_slice(&word.to_be_bytes());

@@ -71,6 +71,7 @@ impl PrefixInformation {
     /// The option's size: Length 4.
     pub const LEN: usize = 32;
 
+    #[inline]
     pub(crate) fn validate_wire(option: &[u8], offset: usize) -> Result<()> {
         if option.len() < Self::LEN {
             return Err(Error::BadOptionLength {
@@ -89,9 +90,12 @@ impl PrefixInformation {
     }
 
     /// Decode an option that passed `validate_wire`.
+    #[inline]
     pub(crate) fn from_wire(option: &[u8]) -> Self {
-        let prefix_len = option.get(field::PREFIX_LEN).copied().unwrap_or(0);
-        let flags = option.get(field::FLAGS).copied().unwrap_or(0);
+        // A fixed-size view lets the reads below compile without bounds checks.
+        let option: &[u8; Self::LEN] = option.first_chunk().unwrap_or(&[0; Self::LEN]);
+        let prefix_len = option[field::PREFIX_LEN];
+        let flags = option[field::FLAGS];
         PrefixInformation {
             prefix_len,
             on_link: flags & FLAG_ON_LINK != 0,
@@ -114,7 +118,11 @@ impl PrefixInformation {
         Ok(())
     }
 
+    #[inline]
     pub(crate) fn write_body(&self, option: &mut [u8]) {
+        let Some(option) = option.first_chunk_mut::<{ Self::LEN }>() else {
+            return;
+        };
         option[field::PREFIX_LEN] = self.prefix_len;
         let mut flags = 0;
         if self.on_link {

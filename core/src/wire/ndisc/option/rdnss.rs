@@ -19,7 +19,7 @@
 use core::fmt;
 use core::net::Ipv6Addr;
 
-use super::{read_ipv6, read_u32, HEADER_LEN};
+use super::{read_u32, HEADER_LEN};
 use crate::wire::{Error, Result};
 
 mod field {
@@ -54,10 +54,11 @@ impl<'a> Ipv6Addrs<'a> {
     }
 
     /// The addresses in order.
+    #[inline]
     pub fn iter(&self) -> Ipv6AddrsIter<'a> {
-        Ipv6AddrsIter {
-            addrs: *self,
-            index: 0,
+        match *self {
+            Ipv6Addrs::Wire(bytes) => Ipv6AddrsIter::Wire(bytes),
+            Ipv6Addrs::List(list) => Ipv6AddrsIter::List(list.iter()),
         }
     }
 }
@@ -110,24 +111,25 @@ impl<'a> IntoIterator for Ipv6Addrs<'a> {
 
 /// Iterator over [`Ipv6Addrs`].
 #[derive(Debug, Clone)]
-pub struct Ipv6AddrsIter<'a> {
-    addrs: Ipv6Addrs<'a>,
-    index: usize,
+pub enum Ipv6AddrsIter<'a> {
+    /// Over wire bytes: the ones not yet read.
+    Wire(&'a [u8]),
+    /// Over a list.
+    List(core::slice::Iter<'a, Ipv6Addr>),
 }
 
 impl Iterator for Ipv6AddrsIter<'_> {
     type Item = Ipv6Addr;
+    #[inline]
     fn next(&mut self) -> Option<Ipv6Addr> {
-        let item = match self.addrs {
-            Ipv6Addrs::Wire(bytes) => {
-                let start = self.index.checked_mul(16)?;
-                bytes.get(start..start.checked_add(16)?)?;
-                read_ipv6(bytes, start)
+        match self {
+            Ipv6AddrsIter::Wire(rest) => {
+                let (addr, tail) = rest.split_first_chunk::<16>()?;
+                *rest = tail;
+                Some(Ipv6Addr::from(*addr))
             }
-            Ipv6Addrs::List(list) => *list.get(self.index)?,
-        };
-        self.index += 1;
-        Some(item)
+            Ipv6AddrsIter::List(list) => list.next().copied(),
+        }
     }
 }
 
@@ -145,6 +147,7 @@ impl<'a> Rdnss<'a> {
     /// Smallest option: one server, Length 3.
     pub const MIN_LEN: usize = 24;
 
+    #[inline]
     pub(crate) fn validate_wire(option: &[u8], offset: usize) -> Result<()> {
         let units = option.len() / 8;
         if units < 3 || units.is_multiple_of(2) {
@@ -158,6 +161,7 @@ impl<'a> Rdnss<'a> {
     }
 
     /// Decode an option that passed `validate_wire`.
+    #[inline]
     pub(crate) fn from_wire(option: &'a [u8]) -> Self {
         Rdnss {
             lifetime: read_u32(option, field::LIFETIME.start),
@@ -179,6 +183,7 @@ impl<'a> Rdnss<'a> {
         field::ADDRESSES.start - HEADER_LEN + 16 * self.servers.len()
     }
 
+    #[inline]
     pub(crate) fn write_body(&self, option: &mut [u8]) {
         option[field::LIFETIME].copy_from_slice(&self.lifetime.to_be_bytes());
         if let Some(out) = option.get_mut(field::ADDRESSES) {

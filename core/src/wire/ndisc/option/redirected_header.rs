@@ -41,6 +41,7 @@ impl<'a> RedirectedHeader<'a> {
         self.data
     }
 
+    #[inline]
     pub(crate) fn from_wire(option: &'a [u8]) -> Self {
         RedirectedHeader {
             data: option.get(field::DATA).unwrap_or(&[]),

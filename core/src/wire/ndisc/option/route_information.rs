@@ -46,6 +46,7 @@ pub struct RouteInformation {
 }
 
 impl RouteInformation {
+    #[inline]
     pub(crate) fn validate_wire(option: &[u8], offset: usize) -> Result<()> {
         let bad_len = Error::BadOptionLength {
             code: 24,
@@ -67,6 +68,7 @@ impl RouteInformation {
     }
 
     /// Decode an option that passed `validate_wire`.
+    #[inline]
     pub(crate) fn from_wire(option: &[u8]) -> Self {
         let prefix_len = option.get(field::PREFIX_LEN).copied().unwrap_or(0);
         let flags = option.get(field::FLAGS).copied().unwrap_or(0);
@@ -107,6 +109,7 @@ impl RouteInformation {
         Self::units_for(self.prefix_len) * 8 - 2
     }
 
+    #[inline]
     pub(crate) fn write_body(&self, option: &mut [u8]) {
         option[field::PREFIX_LEN] = self.prefix_len;
         option[field::FLAGS] = self.preference.bits() << 3;
