@@ -49,7 +49,9 @@ fuzz_target!(|data: &[u8]| {
         match action % 8 {
             0 | 1 | 2 => {
                 // A message: length byte, then that many bytes.
-                let Some((&len, tail)) = rest.split_first() else { break };
+                let Some((&len, tail)) = rest.split_first() else {
+                    break;
+                };
                 let len = usize::from(len).min(tail.len());
                 let (msg, tail) = tail.split_at(len);
                 rest = tail;
