@@ -681,8 +681,11 @@ fn advertised_mtu_above_the_interface_is_refused() {
 fn size_of_an_advertiser_with_4_prefixes() {
     let size = core::mem::size_of::<Advertiser<4>>();
     std::println!(
-        "size_of::<Advertiser<4>>() = {size}, Profile<4> = {}",
-        core::mem::size_of::<Profile<4>>()
+        "size_of::<Advertiser<4>>() = {size}, Profile<4> = {}, Event = {}, Advertiser<1> = {}, Advertiser<16> = {}",
+        core::mem::size_of::<Profile<4>>(),
+        core::mem::size_of::<Event>(),
+        core::mem::size_of::<Advertiser<1>>(),
+        core::mem::size_of::<Advertiser<16>>()
     );
     assert!(size < 4096, "{size}");
 }
