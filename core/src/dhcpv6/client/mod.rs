@@ -826,7 +826,8 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
             State::Informed => t = opt_min(t, self.refresh_at),
             _ => {}
         }
-        t
+        // Infinite lifetimes saturate at the end of time: nothing to wake up for.
+        t.filter(|&t| t != Instant::from_millis(u64::MAX))
     }
 
     /// Advance timers to `now`: expire leases, retransmit or give up, start Renew at T1,
@@ -854,15 +855,13 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
                     self.begin(now, Message::Renew);
                 }
             }
-            State::Renewing | State::Confirming | State::Declining => {
-                if self.rebind_at().is_some_and(|t| t <= now) {
-                    self.begin(now, Message::Rebind);
-                }
+            State::Renewing | State::Confirming | State::Declining
+                if self.rebind_at().is_some_and(|t| t <= now) =>
+            {
+                self.begin(now, Message::Rebind);
             }
-            State::Informed => {
-                if self.refresh_at.is_some_and(|t| t <= now) {
-                    self.begin(now, Message::InformationRequest);
-                }
+            State::Informed if self.refresh_at.is_some_and(|t| t <= now) => {
+                self.begin(now, Message::InformationRequest);
             }
             _ => {}
         }
@@ -875,17 +874,17 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
     /// cleanly).
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
         let release = self.rate_limit_release();
-        let ex = self.exchange.as_ref()?;
-        if ex.rtx.send_due()? > now {
+        let ex = self.exchange.as_mut()?;
+        let due = ex.rtx.send_due()?;
+        if due > now {
             return None;
         }
+        if release > due && !ex.rate_held {
+            // The rate limit pushes this transmission past its due time.
+            ex.rate_held = true;
+            bump(&mut self.stats.rate_limited);
+        }
         if release > now {
-            if let Some(ex) = &mut self.exchange {
-                if !ex.rate_held {
-                    ex.rate_held = true;
-                    bump(&mut self.stats.rate_limited);
-                }
-            }
             return None;
         }
         let (message, xid) = (ex.message, ex.xid);
@@ -1279,9 +1278,23 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
         // (§18.2.9), and honoured only within 60..=86400 (§21.24, §21.25).
         if let Some(v) = s.sol_max_rt.filter(|v| MAX_RT_RANGE.contains(v)) {
             self.sol_max_rt = Duration::from_secs(u64::from(v));
+            if let Some(ex) = self
+                .exchange
+                .as_mut()
+                .filter(|e| e.message == Message::Solicit)
+            {
+                ex.rtx.set_mrt(self.sol_max_rt);
+            }
         }
         if let Some(v) = s.inf_max_rt.filter(|v| MAX_RT_RANGE.contains(v)) {
             self.inf_max_rt = Duration::from_secs(u64::from(v));
+            if let Some(ex) = self
+                .exchange
+                .as_mut()
+                .filter(|e| e.message == Message::InformationRequest)
+            {
+                ex.rtx.set_mrt(self.inf_max_rt);
+            }
         }
         match (t, message) {
             (kind::ADVERTISE, Message::Solicit) => self.take_advertise(now, &s),
@@ -1440,7 +1453,11 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
         let Some((status_code, t1, t2, withdrawn)) = outcome else {
             return IaOutcome::Absent;
         };
-        let fresh: &[Lease] = if pd { &fresh_pd.leases } else { &fresh_na.leases };
+        let fresh: &[Lease] = if pd {
+            &fresh_pd.leases
+        } else {
+            &fresh_na.leases
+        };
         match status_code {
             status::SUCCESS => {}
             status::NO_BINDING => return IaOutcome::NoBinding,
@@ -1607,7 +1624,10 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
             return;
         }
         if let Some((key, replay)) = s.auth.and_then(auth::key_from_reply) {
-            self.reconfigure_key = Some((key, replay));
+            // The replay counter never goes back (§20.3), even if a later Reply restates an
+            // older value.
+            let last = self.reconfigure_key.map_or(0, |(_, r)| r);
+            self.reconfigure_key = Some((key, replay.max(last)));
         }
     }
 
@@ -1642,7 +1662,8 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
                 code::RECONF_MSG => requested = body.first().copied().filter(|_| body.len() == 1),
                 code::AUTH => {
                     // Offset of the body within the datagram (both are slices of it).
-                    auth_at = Some((body.as_ptr() as usize).wrapping_sub(datagram.as_ptr() as usize))
+                    auth_at =
+                        Some((body.as_ptr() as usize).wrapping_sub(datagram.as_ptr() as usize))
                 }
                 _ => {}
             }

@@ -228,6 +228,12 @@ impl Retransmission {
         self.send_at
     }
 
+    /// Replace MRT (a server's SOL_MAX_RT or INF_MAX_RT option, §18.2.9): later RTs are capped
+    /// by the new value.
+    pub fn set_mrt(&mut self, mrt: Duration) {
+        self.params.mrt = mrt;
+    }
+
     /// Transmissions so far.
     pub fn count(&self) -> u32 {
         self.count

@@ -67,7 +67,10 @@ mod tests {
             seen[(v + 2) as usize] = true;
             assert!(a.up_to(3) <= 3);
         }
-        assert!(seen.iter().all(|&s| s), "every value of a small range is reached");
+        assert!(
+            seen.iter().all(|&s| s),
+            "every value of a small range is reached"
+        );
         assert_eq!(a.between(5, 5), 5);
         assert_eq!(a.between(5, 1), 5);
     }
