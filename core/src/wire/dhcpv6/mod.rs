@@ -435,3 +435,6 @@ impl fmt::Display for Repr<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
