@@ -15,6 +15,7 @@
 
 use core::fmt;
 
+pub mod dhcpv6;
 pub mod dns;
 
 /// Why a message could not be decoded or encoded.
