@@ -780,8 +780,11 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
     }
 
     /// Duplicate Address Detection failed for `address` (§18.2.8): stop using it and Decline
-    /// it. Returns false (and does nothing) if it is not one of ours.
+    /// it. Returns false (and does nothing) if it is not one of ours, or while releasing.
     pub fn dad_conflict(&mut self, now: Instant, address: Ipv6Addr) -> bool {
+        if matches!(self.state, State::Idle | State::Releasing) {
+            return false;
+        }
         let Some(pos) = self.na.leases.iter().position(|l| l.address == address) else {
             return false;
         };
@@ -1334,6 +1337,10 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
                 }
                 self.apply_configuration(&s);
                 self.take_reconfigure_key(&s);
+                // Remembered only to authenticate a later Reconfigure (§18.2.11).
+                if let Some(id) = s.server_id.and_then(|id| Vec::from_slice(id).ok()) {
+                    self.server_id = id;
+                }
                 let refresh = match s.refresh_time {
                     None => retransmit::IRT_DEFAULT,
                     Some(v) => lifetime(v).max(retransmit::IRT_MINIMUM),

@@ -1454,13 +1454,27 @@ fn reconfigure_information_request_in_stateless_mode() {
     );
     sim.c.start(Instant::ZERO, Mode::Stateless);
     sim.run_with(secs(5), &[&srv]);
-    // Stateless clients hold no server binding: a Reconfigure names the server that answered
-    // the Information-request, which the client does not record, so it cannot be accepted.
+    assert!(sim.sent[0].option(code::RECONF_ACCEPT).is_some());
+    // Asking for a Renew of a stateless client is refused; an Information-request is honoured
+    // at once, with no INF_MAX_DELAY.
+    let now = sim.now;
     sim.c.handle_message(
-        sim.now,
-        &reconfigure(2, &KEY, kind::INFORMATION_REQUEST, SRV_A),
+        now,
+        &reconfigure(2, &KEY, kind::RENEW, SRV_A),
         Delivery::Unicast,
     );
+    assert_eq!(sim.c.stats().reconfigure_rejected, 1);
+    assert_eq!(sim.c.state(), State::Informed);
+    sim.c.handle_message(
+        now,
+        &reconfigure(3, &KEY, kind::INFORMATION_REQUEST, SRV_A),
+        Delivery::Unicast,
+    );
+    assert_eq!(sim.c.stats().reconfigure_accepted, 1);
+    assert_eq!(sim.c.state(), State::InformationRequesting);
+    sim.run_with(now + Duration::from_secs(1), &[&srv]);
+    assert_eq!(sim.sent_kinds(), [kind::INFORMATION_REQUEST; 2]);
+    assert_eq!(sim.sent[1].at, now);
     assert_eq!(sim.c.state(), State::Informed);
 }
 
