@@ -51,8 +51,9 @@ pub use status::{Status, StatusCode};
 /// Length of an option header: option-code and option-len (§21.1).
 pub const OPTION_HEADER_LEN: usize = 4;
 
-/// How deep options may nest inside options (IA_NA → IA Address → Status Code is 3). Deeper
-/// input is [`Error::TooDeep`], so that validation recursion is bounded whatever the bytes say.
+/// How deep options may nest inside options: a top-level option is at depth 0, so IA_NA → IA
+/// Address → Status Code puts the Status Code at depth 2. An option deeper than this is
+/// [`Error::TooDeep`], so that validation recursion is bounded whatever the bytes say.
 pub const MAX_OPTION_NESTING: usize = 8;
 
 /// Lowest value of SOL_MAX_RT and INF_MAX_RT a client honours, in seconds (RFC 7083 §4, §5).
@@ -431,7 +432,7 @@ impl<'a> Iterator for OptionsIter<'a> {
 }
 
 fn validate(bytes: &[u8], base: usize, depth: usize) -> Result<()> {
-    if depth > MAX_OPTION_NESTING {
+    if depth > MAX_OPTION_NESTING && !bytes.is_empty() {
         return Err(Error::TooDeep { depth });
     }
     for raw in RawOptions::new(bytes, base) {

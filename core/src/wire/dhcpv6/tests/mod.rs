@@ -7,6 +7,7 @@ use std::vec::Vec;
 mod boundaries;
 mod cve;
 mod props;
+mod receipt;
 mod relay;
 mod scapy;
 mod seed;
