@@ -41,17 +41,14 @@ use core::net::Ipv6Addr;
 use heapless::{Deque, Vec};
 
 use crate::time::{Duration, Instant};
+use crate::wire::dhcpv6::{build, MessageType, OptionCode, StatusCode, Writer};
 use crate::wire::dns::NameList;
-use msg::{code, kind, status, Opts, Writer};
 pub use retransmit::{Expiry, Parameters, Retransmission};
 pub use rng::Rng;
 
-/// All_DHCP_Relay_Agents_and_Servers (§7.1): where every client message goes.
-pub const ALL_DHCP_RELAY_AGENTS_AND_SERVERS: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 1, 2);
-/// The UDP port servers and relays listen on (§7.2).
-pub const SERVER_PORT: u16 = 547;
-/// The UDP port clients listen on (§7.2).
-pub const CLIENT_PORT: u16 = 546;
+/// Every client message goes to All_DHCP_Relay_Agents_and_Servers (§7.1), port 547, from
+/// port 546 (§7.2).
+pub use crate::wire::dhcpv6::{ALL_DHCP_RELAY_AGENTS_AND_SERVERS, CLIENT_PORT, SERVER_PORT};
 /// At most this many transmissions in any [`RATE_LIMIT_WINDOW`] (REFERENCES.md; RFC 9915 §14.1
 /// asks clients to rate-limit).
 pub const RATE_LIMIT_COUNT: usize = 20;
@@ -170,18 +167,23 @@ pub enum Message {
 }
 
 impl Message {
+    /// The msg-type (§7.3).
+    pub fn message_type(self) -> MessageType {
+        match self {
+            Message::Solicit => MessageType::Solicit,
+            Message::Request => MessageType::Request,
+            Message::Confirm => MessageType::Confirm,
+            Message::Renew => MessageType::Renew,
+            Message::Rebind => MessageType::Rebind,
+            Message::Release => MessageType::Release,
+            Message::Decline => MessageType::Decline,
+            Message::InformationRequest => MessageType::InformationRequest,
+        }
+    }
+
     /// The msg-type code (§7.3).
     pub fn code(self) -> u8 {
-        match self {
-            Message::Solicit => kind::SOLICIT,
-            Message::Request => kind::REQUEST,
-            Message::Confirm => kind::CONFIRM,
-            Message::Renew => kind::RENEW,
-            Message::Rebind => kind::REBIND,
-            Message::Release => kind::RELEASE,
-            Message::Decline => kind::DECLINE,
-            Message::InformationRequest => kind::INFORMATION_REQUEST,
-        }
+        self.message_type().into()
     }
 }
 
@@ -524,7 +526,7 @@ fn scale(d: Duration, num: u64, den: u64) -> Duration {
 #[derive(Debug, Default)]
 struct Summary<'a> {
     server_id: Option<&'a [u8]>,
-    status: Option<u16>,
+    status: Option<StatusCode>,
     preference: u8,
     rapid_commit: bool,
     na: Option<&'a [u8]>,
@@ -892,7 +894,7 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
         }
         let (message, xid) = (ex.message, ex.xid);
         let elapsed = ex.rtx.elapsed_hundredths(now);
-        let written = msg::encode(buf, |w| self.write_message(w, message, xid, elapsed));
+        let written = build(buf, |w| self.write_message(w, message, xid, elapsed));
         if let Some(ex) = &mut self.exchange {
             ex.rtx.on_sent(now, &mut self.rng);
             ex.rate_held = false;
@@ -930,15 +932,15 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
             bump(&mut self.stats.dropped_malformed);
             return;
         };
-        if msg::check_options(options, 4).is_err() {
+        if msg::check(options, 4).is_err() {
             bump(&mut self.stats.dropped_malformed);
             return;
         }
-        match msg_type {
-            kind::ADVERTISE | kind::REPLY => {
-                self.handle_advertise_or_reply(now, msg_type, xid, options)
+        match MessageType::from(msg_type) {
+            t @ (MessageType::Advertise | MessageType::Reply) => {
+                self.handle_advertise_or_reply(now, t, xid, options)
             }
-            kind::RECONFIGURE => self.handle_reconfigure(now, datagram, options, delivery),
+            MessageType::Reconfigure => self.handle_reconfigure(now, datagram, options, delivery),
             _ => bump(&mut self.stats.dropped_message_type),
         }
     }
@@ -1131,89 +1133,91 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
     }
 
     fn write_message(&self, w: &mut Writer<'_>, message: Message, xid: [u8; 3], elapsed: u16) {
-        w.u8(message.code());
-        w.bytes(&xid);
-        w.option(code::CLIENTID, &self.duid);
+        let xid = u32::from_be_bytes([0, xid[0], xid[1], xid[2]]);
+        w.header(message.message_type(), xid);
+        w.option(OptionCode::ClientId.into(), &self.duid);
         if matches!(
             message,
             Message::Request | Message::Renew | Message::Release | Message::Decline
         ) {
-            w.option(code::SERVERID, &self.server_id);
+            w.option(OptionCode::ServerId.into(), &self.server_id);
         }
-        w.option(code::ELAPSED_TIME, &elapsed.to_be_bytes());
-        let asks = matches!(
-            message,
-            Message::Solicit
-                | Message::Request
-                | Message::Renew
-                | Message::Rebind
-                | Message::InformationRequest
-        );
-        if asks {
-            let at = w.begin(code::ORO);
-            w.u16(code::DNS_SERVERS);
-            w.u16(code::DOMAIN_LIST);
-            w.u16(code::NTP_SERVER);
-            if message == Message::InformationRequest {
-                w.u16(code::INFORMATION_REFRESH_TIME);
-                w.u16(code::INF_MAX_RT);
-            } else {
-                w.u16(code::SOL_MAX_RT);
+        w.elapsed_time(elapsed);
+        match message {
+            Message::InformationRequest => {
+                w.oro(&[
+                    OptionCode::DnsServers,
+                    OptionCode::DomainList,
+                    OptionCode::NtpServer,
+                    OptionCode::InformationRefreshTime,
+                    OptionCode::InfMaxRt,
+                ]);
             }
-            w.end(at);
-            if self.config.reconfigure_accept {
-                w.option(code::RECONF_ACCEPT, &[]);
+            Message::Solicit | Message::Request | Message::Renew | Message::Rebind => {
+                w.oro(&[
+                    OptionCode::DnsServers,
+                    OptionCode::DomainList,
+                    OptionCode::NtpServer,
+                    OptionCode::SolMaxRt,
+                ]);
             }
+            Message::Confirm | Message::Release | Message::Decline => {}
+        }
+        if self.config.reconfigure_accept
+            && matches!(
+                message,
+                Message::Solicit
+                    | Message::Request
+                    | Message::Renew
+                    | Message::Rebind
+                    | Message::InformationRequest
+            )
+        {
+            w.reconfigure_accept();
         }
         if message == Message::Solicit && self.config.rapid_commit {
-            w.option(code::RAPID_COMMIT, &[]);
+            w.rapid_commit();
         }
-        let offer = self.offer.as_ref().filter(|_| message == Message::Request);
-        let (na, pd): (&[Lease], &[Lease]) = match (message, offer) {
-            (Message::Solicit, _) => (&[], &[]),
-            (Message::Request, Some(o)) => (&o.na.leases, &o.pd.leases),
-            (Message::Confirm, _) => (&self.na.leases, &[]),
-            (Message::InformationRequest, _) | (Message::Decline, _) => (&[], &[]),
-            _ => (&self.na.leases, &self.pd.leases),
-        };
-        if message == Message::Decline {
-            let at = w.begin(code::IA_NA);
-            w.u32(self.config.iaid_na);
-            w.u32(0);
-            w.u32(0);
-            for a in &self.declining {
-                write_iaaddr(w, *a);
+        // Lifetimes and T1/T2 in client messages are 0 and ignored by servers (§21.4, §21.6).
+        match message {
+            Message::InformationRequest => {}
+            Message::Decline => {
+                w.begin_ia_na(self.config.iaid_na, 0, 0);
+                for a in &self.declining {
+                    w.ia_addr(*a, 0, 0);
+                }
+                w.end();
             }
-            w.end(at);
-            return;
-        }
-        if message == Message::InformationRequest {
-            return;
-        }
-        if self.mode.wants_na() && (message != Message::Confirm || !na.is_empty()) {
-            let at = w.begin(code::IA_NA);
-            w.u32(self.config.iaid_na);
-            w.u32(0);
-            w.u32(0);
-            for l in na {
-                write_iaaddr(w, l.address);
-            }
-            w.end(at);
-        }
-        if self.mode.wants_pd() && message != Message::Confirm {
-            let at = w.begin(code::IA_PD);
-            w.u32(self.config.iaid_pd);
-            w.u32(0);
-            w.u32(0);
-            for l in pd {
-                write_iaprefix(w, l.address, l.prefix_len);
-            }
-            if message == Message::Solicit {
-                if let Some(len) = self.config.prefix_length_hint {
-                    write_iaprefix(w, Ipv6Addr::UNSPECIFIED, len);
+            _ => {
+                let offer = self.offer.as_ref().filter(|_| message == Message::Request);
+                let (na, pd): (&[Lease], &[Lease]) = match (message, offer) {
+                    (Message::Solicit, _) => (&[], &[]),
+                    (Message::Request, Some(o)) => (&o.na.leases, &o.pd.leases),
+                    _ => (&self.na.leases, &self.pd.leases),
+                };
+                if self.mode.wants_na() && (message != Message::Confirm || !na.is_empty()) {
+                    w.begin_ia_na(self.config.iaid_na, 0, 0);
+                    for l in na {
+                        w.ia_addr(l.address, 0, 0);
+                    }
+                    w.end();
+                }
+                // Delegated prefixes are checked with Rebind, never Confirm (§18.2.3).
+                if self.mode.wants_pd() && message != Message::Confirm {
+                    w.begin_ia_pd(self.config.iaid_pd, 0, 0);
+                    for l in pd {
+                        w.ia_prefix(0, 0, l.prefix_len, l.address);
+                    }
+                    if let Some(len) = self
+                        .config
+                        .prefix_length_hint
+                        .filter(|_| message == Message::Solicit)
+                    {
+                        w.ia_prefix(0, 0, len, Ipv6Addr::UNSPECIFIED);
+                    }
+                    w.end();
                 }
             }
-            w.end(at);
         }
     }
 
@@ -1222,34 +1226,35 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
         let mut server_ids = 0;
         let mut client_ok = false;
         let mut client_ids = 0;
-        for (c, body) in Opts::new(options) {
+        let exactly4 = |body: &[u8]| msg::be32(body, 0).filter(|_| body.len() == 4);
+        for (c, body) in msg::walk(options) {
             match c {
-                code::SERVERID => {
+                OptionCode::ServerId => {
                     server_ids += 1;
                     s.server_id = Some(body);
                 }
-                code::CLIENTID => {
+                OptionCode::ClientId => {
                     client_ids += 1;
                     client_ok = body == &self.duid[..];
                 }
-                code::STATUS_CODE if s.status.is_none() => s.status = Some(msg::status_of(body)),
-                code::PREFERENCE => s.preference = body.first().copied().unwrap_or(0),
-                code::RAPID_COMMIT => s.rapid_commit = true,
-                code::IA_NA if self.mode.wants_na() => {
+                OptionCode::StatusCode if s.status.is_none() => {
+                    s.status = Some(msg::status_of(body))
+                }
+                OptionCode::Preference => s.preference = body.first().copied().unwrap_or(0),
+                OptionCode::RapidCommit => s.rapid_commit = true,
+                OptionCode::IaNa if self.mode.wants_na() => {
                     take_ia(&mut s.na, body, self.config.iaid_na, &mut self.stats)
                 }
-                code::IA_PD if self.mode.wants_pd() => {
+                OptionCode::IaPd if self.mode.wants_pd() => {
                     take_ia(&mut s.pd, body, self.config.iaid_pd, &mut self.stats)
                 }
-                code::DNS_SERVERS => s.dns = Some(body),
-                code::DOMAIN_LIST => s.domains = Some(body),
-                code::NTP_SERVER => s.ntp = Some(body),
-                code::SOL_MAX_RT => s.sol_max_rt = msg::be32(body, 0).filter(|_| body.len() == 4),
-                code::INF_MAX_RT => s.inf_max_rt = msg::be32(body, 0).filter(|_| body.len() == 4),
-                code::INFORMATION_REFRESH_TIME => {
-                    s.refresh_time = msg::be32(body, 0).filter(|_| body.len() == 4)
-                }
-                code::AUTH => s.auth = Some(body),
+                OptionCode::DnsServers => s.dns = Some(body),
+                OptionCode::DomainList => s.domains = Some(body),
+                OptionCode::NtpServer => s.ntp = Some(body),
+                OptionCode::SolMaxRt => s.sol_max_rt = exactly4(body),
+                OptionCode::InfMaxRt => s.inf_max_rt = exactly4(body),
+                OptionCode::InformationRefreshTime => s.refresh_time = exactly4(body),
+                OptionCode::Authentication => s.auth = Some(body),
                 _ => {}
             }
         }
@@ -1264,7 +1269,13 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
         Ok(s)
     }
 
-    fn handle_advertise_or_reply(&mut self, now: Instant, t: u8, xid: &[u8], options: &[u8]) {
+    fn handle_advertise_or_reply(
+        &mut self,
+        now: Instant,
+        t: MessageType,
+        xid: &[u8],
+        options: &[u8],
+    ) {
         let Some(ex) = &self.exchange else {
             bump(&mut self.stats.dropped_transaction_id);
             return;
@@ -1300,15 +1311,17 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
             }
         }
         match (t, message) {
-            (kind::ADVERTISE, Message::Solicit) => self.take_advertise(now, &s),
-            (kind::REPLY, Message::Solicit) if s.rapid_commit && self.config.rapid_commit => {
+            (MessageType::Advertise, Message::Solicit) => self.take_advertise(now, &s),
+            (MessageType::Reply, Message::Solicit)
+                if s.rapid_commit && self.config.rapid_commit =>
+            {
                 self.binding_reply(now, &s, Message::Request)
             }
-            (kind::REPLY, Message::Request | Message::Renew | Message::Rebind) => {
+            (MessageType::Reply, Message::Request | Message::Renew | Message::Rebind) => {
                 self.binding_reply(now, &s, message)
             }
-            (kind::REPLY, Message::Confirm) => match s.status {
-                Some(status::NOT_ON_LINK) => {
+            (MessageType::Reply, Message::Confirm) => match s.status {
+                Some(StatusCode::NotOnLink) => {
                     while let Some(l) = self.na.leases.pop() {
                         self.push_event(Event::AddressRemoved {
                             address: l.address,
@@ -1317,20 +1330,20 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
                     }
                     self.settle(now)
                 }
-                Some(status::SUCCESS) | None => self.settle(now),
+                Some(StatusCode::Success) | None => self.settle(now),
                 Some(_) => bump(&mut self.stats.ignored_status),
             },
-            (kind::REPLY, Message::Release) => {
+            (MessageType::Reply, Message::Release) => {
                 self.na = Ia::new(self.config.iaid_na);
                 self.pd = Ia::new(self.config.iaid_pd);
                 self.exchange = None;
                 self.state = State::Idle;
             }
-            (kind::REPLY, Message::Decline) => self.settle(now),
-            (kind::REPLY, Message::InformationRequest) => {
+            (MessageType::Reply, Message::Decline) => self.settle(now),
+            (MessageType::Reply, Message::InformationRequest) => {
                 if matches!(
                     s.status,
-                    Some(status::UNSPEC_FAIL) | Some(status::USE_MULTICAST)
+                    Some(StatusCode::UnspecFail) | Some(StatusCode::UseMulticast)
                 ) {
                     bump(&mut self.stats.ignored_status);
                     return;
@@ -1397,18 +1410,18 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
 
     fn binding_reply(&mut self, now: Instant, s: &Summary<'_>, message: Message) {
         match s.status {
-            Some(status::UNSPEC_FAIL) | Some(status::USE_MULTICAST) => {
+            Some(StatusCode::UnspecFail) | Some(StatusCode::UseMulticast) => {
                 bump(&mut self.stats.ignored_status);
                 return;
             }
-            Some(status::NOT_ON_LINK) if message == Message::Request => {
+            Some(StatusCode::NotOnLink) if message == Message::Request => {
                 self.offer = None;
                 self.begin(now, Message::Solicit);
                 return;
             }
             _ => {}
         }
-        let top_no_binding = s.status == Some(status::NO_BINDING);
+        let top_no_binding = s.status == Some(StatusCode::NoBinding);
         let mut outcomes = [IaOutcome::Absent; 2];
         if self.mode.wants_na() {
             outcomes[0] = match s.na {
@@ -1466,8 +1479,8 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
             &fresh_na.leases
         };
         match status_code {
-            status::SUCCESS => {}
-            status::NO_BINDING => return IaOutcome::NoBinding,
+            StatusCode::Success => {}
+            StatusCode::NoBinding => return IaOutcome::NoBinding,
             _ => return IaOutcome::Failed,
         }
         for a in withdrawn.iter() {
@@ -1605,10 +1618,11 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
             // RFC 5908 §4: suboptions 1 (server address) and 2 (multicast address) carry an
             // address; FQDNs (3) are not resolved here.
             let mut list = Vec::<Ipv6Addr, SERVERS>::new();
-            if msg::check_options(body, 0).is_err() {
+            if msg::check(body, 0).is_err() {
                 bump(&mut self.stats.config_over_capacity);
             } else {
-                for (c, sub) in Opts::new(body) {
+                for (c, sub) in msg::walk(body) {
+                    let c = u16::from(c);
                     if (c == 1 || c == 2) && sub.len() == 16 {
                         if let Some(a) = msg::addr(sub, 0) {
                             if list.push(a).is_err() {
@@ -1656,22 +1670,24 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
         let (mut server_ok, mut servers, mut client_ok, mut clients) = (false, 0, false, 0);
         let mut requested = None;
         let mut auth_at = None;
-        for (c, body) in Opts::new(options) {
-            match c {
-                code::SERVERID => {
+        for raw in msg::raw(options, 4) {
+            let body = raw.data;
+            match raw.option_code() {
+                OptionCode::ServerId => {
                     servers += 1;
                     server_ok = body == &self.server_id[..] && !body.is_empty();
                 }
-                code::CLIENTID => {
+                OptionCode::ClientId => {
                     clients += 1;
                     client_ok = body == &self.duid[..];
                 }
-                code::RECONF_MSG => requested = body.first().copied().filter(|_| body.len() == 1),
-                code::AUTH => {
-                    // Offset of the body within the datagram (both are slices of it).
-                    auth_at =
-                        Some((body.as_ptr() as usize).wrapping_sub(datagram.as_ptr() as usize))
+                OptionCode::ReconfigureMessage => {
+                    requested = body
+                        .first()
+                        .filter(|_| body.len() == 1)
+                        .map(|&t| MessageType::from(t))
                 }
+                OptionCode::Authentication => auth_at = Some(raw.data_offset()),
                 _ => {}
             }
         }
@@ -1686,9 +1702,9 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
             return reject(self);
         }
         let next = match (requested, self.state) {
-            (Some(kind::RENEW), State::Bound) => Message::Renew,
-            (Some(kind::REBIND), State::Bound) => Message::Rebind,
-            (Some(kind::INFORMATION_REQUEST), State::Informed) => Message::InformationRequest,
+            (Some(MessageType::Renew), State::Bound) => Message::Renew,
+            (Some(MessageType::Rebind), State::Bound) => Message::Rebind,
+            (Some(MessageType::InformationRequest), State::Informed) => Message::InformationRequest,
             // A Reconfigure while an exchange runs, or asking for the wrong thing, is ignored
             // (§18.2.11).
             _ => return reject(self),
@@ -1715,24 +1731,6 @@ fn opt_min(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
         (Some(x), Some(y)) => Some(x.min(y)),
         (x, y) => x.or(y),
     }
-}
-
-fn write_iaaddr(w: &mut Writer<'_>, a: Ipv6Addr) {
-    // Lifetimes in client messages are 0 and ignored by servers (§21.6).
-    let at = w.begin(code::IAADDR);
-    w.bytes(&a.octets());
-    w.u32(0);
-    w.u32(0);
-    w.end(at);
-}
-
-fn write_iaprefix(w: &mut Writer<'_>, prefix: Ipv6Addr, len: u8) {
-    let at = w.begin(code::IAPREFIX);
-    w.u32(0);
-    w.u32(0);
-    w.u8(len);
-    w.bytes(&prefix.octets());
-    w.end(at);
 }
 
 /// Keep the first IA whose IAID is ours; count later duplicates (REFERENCES.md: duplicate
@@ -1764,21 +1762,25 @@ fn read_ia<const N: usize>(
     now: Instant,
     ia: &mut Ia<N>,
     stats: &mut Stats,
-) -> Option<(u16, u32, u32, Withdrawn)> {
+) -> Option<(StatusCode, u32, u32, Withdrawn)> {
     let (Some(t1), Some(t2), Some(opts)) = (msg::be32(body, 4), msg::be32(body, 8), body.get(12..))
     else {
         bump(&mut stats.ignored_ia);
         return None;
     };
-    if (t1 > t2 && t2 > 0) || msg::check_options(opts, 0).is_err() {
+    if (t1 > t2 && t2 > 0) || msg::check(opts, 0).is_err() {
         bump(&mut stats.ignored_ia);
         return None;
     }
-    let mut ia_status = status::SUCCESS;
+    let mut ia_status = StatusCode::Success;
     let mut withdrawn = Withdrawn::new();
-    let want = if pd { code::IAPREFIX } else { code::IAADDR };
-    for (c, b) in Opts::new(opts) {
-        if c == code::STATUS_CODE {
+    let want = if pd {
+        OptionCode::IaPrefix
+    } else {
+        OptionCode::IaAddr
+    };
+    for (c, b) in msg::walk(opts) {
+        if c == OptionCode::StatusCode {
             ia_status = msg::status_of(b);
             continue;
         }
@@ -1809,10 +1811,10 @@ fn read_ia<const N: usize>(
             bump(&mut stats.ignored_lease);
             continue;
         };
-        let inner_ok = msg::check_options(inner, 0).is_ok()
-            && Opts::new(inner)
-                .filter(|(c, _)| *c == code::STATUS_CODE)
-                .all(|(_, s)| msg::status_of(s) == status::SUCCESS);
+        let inner_ok = msg::check(inner, 0).is_ok()
+            && msg::walk(inner)
+                .filter(|(c, _)| *c == OptionCode::StatusCode)
+                .all(|(_, s)| msg::status_of(s) == StatusCode::Success);
         if p > v || !inner_ok {
             bump(&mut stats.ignored_lease);
             continue;

@@ -6,8 +6,59 @@
 use std::vec;
 use std::vec::Vec as StdVec;
 
-use super::msg::{code, kind, status};
 use super::*;
+
+/// Message types (RFC 9915 §7.3), written out independently of the codec.
+mod kind {
+    pub const SOLICIT: u8 = 1;
+    pub const ADVERTISE: u8 = 2;
+    pub const REQUEST: u8 = 3;
+    pub const CONFIRM: u8 = 4;
+    pub const RENEW: u8 = 5;
+    pub const REBIND: u8 = 6;
+    pub const REPLY: u8 = 7;
+    pub const RELEASE: u8 = 8;
+    pub const DECLINE: u8 = 9;
+    pub const RECONFIGURE: u8 = 10;
+    pub const INFORMATION_REQUEST: u8 = 11;
+}
+
+/// Option codes (RFC 9915 §21, RFC 5908).
+mod code {
+    pub const CLIENTID: u16 = 1;
+    pub const SERVERID: u16 = 2;
+    pub const IA_NA: u16 = 3;
+    pub const IAADDR: u16 = 5;
+    pub const ORO: u16 = 6;
+    pub const PREFERENCE: u16 = 7;
+    pub const ELAPSED_TIME: u16 = 8;
+    pub const AUTH: u16 = 11;
+    pub const STATUS_CODE: u16 = 13;
+    pub const RAPID_COMMIT: u16 = 14;
+    pub const RECONF_MSG: u16 = 19;
+    pub const RECONF_ACCEPT: u16 = 20;
+    pub const DNS_SERVERS: u16 = 23;
+    pub const DOMAIN_LIST: u16 = 24;
+    pub const IA_PD: u16 = 25;
+    pub const IAPREFIX: u16 = 26;
+    pub const INFORMATION_REFRESH_TIME: u16 = 32;
+    pub const NTP_SERVER: u16 = 56;
+    pub const SOL_MAX_RT: u16 = 82;
+}
+
+/// Status codes (RFC 9915 §21.13).
+mod status {
+    pub const SUCCESS: u16 = 0;
+    pub const NO_ADDRS_AVAIL: u16 = 2;
+    pub const NO_BINDING: u16 = 3;
+    pub const NOT_ON_LINK: u16 = 4;
+    pub const NO_PREFIX_AVAIL: u16 = 6;
+}
+
+/// Options as (code, data), from bytes already checked.
+fn opts(b: &[u8]) -> StdVec<(u16, &[u8])> {
+    msg::walk(b).map(|(c, d)| (u16::from(c), d)).collect()
+}
 
 const DUID: &[u8] = &[0, 3, 0, 1, 0x02, 0, 0, 0, 0, 0x01];
 const SRV_A: &[u8] = &[0, 3, 0, 1, 0xaa, 0, 0, 0, 0, 0x0a];
@@ -44,7 +95,7 @@ impl Sent {
             bytes: b.to_vec(),
         };
         // Every option the client writes is well-formed, nested ones too ...
-        msg::check_options(&b[4..], 4).unwrap();
+        msg::check(&b[4..], 4).unwrap();
         // ... and the shared codec (strict: every option validated) accepts the message, and a
         // server would not drop it under RFC 9915 §16.
         let packet = crate::wire::dhcpv6::Packet::new_checked(b).unwrap();
@@ -55,7 +106,7 @@ impl Sent {
         sent
     }
     fn options(&self) -> StdVec<(u16, &[u8])> {
-        Opts::new(&self.bytes[4..]).collect()
+        opts(&self.bytes[4..])
     }
     fn option(&self, c: u16) -> Option<&[u8]> {
         self.options()
@@ -68,8 +119,9 @@ impl Sent {
         let Some(body) = self.option(ia) else {
             return vec![];
         };
-        msg::check_options(&body[12..], 0).unwrap();
-        Opts::new(&body[12..])
+        msg::check(&body[12..], 0).unwrap();
+        opts(&body[12..])
+            .into_iter()
             .filter_map(|(c, b)| match c {
                 code::IAADDR => Some((msg::addr(b, 0).unwrap(), 128)),
                 code::IAPREFIX => Some((msg::addr(b, 9).unwrap(), b[8])),
