@@ -1446,6 +1446,26 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
             }
         }
         self.offer = None;
+        if matches!(message, Message::Renew | Message::Rebind) {
+            // An IA the server did not extend (absent, or NoAddrsAvail and the like) keeps its
+            // leases; asking again at once would get the same answer, so wait for the next
+            // stage (§18.2.10.1): Rebind at T2 after a Renew, expiry after a Rebind.
+            let expiry = self.last_expiry();
+            let defer = |t1: &mut Duration, t2: &mut Duration, since: Instant| {
+                if message == Message::Renew {
+                    *t1 = *t2;
+                } else if let Some(end) = expiry {
+                    *t1 = end.saturating_duration_since(since);
+                    *t2 = *t1;
+                }
+            };
+            if matches!(outcomes[0], IaOutcome::Absent | IaOutcome::Failed) {
+                defer(&mut self.na.t1, &mut self.na.t2, self.na.refreshed_at);
+            }
+            if matches!(outcomes[1], IaOutcome::Absent | IaOutcome::Failed) {
+                defer(&mut self.pd.t1, &mut self.pd.t2, self.pd.refreshed_at);
+            }
+        }
         if matches!(message, Message::Renew | Message::Rebind)
             && outcomes.contains(&IaOutcome::NoBinding)
         {

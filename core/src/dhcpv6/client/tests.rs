@@ -827,6 +827,31 @@ fn no_binding_on_renew_sends_one_request_not_a_renew_loop() {
     assert_eq!(sim.c.addresses().len(), 1);
 }
 
+#[test]
+fn renew_refused_per_ia_waits_for_t2_then_expiry_instead_of_looping() {
+    let a = Server::new(SRV_A);
+    let mut sim = bound_sim(&a);
+    let bound_at = sim.sent[1].at;
+    let mut refusing = a.clone();
+    refusing.addr = None; // every IA_NA answer: NoAddrsAvail
+    sim.run_with(bound_at + Duration::from_secs(7300), &[&refusing]);
+    let kinds = sim.sent_kinds()[2..].to_vec();
+    // One Renew at T1, one Rebind at T2, then nothing until the lease expires and the client
+    // solicits again.
+    assert_eq!(kinds[..2], [kind::RENEW, kind::REBIND], "{kinds:?}");
+    assert_eq!(sim.sent[3].at, bound_at + Duration::from_secs(2880));
+    assert!(kinds[2..].iter().all(|&k| k == kind::SOLICIT), "{kinds:?}");
+    let expiry = bound_at + Duration::from_secs(7200);
+    assert!(sim.sent[4..].iter().all(|s| s.at >= expiry));
+    assert!(sim.events.contains(&(
+        expiry,
+        Event::AddressRemoved {
+            address: ADDR1,
+            reason: Removal::Expired
+        }
+    )));
+}
+
 // ----- §16 validation ------------------------------------------------------------------------
 
 type Counter = fn(&Stats) -> u32;
