@@ -27,3 +27,4 @@ extern crate std;
 
 pub mod time;
 pub mod wire;
+pub mod dhcpv6;

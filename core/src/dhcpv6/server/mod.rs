@@ -1,0 +1,2 @@
+//! DHCPv6 server engine (RFC 9915 §18.3), sans-IO.
+pub mod table;
