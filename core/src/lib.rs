@@ -28,3 +28,4 @@ extern crate std;
 pub mod dhcpv6;
 pub mod time;
 pub mod wire;
+pub mod dhcpv6;
