@@ -490,6 +490,97 @@ fn request_gives_up_after_mrc_and_solicits_again() {
 
 use super::retransmit::REQ_MAX_RC;
 
+/// Check an RT series against §15: first in IRT ±10%, then 2·RTprev ±10% of RTprev, or
+/// MRT ±10% once capped. Returns how many were capped.
+fn check_rts(times: &[u64], irt: u64, mrt: u64, what: &str) -> usize {
+    let mut capped = 0;
+    let mut prev = 0;
+    for (i, w) in times.windows(2).enumerate() {
+        let rt = w[1] - w[0];
+        if i == 0 {
+            assert!(
+                rt * 10 >= irt * 9 && rt * 10 <= irt * 11,
+                "{what}: first RT {rt}"
+            );
+        } else if rt * 10 >= prev * 19 && rt * 10 <= prev * 21 && rt <= mrt {
+            // Doubled, and not above MRT (else it would have been capped).
+        } else {
+            // Capped: only when doubling could pass MRT, and then MRT ±10%.
+            assert!(prev * 21 > mrt * 10, "{what}: RT {rt} after {prev}");
+            assert!(
+                rt * 10 >= mrt * 9 && rt * 10 <= mrt * 11,
+                "{what}: capped RT {rt}"
+            );
+            capped += 1;
+        }
+        prev = rt;
+    }
+    capped
+}
+
+#[test]
+fn renew_and_rebind_timing_within_rfc_bounds_over_many_seeds() {
+    let mut srv = Server::new(SRV_A);
+    srv.t1 = 1000;
+    srv.t2 = 6000;
+    srv.preferred = 9000;
+    srv.valid = 12_000;
+    for seed in 0..100 {
+        let mut sim = Sim::<4, 4, 4>::new(Config::default(), seed);
+        sim.c.start(Instant::ZERO, stateful());
+        sim.run_with(secs(5), &[&srv]);
+        let bound = sim.sent[1].at;
+        sim.run(bound + Duration::from_secs(12_001), &mut |_| vec![]);
+        let at = |k: u8| -> StdVec<u64> {
+            sim.sent
+                .iter()
+                .filter(|s| s.kind == k)
+                .map(|s| s.at.total_millis())
+                .collect()
+        };
+        let (renews, rebinds) = (at(kind::RENEW), at(kind::REBIND));
+        let t1 = bound.total_millis() + 1_000_000;
+        let t2 = bound.total_millis() + 6_000_000;
+        let end = bound.total_millis() + 12_000_000;
+        assert_eq!(renews[0], t1, "seed {seed}: Renew at T1");
+        assert!(
+            renews.iter().all(|&t| t < t2),
+            "seed {seed}: Renew MRD = T2"
+        );
+        assert_eq!(rebinds[0], t2, "seed {seed}: Rebind at T2");
+        assert!(
+            rebinds.iter().all(|&t| t < end),
+            "seed {seed}: Rebind MRD = expiry"
+        );
+        assert!(
+            check_rts(&renews, 10_000, 600_000, "Renew") >= 1,
+            "seed {seed}"
+        );
+        assert!(
+            check_rts(&rebinds, 10_000, 600_000, "Rebind") >= 1,
+            "seed {seed}"
+        );
+        // Same transaction ID within each exchange, a new one for the next.
+        let xids = |k: u8| -> StdVec<[u8; 3]> {
+            sim.sent
+                .iter()
+                .filter(|s| s.kind == k)
+                .map(|s| s.xid)
+                .collect()
+        };
+        assert!(xids(kind::RENEW).iter().all(|x| *x == xids(kind::RENEW)[0]));
+        assert!(xids(kind::REBIND)
+            .iter()
+            .all(|x| *x == xids(kind::REBIND)[0]));
+        assert_ne!(xids(kind::RENEW)[0], xids(kind::REBIND)[0]);
+        assert_eq!(
+            sim.c.state(),
+            State::Soliciting,
+            "seed {seed}: expired, soliciting"
+        );
+    }
+}
+
 #[test]
 fn rate_limit_holds_twenty_in_twenty_seconds() {
     // A server that advertises but answers every Request with NoAddrsAvail makes the client
