@@ -74,6 +74,7 @@ macro_rules! option_codes {
         }
 
         impl From<u16> for OptionCode {
+            #[inline]
             fn from(value: u16) -> Self {
                 match value {
                     $( $value => OptionCode::$name, )*
@@ -83,6 +84,7 @@ macro_rules! option_codes {
         }
 
         impl From<OptionCode> for u16 {
+            #[inline]
             fn from(value: OptionCode) -> Self {
                 match value {
                     $( OptionCode::$name => $value, )*
@@ -247,6 +249,7 @@ impl<'a> RawOptions<'a> {
 impl<'a> Iterator for RawOptions<'a> {
     type Item = Result<RawOption<'a>>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
             return None;
@@ -423,6 +426,7 @@ pub struct OptionsIter<'a> {
 impl<'a> Iterator for OptionsIter<'a> {
     type Item = DhcpOption<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<DhcpOption<'a>> {
         // The bytes were validated when the `Options` was made; an error cannot occur here, and
         // if it somehow did, the walk would simply end.
@@ -451,6 +455,7 @@ pub(crate) enum Nested {
 }
 
 impl Nested {
+    #[inline]
     pub(crate) fn options<'a>(self, bytes: &'a [u8], base: usize) -> Result<Options<'a>> {
         match self {
             Nested::Validate(depth) => Options::parse_nested(bytes, base, depth + 1),
@@ -460,18 +465,21 @@ impl Nested {
 }
 
 /// Read a big-endian `u16` at `at`.
+#[inline]
 pub(crate) fn be16(data: &[u8], at: usize) -> Option<u16> {
     let b = data.get(at..at + 2)?;
     Some(u16::from_be_bytes([b[0], b[1]]))
 }
 
 /// Read a big-endian `u32` at `at`.
+#[inline]
 pub(crate) fn be32(data: &[u8], at: usize) -> Option<u32> {
     let b = data.get(at..at + 4)?;
     Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
 }
 
 /// Read an IPv6 address at `at`.
+#[inline]
 pub(crate) fn addr(data: &[u8], at: usize) -> Option<Ipv6Addr> {
     let b: [u8; 16] = data.get(at..at + 16)?.try_into().ok()?;
     Some(Ipv6Addr::from(b))
@@ -486,6 +494,7 @@ pub struct RequestedOptions<'a> {
 
 impl<'a> RequestedOptions<'a> {
     /// Check the length (even) and wrap.
+    #[inline]
     pub fn parse(raw: RawOption<'a>) -> Result<Self> {
         if !raw.data.len().is_multiple_of(2) {
             return Err(raw.bad_len());
@@ -614,6 +623,7 @@ pub enum DhcpOption<'a> {
     },
 }
 
+#[inline]
 fn exact(raw: &RawOption<'_>, len: usize) -> Result<()> {
     if raw.data.len() == len {
         Ok(())
@@ -622,6 +632,7 @@ fn exact(raw: &RawOption<'_>, len: usize) -> Result<()> {
     }
 }
 
+#[inline]
 fn fixed_u32(raw: &RawOption<'_>) -> Result<u32> {
     exact(raw, 4)?;
     be32(raw.data, 0).ok_or_else(|| raw.bad_len())
@@ -642,6 +653,7 @@ impl<'a> DhcpOption<'a> {
         Self::decode(raw, Nested::Validate(0))
     }
 
+    #[inline(always)]
     pub(crate) fn decode(raw: RawOption<'a>, nested: Nested) -> Result<DhcpOption<'a>> {
         let data = raw.data;
         Ok(match OptionCode::from(raw.code) {
