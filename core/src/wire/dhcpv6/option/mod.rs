@@ -260,15 +260,16 @@ impl<'a> Iterator for RawOptions<'a> {
             return None;
         }
         let offset = self.base + self.pos;
-        let (Some(header), tail) = (rest.get(..OPTION_HEADER_LEN), rest.get(OPTION_HEADER_LEN..))
+        let (Some(&[c0, c1, l0, l1]), tail) =
+            (rest.first_chunk::<4>(), rest.get(OPTION_HEADER_LEN..))
         else {
             self.done = true;
             return Some(Err(Error::Truncated {
                 offset: self.base + self.bytes.len(),
             }));
         };
-        let code = u16::from_be_bytes([header[0], header[1]]);
-        let len = usize::from(u16::from_be_bytes([header[2], header[3]]));
+        let code = u16::from_be_bytes([c0, c1]);
+        let len = usize::from(u16::from_be_bytes([l0, l1]));
         let tail = tail.unwrap_or(&[]);
         let Some(data) = tail.get(..len) else {
             self.done = true;
@@ -467,22 +468,22 @@ impl Nested {
 /// Read a big-endian `u16` at `at`.
 #[inline]
 pub(crate) fn be16(data: &[u8], at: usize) -> Option<u16> {
-    let b = data.get(at..at + 2)?;
-    Some(u16::from_be_bytes([b[0], b[1]]))
+    let b = data.get(at..)?.first_chunk::<2>()?;
+    Some(u16::from_be_bytes(*b))
 }
 
 /// Read a big-endian `u32` at `at`.
 #[inline]
 pub(crate) fn be32(data: &[u8], at: usize) -> Option<u32> {
-    let b = data.get(at..at + 4)?;
-    Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    let b = data.get(at..)?.first_chunk::<4>()?;
+    Some(u32::from_be_bytes(*b))
 }
 
 /// Read an IPv6 address at `at`.
 #[inline]
 pub(crate) fn addr(data: &[u8], at: usize) -> Option<Ipv6Addr> {
-    let b: [u8; 16] = data.get(at..at + 16)?.try_into().ok()?;
-    Some(Ipv6Addr::from(b))
+    let b = data.get(at..)?.first_chunk::<16>()?;
+    Some(Ipv6Addr::from(*b))
 }
 
 /// The option-request list (OPTION_ORO, RFC 9915 §21.7): option codes, two bytes each.
@@ -506,7 +507,8 @@ impl<'a> RequestedOptions<'a> {
     pub fn iter(&self) -> impl Iterator<Item = OptionCode> + 'a {
         self.bytes
             .chunks_exact(2)
-            .map(|c| OptionCode::from(u16::from_be_bytes([c[0], c[1]])))
+            .filter_map(|c| c.first_chunk::<2>())
+            .map(|c| OptionCode::from(u16::from_be_bytes(*c)))
     }
 
     /// `true` if `code` was requested.
