@@ -99,7 +99,10 @@ fn work(inputs: &[Vec<u8>], out: &mut [u8], text: &mut Fixed) -> usize {
 }
 
 fn main() {
-    let inputs: Vec<Vec<u8>> = [SOLICIT, ADVERTISE, RELAY_FORW].iter().map(|s| hex(s)).collect();
+    let inputs: Vec<Vec<u8>> = [SOLICIT, ADVERTISE, RELAY_FORW]
+        .iter()
+        .map(|s| hex(s))
+        .collect();
     let mut out = vec![0u8; 2048];
     let mut text = Fixed {
         buf: [0; 4096],
@@ -115,14 +118,21 @@ fn main() {
     let stats = region.change();
     assert_eq!(total, expected * 100);
     assert_eq!(
-        (stats.allocations, stats.reallocations, stats.bytes_allocated),
+        (
+            stats.allocations,
+            stats.reallocations,
+            stats.bytes_allocated
+        ),
         (0, 0, 0),
         "DHCPv6 decode/format/build allocated: {stats:?}"
     );
     // Control: the counter does see an allocation.
     let control = Region::new(GLOBAL);
     let v = std::hint::black_box(vec![1u8; 64]);
-    assert!(control.change().allocations >= 1, "the counting allocator counts nothing");
+    assert!(
+        control.change().allocations >= 1,
+        "the counting allocator counts nothing"
+    );
     drop(v);
     println!("no_alloc_dhcpv6: 300 decodes, 300 builds, 0 allocations");
 }

@@ -151,7 +151,7 @@ impl<'b> Writer<'b> {
         if self.error.is_some() {
             return self;
         }
-        let end = self.pos + data.len();
+        let end = self.pos.saturating_add(data.len());
         if !self.measuring && !self.overflow {
             match self.buf.get_mut(self.pos..end) {
                 Some(dst) => dst.copy_from_slice(data),
@@ -185,8 +185,8 @@ impl<'b> Writer<'b> {
 
     /// Client/server message header: msg-type and the 24-bit transaction-id (RFC 9915 §8).
     pub fn header(&mut self, msg_type: MessageType, transaction_id: u32) -> &mut Self {
-        let xid = transaction_id.to_be_bytes();
-        self.bytes(&[u8::from(msg_type), xid[1], xid[2], xid[3]])
+        let [_, x0, x1, x2] = transaction_id.to_be_bytes();
+        self.bytes(&[u8::from(msg_type), x0, x1, x2])
     }
 
     /// Relay message header: msg-type, hop-count, link-address, peer-address (§9).

@@ -63,7 +63,10 @@ fn cve_2019_6472_duid_lengths() {
     // DuidBuf refuses the same lengths.
     assert!(DuidBuf::from_bytes(&[0, 1]).is_err());
     assert!(DuidBuf::from_bytes(&[0u8; 131]).is_err());
-    assert_eq!(DuidBuf::from_bytes(&[0u8; 130]).unwrap().as_bytes().len(), 130);
+    assert_eq!(
+        DuidBuf::from_bytes(&[0u8; 130]).unwrap().as_bytes().len(),
+        130
+    );
 }
 
 /// dnsmasq CVE-2017-14493: Client Link-Layer Address with a long hardware address.
@@ -78,9 +81,13 @@ fn cve_2017_14493_client_link_layer_address() {
         let m = relay_forw(&[opt(79, &data), opt(9, &solicit())]);
         let r = Repr::parse(&m);
         if ok {
-            let Repr::Relayed(chain) = r.unwrap() else { panic!() };
+            let Repr::Relayed(chain) = r.unwrap() else {
+                panic!()
+            };
             let o = chain.outer().options.iter().next().unwrap();
-            let DhcpOption::ClientLinkLayerAddress(c) = o else { panic!() };
+            let DhcpOption::ClientLinkLayerAddress(c) = o else {
+                panic!()
+            };
             assert_eq!(c.address.len(), len - 2);
         } else {
             assert_eq!(
@@ -177,7 +184,7 @@ fn fqdn(name: &[u8]) -> core::result::Result<(), Error> {
 #[test]
 fn cve_2019_6473_client_fqdn() {
     let at = 4 + 4 + 1; // the name's first byte
-    // Label running past the option.
+                        // Label running past the option.
     assert_eq!(
         fqdn(b"\x05ab"),
         Err(Error::BadName {
@@ -283,12 +290,21 @@ fn request_64_64_255(w: &mut Writer<'_>) {
         .oro(&codes);
     for i in 0..64u32 {
         w.begin_ia_na(i, 3600, 5400)
-            .ia_addr(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, i as u16), 7200, 7500)
+            .ia_addr(
+                Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, i as u16),
+                7200,
+                7500,
+            )
             .end();
     }
     for i in 0..64u32 {
         w.begin_ia_pd(i, 3600, 5400)
-            .ia_prefix(7200, 7500, 56, Ipv6Addr::new(0x2001, 0xdb8, i as u16, 0, 0, 0, 0, 0))
+            .ia_prefix(
+                7200,
+                7500,
+                56,
+                Ipv6Addr::new(0x2001, 0xdb8, i as u16, 0, 0, 0, 0, 0),
+            )
             .end();
     }
 }
@@ -314,8 +330,10 @@ fn cve_2022_0934_big_request() {
     assert_eq!(m.ia_nas().count(), 64);
     assert_eq!(m.ia_pds().count(), 64);
     assert_eq!(m.oro().unwrap().len(), 255);
-    assert!(m.ia_pds().enumerate().all(|(i, pd)| pd.iaid == i as u32
-        && pd.prefixes().next().unwrap().prefix_len == 56));
+    assert!(m
+        .ia_pds()
+        .enumerate()
+        .all(|(i, pd)| pd.iaid == i as u32 && pd.prefixes().next().unwrap().prefix_len == 56));
 }
 
 /// odhcpd CVE-2026-53921/53922: replies into 512/1280/1500-byte buffers with 0–64 failing IAs
@@ -416,7 +434,10 @@ fn odhcpd_short_ia_and_tiny_datagrams() {
         let m = msg(3, 1, &[opt(code, &[0u8; 12])]);
         assert!(Repr::parse(&m).is_ok());
     }
-    assert_eq!(Repr::parse(&[]).unwrap_err(), Error::Truncated { offset: 0 });
+    assert_eq!(
+        Repr::parse(&[]).unwrap_err(),
+        Error::Truncated { offset: 0 }
+    );
     for b in 0..=255u8 {
         let e = Repr::parse(&[b]).unwrap_err();
         assert!(matches!(e, Error::Truncated { offset: 1 }), "{b}: {e:?}");
@@ -463,7 +484,12 @@ fn cve_2018_15688_echoing_large_ias() {
         let n = build(&mut big, |w| {
             w.header(MessageType::Reply, 1).begin_ia_pd(1, 0, 0);
             for i in 0..count {
-                w.ia_prefix(1, 2, 64, Ipv6Addr::new(0x2001, 0xdb8, 0, i as u16, 0, 0, 0, 0));
+                w.ia_prefix(
+                    1,
+                    2,
+                    64,
+                    Ipv6Addr::new(0x2001, 0xdb8, 0, i as u16, 0, 0, 0, 0),
+                );
             }
             w.end();
         })
@@ -505,7 +531,14 @@ fn systemd_24851_large_advertise() {
     .unwrap();
     assert!(n > 512);
     assert_eq!(
-        Repr::parse(&buf[..n]).unwrap().message().ia_pds().next().unwrap().prefixes().count(),
+        Repr::parse(&buf[..n])
+            .unwrap()
+            .message()
+            .ia_pds()
+            .next()
+            .unwrap()
+            .prefixes()
+            .count(),
         30
     );
     // Nearly 64 KiB: one IA_PD holding as many prefixes as fit in one option.
@@ -513,21 +546,37 @@ fn systemd_24851_large_advertise() {
     let n = build(&mut buf, |w| {
         w.header(MessageType::Reply, 1).begin_ia_pd(1, 0, 0);
         for i in 0..count {
-            w.ia_prefix(1, 2, 64, Ipv6Addr::new(0x2001, 0xdb8, 0, i as u16, 0, 0, 0, 0));
+            w.ia_prefix(
+                1,
+                2,
+                64,
+                Ipv6Addr::new(0x2001, 0xdb8, 0, i as u16, 0, 0, 0, 0),
+            );
         }
         w.end();
     })
     .unwrap();
     assert!(n > 65000);
     let r = Repr::parse(&buf[..n]).unwrap();
-    assert_eq!(r.message().ia_pds().next().unwrap().prefixes().count(), count);
+    assert_eq!(
+        r.message().ia_pds().next().unwrap().prefixes().count(),
+        count
+    );
     // One more prefix overflows the IA_PD's 16-bit length: the builder says so.
     let r = build(&mut buf, |w| {
         w.header(MessageType::Reply, 1).begin_ia_pd(1, 0, 0);
         for i in 0..=count {
-            w.ia_prefix(1, 2, 64, Ipv6Addr::new(0x2001, 0xdb8, 0, i as u16, 0, 0, 0, 0));
+            w.ia_prefix(
+                1,
+                2,
+                64,
+                Ipv6Addr::new(0x2001, 0xdb8, 0, i as u16, 0, 0, 0, 0),
+            );
         }
         w.end();
     });
-    assert!(matches!(r, Err(Error::BadOptionLength { code: 25, .. })), "{r:?}");
+    assert!(
+        matches!(r, Err(Error::BadOptionLength { code: 25, .. })),
+        "{r:?}"
+    );
 }

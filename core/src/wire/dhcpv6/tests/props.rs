@@ -16,7 +16,13 @@ use core::net::Ipv6Addr;
 /// back exactly the input, which parses to the same value.
 fn check_any(bytes: &[u8]) {
     let _ = Packet::new_checked(bytes).map(|p| {
-        (p.msg_type(), p.transaction_id(), p.hop_count(), p.link_address(), p.options().len())
+        (
+            p.msg_type(),
+            p.transaction_id(),
+            p.hop_count(),
+            p.link_address(),
+            p.options().len(),
+        )
     });
     let _ = RelayChain::parse(bytes).map(|c| std::format!("{c}{c:?}"));
     if let Ok(repr) = Repr::parse(bytes) {
@@ -124,7 +130,10 @@ fn op() -> impl Strategy<Value = Op> {
                 t2,
                 p.into_iter().map(|(x, (a, b), l)| (x, a, b, l)).collect()
             )),
-        (any::<u32>(), proptest::collection::vec((any::<u128>(), lifetimes()), 0..3))
+        (
+            any::<u32>(),
+            proptest::collection::vec((any::<u128>(), lifetimes()), 0..3)
+        )
             .prop_map(|(i, a)| Op::IaTa(i, a.into_iter().map(|(x, (p, v))| (x, p, v)).collect())),
         proptest::collection::vec(any::<u16>(), 0..20).prop_map(Op::Oro),
         any::<u8>().prop_map(Op::Preference),
@@ -138,7 +147,10 @@ fn op() -> impl Strategy<Value = Op> {
         any::<u32>().prop_map(Op::Refresh),
         (60u32..=86400).prop_map(Op::SolMaxRt),
         (60u32..=86400).prop_map(Op::InfMaxRt),
-        (any::<u8>(), prop_oneof![Just(String::new()), name(), name().prop_map(|n| n + ".")])
+        (
+            any::<u8>(),
+            prop_oneof![Just(String::new()), name(), name().prop_map(|n| n + ".")]
+        )
             .prop_map(|(f, n)| Op::Fqdn(f, n)),
         bytes(40).prop_map(Op::InterfaceId),
         (any::<u32>(), proptest::collection::vec(any::<u8>(), 1..20))
@@ -150,7 +162,13 @@ fn op() -> impl Strategy<Value = Op> {
         (any::<u32>(), proptest::collection::vec(bytes(10), 0..4))
             .prop_map(|(e, i)| Op::VendorClass(e, i)),
         any::<u128>().prop_map(Op::Ntp),
-        (any::<u8>(), any::<u8>(), any::<u8>(), any::<u64>(), bytes(30))
+        (
+            any::<u8>(),
+            any::<u8>(),
+            any::<u8>(),
+            any::<u64>(),
+            bytes(30)
+        )
             .prop_map(|(p, a, r, d, i)| Op::Auth(p, a, r, d, i)),
         (1000u16..=65535, bytes(40)).prop_map(|(c, d)| Op::Unknown(c, d)),
     ]

@@ -78,8 +78,14 @@ fn depth_1700_is_refused_without_walking_it() {
     let bytes = wrap_with(1700, |_| 0, false);
     assert!(bytes.len() < 65536);
     assert_eq!(bytes.len(), 1700 * 38 + solicit().len());
-    assert_eq!(Repr::parse(&bytes).unwrap_err(), Error::TooDeep { depth: 33 });
-    assert_eq!(RelayChain::parse(&bytes).unwrap_err(), Error::TooDeep { depth: 33 });
+    assert_eq!(
+        Repr::parse(&bytes).unwrap_err(),
+        Error::TooDeep { depth: 33 }
+    );
+    assert_eq!(
+        RelayChain::parse(&bytes).unwrap_err(),
+        Error::TooDeep { depth: 33 }
+    );
 }
 
 #[test]
@@ -100,17 +106,26 @@ fn relay_needs_exactly_one_relay_message() {
     two.extend(opt(9, &solicit()));
     assert!(matches!(
         Repr::parse(&two).unwrap_err(),
-        Error::Malformed { what: "more than one Relay Message option", .. }
+        Error::Malformed {
+            what: "more than one Relay Message option",
+            ..
+        }
     ));
     // An empty Relay Message, and an unknown type inside.
     let mut empty = std::vec![12u8, 0];
     empty.extend([0u8; 32]);
     empty.extend(opt(9, &[]));
-    assert_eq!(Repr::parse(&empty).unwrap_err(), Error::Truncated { offset: 38 });
+    assert_eq!(
+        Repr::parse(&empty).unwrap_err(),
+        Error::Truncated { offset: 38 }
+    );
     let mut unknown = std::vec![12u8, 0];
     unknown.extend([0u8; 32]);
     unknown.extend(opt(9, &[99, 0, 0, 0]));
-    assert_eq!(Repr::parse(&unknown).unwrap_err(), Error::UnknownType { value: 99 });
+    assert_eq!(
+        Repr::parse(&unknown).unwrap_err(),
+        Error::UnknownType { value: 99 }
+    );
 }
 
 #[test]
@@ -170,7 +185,8 @@ fn reply_goes_back_through_the_same_layers() {
     let mut buf = std::vec![0u8; 4096];
     let n = build(&mut buf, |w| {
         let d = chain.write_reply_headers(w);
-        w.header(MessageType::Reply, 1).status(StatusCode::Success, "");
+        w.header(MessageType::Reply, 1)
+            .status(StatusCode::Success, "");
         w.end_n(d);
     })
     .unwrap();
@@ -205,6 +221,8 @@ fn builder_refuses_unbalanced_containers() {
     // Writer::new on a short buffer reports the full size needed.
     let mut small = [0u8; 8];
     let mut w = Writer::new(&mut small);
-    w.header(MessageType::Solicit, 1).elapsed_time(0).rapid_commit();
+    w.header(MessageType::Solicit, 1)
+        .elapsed_time(0)
+        .rapid_commit();
     assert_eq!(w.finish(), Err(Error::BufferTooSmall { needed: 14 }));
 }

@@ -55,9 +55,14 @@ fn solicit_llt_elapsed_oro_ia_na_rapid_commit() {
     let b = golden("solicit_llt");
     let r = roundtrip(&b);
     let m = r.message();
-    assert_eq!((m.msg_type, m.transaction_id), (MessageType::Solicit, 0x85680b));
+    assert_eq!(
+        (m.msg_type, m.transaction_id),
+        (MessageType::Solicit, 0x85680b)
+    );
     let o = opts(&r);
-    assert!(matches!(o[0], DhcpOption::ClientId(d) if d.kind() == DuidKind::Llt { hardware_type: 1, time: 482446373, link_layer_address: &[0xfa, 0x16, 0x3e, 0x22, 0x38, 0x6b] }));
+    assert!(
+        matches!(o[0], DhcpOption::ClientId(d) if d.kind() == DuidKind::Llt { hardware_type: 1, time: 482446373, link_layer_address: &[0xfa, 0x16, 0x3e, 0x22, 0x38, 0x6b] })
+    );
     assert_eq!(o[1], DhcpOption::ElapsedTime(101));
     match o[2] {
         DhcpOption::Oro(l) => assert_eq!(
@@ -76,12 +81,19 @@ fn solicit_duid_en_and_ia_pd() {
     let b = golden("solicit_en_pd");
     let r = roundtrip(&b);
     let o = opts(&r);
-    assert!(matches!(o[0], DhcpOption::ClientId(d) if d.kind() == DuidKind::En { enterprise_number: 9, identifier: &[10, 11, 12] }));
+    assert!(
+        matches!(o[0], DhcpOption::ClientId(d) if d.kind() == DuidKind::En { enterprise_number: 9, identifier: &[10, 11, 12] })
+    );
     let pd = r.message().ia_pds().next().unwrap();
     assert_eq!((pd.iaid, pd.t1, pd.t2), (9, 0, 0));
     let p = pd.prefixes().next().unwrap();
     assert_eq!(
-        (p.preferred_lifetime, p.valid_lifetime, p.prefix_len, p.prefix),
+        (
+            p.preferred_lifetime,
+            p.valid_lifetime,
+            p.prefix_len,
+            p.prefix
+        ),
         (100, 200, 56, a("2001:db8:1::"))
     );
 }
@@ -92,8 +104,12 @@ fn advertise_duid_uuid_preference_iaaddr_status() {
     let r = roundtrip(&b);
     let o = opts(&r);
     let uuid = hex("0123456789abcdef0123456789abcdef");
-    assert!(matches!(o[0], DhcpOption::ClientId(d) if d.kind() == DuidKind::Uuid(uuid[..].try_into().unwrap())));
-    assert!(matches!(o[1], DhcpOption::ServerId(d) if d.kind() == DuidKind::Ll { hardware_type: 1, link_layer_address: &[0xfa, 0x16, 0x3e, 0x06, 0x17, 0x6f] }));
+    assert!(
+        matches!(o[0], DhcpOption::ClientId(d) if d.kind() == DuidKind::Uuid(uuid[..].try_into().unwrap()))
+    );
+    assert!(
+        matches!(o[1], DhcpOption::ServerId(d) if d.kind() == DuidKind::Ll { hardware_type: 1, link_layer_address: &[0xfa, 0x16, 0x3e, 0x06, 0x17, 0x6f] })
+    );
     assert_eq!(o[2], DhcpOption::Preference(7));
     let DhcpOption::IaNa(ia) = o[3] else { panic!() };
     let addr = ia.addresses().next().unwrap();
@@ -111,8 +127,13 @@ fn request_ia_ta() {
     let r = roundtrip(&b);
     let ta = r.message().ia_tas().next().unwrap();
     assert_eq!(ta.iaid, 5);
-    let DhcpOption::IaAddr(x) = ta.options.iter().next().unwrap() else { panic!() };
-    assert_eq!((x.address, x.preferred_lifetime, x.valid_lifetime), (a("fe80::1"), 1, 2));
+    let DhcpOption::IaAddr(x) = ta.options.iter().next().unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        (x.address, x.preferred_lifetime, x.valid_lifetime),
+        (a("fe80::1"), 1, 2)
+    );
 }
 
 #[test]
@@ -136,7 +157,14 @@ fn renew_prefix_exclude() {
     let b = golden("renew_pd_exclude");
     let r = roundtrip(&b);
     assert_eq!(r.message().msg_type, MessageType::Renew);
-    let p = r.message().ia_pds().next().unwrap().prefixes().next().unwrap();
+    let p = r
+        .message()
+        .ia_pds()
+        .next()
+        .unwrap()
+        .prefixes()
+        .next()
+        .unwrap();
     assert_eq!((p.prefix, p.prefix_len), (a("2001:db8:aa00::"), 48));
     assert_eq!(p.excluded_prefix(), Some((a("2001:db8:aa00:1::"), 64)));
     // The builder writes the same Prefix Exclude.
@@ -153,9 +181,13 @@ fn rebind_user_and_vendor_class() {
     let b = golden("rebind");
     let r = roundtrip(&b);
     let o = opts(&r);
-    let DhcpOption::UserClass(uc) = o[1] else { panic!() };
+    let DhcpOption::UserClass(uc) = o[1] else {
+        panic!()
+    };
     assert!(uc.iter().eq([&b"office"[..], &b"lab"[..]]));
-    let DhcpOption::VendorClass(vc) = o[2] else { panic!() };
+    let DhcpOption::VendorClass(vc) = o[2] else {
+        panic!()
+    };
     assert_eq!(vc.enterprise_number, 311);
     assert!(vc.data.iter().eq([&b"MSFT 5.0"[..]]));
     let mut buf = [0u8; 128];
@@ -174,7 +206,9 @@ fn reply_status_reconfigure_accept_server_unicast() {
     let b = golden("reply_status_fail");
     let r = roundtrip(&b);
     let o = opts(&r);
-    let DhcpOption::StatusCode(s) = o[2] else { panic!() };
+    let DhcpOption::StatusCode(s) = o[2] else {
+        panic!()
+    };
     assert_eq!(s.code, StatusCode::NoAddrsAvail);
     assert_eq!(s.message_str(), Some("no addresses available"));
     assert_eq!(o[3], DhcpOption::ReconfigureAccept);
@@ -186,11 +220,17 @@ fn reply_dns_domains_sntp_refresh_max_rt() {
     let b = golden("reply_services");
     let r = roundtrip(&b);
     let o = opts(&r);
-    let DhcpOption::DnsServers(d) = o[1] else { panic!() };
+    let DhcpOption::DnsServers(d) = o[1] else {
+        panic!()
+    };
     assert!(d.iter().eq([a("2001:db8::53"), a("2001:db8::54")]));
-    let DhcpOption::DomainList(l) = o[2] else { panic!() };
+    let DhcpOption::DomainList(l) = o[2] else {
+        panic!()
+    };
     assert_eq!(l.to_string(), "example.com. lab.example.org.");
-    let DhcpOption::SntpServers(s) = o[3] else { panic!() };
+    let DhcpOption::SntpServers(s) = o[3] else {
+        panic!()
+    };
     assert!(s.iter().eq([a("2001:db8::123")]));
     assert_eq!(o[4], DhcpOption::InformationRefreshTime(3600));
     assert_eq!(o[5], DhcpOption::SolMaxRt(3600));
@@ -227,7 +267,9 @@ fn reply_ntp_server_suboptions() {
     assert_eq!(subs.len(), 3);
     assert_eq!(subs[0], NtpSuboption::ServerAddress(a("2001:db8::123")));
     assert_eq!(subs[1], NtpSuboption::MulticastAddress(a("ff05::101")));
-    let NtpSuboption::ServerFqdn(name) = subs[2] else { panic!() };
+    let NtpSuboption::ServerFqdn(name) = subs[2] else {
+        panic!()
+    };
     assert_eq!(name.to_string(), "ntp.example.com");
     let mut buf = [0u8; 256];
     let n = build(&mut buf, |w| {
@@ -249,7 +291,9 @@ fn reconfigure_message_and_authentication() {
     assert_eq!(m.msg_type, MessageType::Reconfigure);
     let o = opts(&r);
     assert_eq!(o[2], DhcpOption::ReconfigureMessage(MessageType::Renew));
-    let DhcpOption::Authentication(auth) = o[3] else { panic!() };
+    let DhcpOption::Authentication(auth) = o[3] else {
+        panic!()
+    };
     assert_eq!((auth.protocol(), auth.algorithm(), auth.rdm()), (3, 1, 0));
     assert_eq!(auth.replay_detection(), 1);
     let mut key = [0u8; 16];
@@ -268,11 +312,15 @@ fn information_request_fqdn_vendor_opts() {
     let b = golden("inf_req_fqdn");
     let r = roundtrip(&b);
     let o = opts(&r);
-    let DhcpOption::ClientFqdn(f) = o[1] else { panic!() };
+    let DhcpOption::ClientFqdn(f) = o[1] else {
+        panic!()
+    };
     assert_eq!(f.flags, 1);
     assert!(f.name.is_fully_qualified());
     assert_eq!(f.name.to_string(), "host.example.com.");
-    let DhcpOption::VendorOpts(v) = o[3] else { panic!() };
+    let DhcpOption::VendorOpts(v) = o[3] else {
+        panic!()
+    };
     assert_eq!(v.enterprise_number, 4491);
     assert!(v.iter().eq([(1u16, &[0u8, 0x20][..])]));
 }
@@ -290,11 +338,18 @@ fn relay_forw_with_relay_agent_options() {
     assert_eq!(outer.peer_address, a("fe80::f816:3eff:fe22:386b"));
     assert_eq!(outer.interface_id(), Some(&b"eth0"[..]));
     let o: Vec<_> = outer.options.iter().collect();
-    assert!(matches!(o[1], DhcpOption::RemoteId(x) if x.enterprise_number == 3561 && x.remote_id == [1, 2, 3]));
+    assert!(
+        matches!(o[1], DhcpOption::RemoteId(x) if x.enterprise_number == 3561 && x.remote_id == [1, 2, 3])
+    );
     assert_eq!(o[2], DhcpOption::SubscriberId(b"sub-42"));
-    assert!(matches!(o[3], DhcpOption::ClientLinkLayerAddress(c) if c.link_layer_type == 1 && c.address == [0xfa, 0x16, 0x3e, 0x22, 0x38, 0x6b]));
+    assert!(
+        matches!(o[3], DhcpOption::ClientLinkLayerAddress(c) if c.link_layer_type == 1 && c.address == [0xfa, 0x16, 0x3e, 0x22, 0x38, 0x6b])
+    );
     let m = chain.message();
-    assert_eq!((m.msg_type, m.transaction_id), (MessageType::Solicit, 0x85680b));
+    assert_eq!(
+        (m.msg_type, m.transaction_id),
+        (MessageType::Solicit, 0x85680b)
+    );
     // The relay's own options rebuilt with the builder.
     let mut buf = [0u8; 256];
     let n = build(&mut buf, |w| {

@@ -16,7 +16,8 @@ pub(crate) const SOLICIT: &str = "0185680b0001000e000100011cc18c25fa163e22386b00
 pub(crate) const ADVERTISE: &str = "0285680b0001000e000100011cc18c25fa163e22386b0002000a00030001fa163e06176f000300283e22386b0000a8c0000127500005001820010db8cafe000100000000000000040001518000015180000d000900007375636365737300070001ff001800100e6f70656e737461636b6c6f63616c000017001020010db8cafe000a000000000000000e002700190117686f73742d323030312d6462382d636166652d312d2d34";
 pub(crate) const REQUEST: &str = "039cb1720001000e000100011cc18c25fa163e22386b0002000a00030001fa163e06176f00060008001700180027001f000800020000000300283e22386b00000e10000015180005001820010db8cafe0001000000000000000400001c2000001d4c";
 pub(crate) const REPLY: &str = "079cb1720001000e000100011cc18c25fa163e22386b0002000a00030001fa163e06176f000300283e22386b00000e100000189c0005001820010db8cafe0001000000000000000400001c2000001d4c000d0009000073756363657373001800100e6f70656e737461636b6c6f63616c000017001020010db8cafe000a000000000000000e002700290117686f73742d323030312d6462382d636166652d312d2d340e6f70656e737461636b6c6f63616c00";
-pub(crate) const INFORMATION_REQUEST: &str = "0bd2dbc80001000a00030001fa163efed15700060008001700180027001f00080002005e";
+pub(crate) const INFORMATION_REQUEST: &str =
+    "0bd2dbc80001000a00030001fa163efed15700060008001700180027001f00080002005e";
 pub(crate) const INFORMATION_REPLY: &str = "07d2dbc80001000a00030001fa163efed1570002000a00030001fa163e2da6de001800100e6f70656e737461636b6c6f63616c000017001020010db8cafe000a000000000000000e0020000400015180";
 
 const ORO: [OptionCode; 4] = [
@@ -136,7 +137,9 @@ fn stateful_advertise() {
     );
     let opts: std::vec::Vec<_> = m.options.iter().collect();
     assert_eq!(opts.len(), 8);
-    assert!(matches!(opts[3], DhcpOption::StatusCode(s) if s.code == StatusCode::Success && s.message == b"success"));
+    assert!(
+        matches!(opts[3], DhcpOption::StatusCode(s) if s.code == StatusCode::Success && s.message == b"success")
+    );
     assert_eq!(opts[4], DhcpOption::Preference(255));
     match opts[5] {
         DhcpOption::DomainList(l) => assert_eq!(l.to_string(), "openstacklocal."),
@@ -240,7 +243,10 @@ fn stateful_reply() {
     match m.options.find(OptionCode::ClientFqdn) {
         Some(DhcpOption::ClientFqdn(f)) => {
             assert!(f.name.is_fully_qualified());
-            assert_eq!(f.name.to_string(), "host-2001-db8-cafe-1--4.openstacklocal.");
+            assert_eq!(
+                f.name.to_string(),
+                "host-2001-db8-cafe-1--4.openstacklocal."
+            );
         }
         other => panic!("{other:?}"),
     }
