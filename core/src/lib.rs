@@ -25,6 +25,6 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod dhcpv6;
 pub mod time;
 pub mod wire;
-pub mod dhcpv6;

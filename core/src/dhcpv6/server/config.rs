@@ -448,10 +448,7 @@ mod tests {
         // plen 0, dlen 128: the whole space; no shift by 128.
         let all = PrefixPool::new(Prefix::new(Ipv6Addr::UNSPECIFIED, 0), 128);
         assert_eq!(all.count(), u128::MAX);
-        assert_eq!(
-            all.nth(u128::MAX - 1),
-            Some(Ipv6Addr::from(u128::MAX - 1))
-        );
+        assert_eq!(all.nth(u128::MAX - 1), Some(Ipv6Addr::from(u128::MAX - 1)));
         // plen 0, dlen 0: one prefix, ::/0.
         let one = PrefixPool::new(Prefix::new(base, 0), 0);
         assert_eq!(one.count(), 1);

@@ -1150,10 +1150,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
                     }))
                 && !self.reserved_for_other(ty, hint, iaid)
                 && !self.offered.contains(&(u128::from(hint.0), hint.1));
-            if ours_and_free
-                && self.limits.recreate_on_renew
-                && *self.count(ty) < self.cap(ty)
-            {
+            if ours_and_free && self.limits.recreate_on_renew && *self.count(ty) < self.cap(ty) {
                 // Lost state (restart without the lease store): take the lease back.
                 if let Ok(item) = self.bind(ty, iaid, hint) {
                     self.counters.recreated += 1;
