@@ -710,6 +710,11 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
     /// Start in `mode` (from the host's RA M/O flags, or directly). Leases held from an earlier
     /// start are dropped (`Removal::Restarted`).
     pub fn start(&mut self, now: Instant, mode: Mode) {
+        if self.state == State::Releasing {
+            // Their removal was already reported when the Release began.
+            self.na = Ia::new(self.config.iaid_na);
+            self.pd = Ia::new(self.config.iaid_pd);
+        }
         self.drop_all_leases(Removal::Restarted);
         self.mode = mode;
         self.offer = None;

@@ -1502,6 +1502,36 @@ fn stop_releases_and_lost_release_gives_up_after_rel_max_rc() {
     }
 }
 
+#[test]
+fn restart_reports_each_lease_removal_once() {
+    let a = Server::new(SRV_A);
+    let mut sim = bound_sim(&a);
+    sim.take_events();
+    sim.c.link_changed(sim.now);
+    sim.c.start(sim.now, stateful());
+    assert_eq!(
+        sim.take_events_now(),
+        [Event::AddressRemoved {
+            address: ADDR1,
+            reason: Removal::Restarted
+        }]
+    );
+    sim.run_with(sim.now + Duration::from_secs(5), &[&a]);
+    assert_eq!(sim.c.state(), State::Bound);
+    sim.take_events();
+    // Stop, then start again before the Release completes: reported once, as Released.
+    sim.c.stop(sim.now);
+    sim.c.start(sim.now, stateful());
+    assert_eq!(
+        sim.take_events_now(),
+        [Event::AddressRemoved {
+            address: ADDR1,
+            reason: Removal::Released
+        }]
+    );
+    assert_eq!(sim.c.state(), State::Soliciting);
+}
+
 // ----- Reconfigure (§18.2.11, §20.4) --------------------------------------------------------
 
 const KEY: [u8; 16] = *b"0123456789abcdef";
