@@ -1514,11 +1514,9 @@ impl<const ADDRS: usize, const PREFIXES: usize, const SERVERS: usize>
             self.remove_lease(pd, *a, Removal::Withdrawn);
         }
         if fresh.is_empty() {
-            return if withdrawn.is_empty() {
-                IaOutcome::Failed
-            } else {
-                IaOutcome::Updated
-            };
+            // Nothing extended (withdrawals, if any, are applied): for timing purposes the IA
+            // was not renewed.
+            return IaOutcome::Failed;
         }
         for l in fresh {
             let (existing, full) = if pd {

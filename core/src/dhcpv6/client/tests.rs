@@ -943,6 +943,55 @@ fn renew_refused_per_ia_waits_for_t2_then_expiry_instead_of_looping() {
     )));
 }
 
+#[test]
+fn withdrawn_lease_is_removed_and_the_rest_waits_for_t2() {
+    let mut srv = Server::new(SRV_A);
+    srv.addr = Some(ADDR1);
+    let mut sim = Sim::<4, 4, 4>::new(Config::default(), 21);
+    sim.c.start(Instant::ZERO, stateful());
+    // Bind two addresses.
+    sim.run(secs(5), &mut |s| {
+        let inner = [iaaddr(ADDR1, 3600, 7200), iaaddr(ADDR2, 3600, 7200)];
+        let body = [
+            opt(code::SERVERID, SRV_A),
+            opt(code::CLIENTID, DUID),
+            ia(code::IA_NA, 1, 1800, 2880, &inner),
+        ];
+        let k = if s.kind == kind::SOLICIT {
+            kind::ADVERTISE
+        } else {
+            kind::REPLY
+        };
+        vec![message(k, s.xid, &body)]
+    });
+    assert_eq!(sim.c.addresses().len(), 2);
+    let bound = sim.sent[1].at;
+    sim.take_events();
+    // The Renew's Reply withdraws ADDR2 (valid 0) and says nothing of ADDR1.
+    sim.run(bound + Duration::from_secs(2000), &mut |s| {
+        let body = [
+            opt(code::SERVERID, SRV_A),
+            opt(code::CLIENTID, DUID),
+            ia(code::IA_NA, 1, 1800, 2880, &[iaaddr(ADDR2, 0, 0)]),
+        ];
+        vec![message(kind::REPLY, s.xid, &body)]
+    });
+    assert_eq!(
+        sim.take_events(),
+        [Event::AddressRemoved {
+            address: ADDR2,
+            reason: Removal::Withdrawn
+        }]
+    );
+    assert_eq!(sim.c.addresses().len(), 1);
+    // One Renew, not a loop; next comes Rebind at T2.
+    assert_eq!(sim.sent_kinds()[2..], [kind::RENEW]);
+    assert_eq!(
+        sim.c.poll_timeout(),
+        Some(bound + Duration::from_secs(2880))
+    );
+}
+
 // ----- §16 validation ------------------------------------------------------------------------
 
 type Counter = fn(&Stats) -> u32;
