@@ -6,6 +6,7 @@ use std::vec::Vec;
 
 mod boundaries;
 mod cve;
+mod duid;
 mod props;
 mod receipt;
 mod relay;
