@@ -20,7 +20,9 @@ const SERVER_DUID: [u8; 10] = [0, 3, 0, 1, 0xfa, 0x16, 0x3e, 0x06, 0x17, 0x6f];
 fn duid(n: u64) -> [u8; 14] {
     // DUID-LLT, Ethernet, time 482446373, MAC derived from n.
     let m = n.to_be_bytes();
-    [0, 1, 0, 1, 0x1c, 0xc1, 0x96, 0x25, 0xfa, m[3], m[4], m[5], m[6], m[7]]
+    [
+        0, 1, 0, 1, 0x1c, 0xc1, 0x96, 0x25, 0xfa, m[3], m[4], m[5], m[6], m[7],
+    ]
 }
 
 fn link() -> LinkConfig {
@@ -152,7 +154,12 @@ fn bench(c: &mut Criterion) {
         let requests: Vec<Vec<u8>> = (0..4096usize.min(addrs.len()))
             .map(|k| {
                 let idx = (k * 7919) % addrs.len();
-                message(MessageType::Request, k as u32, &duid(idx as u64), Some(addrs[idx]))
+                message(
+                    MessageType::Request,
+                    k as u32,
+                    &duid(idx as u64),
+                    Some(addrs[idx]),
+                )
             })
             .collect();
         let mut k = 0usize;

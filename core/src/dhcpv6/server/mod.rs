@@ -70,11 +70,13 @@ pub const MAX_IAS: usize = 32;
 pub const MAX_IA_ITEMS: usize = 4;
 /// Lease events the queue holds; a stateful message is only processed when at least
 /// [`MAX_EVENTS_PER_MESSAGE`] are free.
-pub const EVENT_QUEUE: usize = 64;
-/// Most lease events one message can cause.
-pub const MAX_EVENTS_PER_MESSAGE: usize = 32;
-/// Most bindings of one client looked at per message.
-const MAX_CLIENT_BINDINGS: usize = 32;
+pub const EVENT_QUEUE: usize = 128;
+/// Most lease events one message can cause: one per binding of the client looked at
+/// ([`MAX_CLIENT_BINDINGS`]) plus one per new binding (the per-client caps, clamped so that
+/// addresses + prefixes <= [`MAX_CLIENT_BINDINGS`]).
+pub const MAX_EVENTS_PER_MESSAGE: usize = 2 * MAX_CLIENT_BINDINGS;
+/// Most bindings of one client looked at per message; the per-client caps are clamped to it.
+pub const MAX_CLIENT_BINDINGS: usize = 32;
 /// Rate-limit buckets (clients hash into them; a collision shares a bucket).
 pub const RATE_BUCKETS: usize = 256;
 /// Most pool positions probed for one IA.
@@ -82,12 +84,15 @@ pub const MAX_PROBES: u32 = 4096;
 
 /// Metadata of a received datagram, from the adapter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct RxMeta {
     /// Interface it arrived on.
     pub ifindex: u32,
     /// IPv6 source address (the client, or the relay agent).
+    #[cfg_attr(feature = "defmt", defmt(Display2Format))]
     pub src: Ipv6Addr,
     /// IPv6 destination address (`ff02::1:2`, `ff05::1:3`, or one of ours).
+    #[cfg_attr(feature = "defmt", defmt(Display2Format))]
     pub dst: Ipv6Addr,
     /// Source link-layer address of the frame, if the adapter knows it (used for RFC 6939
     /// reservations of directly connected clients).
@@ -96,10 +101,12 @@ pub struct RxMeta {
 
 /// Where to send the reply [`Server::handle_message`] wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Transmit {
     /// Bytes written at the start of the output buffer.
     pub len: usize,
     /// Destination address: the source of the received datagram (client or relay agent).
+    #[cfg_attr(feature = "defmt", defmt(Display2Format))]
     pub dst: Ipv6Addr,
     /// Destination UDP port: 546 to a client, 547 to a relay agent (RFC 9915 §7.2).
     pub port: u16,
@@ -112,6 +119,7 @@ pub struct Transmit {
 
 /// Why [`Server::handle_message`] sent nothing. Every case is counted in [`Counters`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum NoReply {
     /// The datagram does not decode (RFC 9915 §16: discard).
     Malformed(Error),
@@ -151,6 +159,7 @@ pub enum LeaseEventKind {
 
 /// A lease change the adapter must persist (and act on: routes for delegated prefixes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct LeaseEvent {
     /// Sequence number, increasing by one per event.
     pub seq: u64,
@@ -179,6 +188,7 @@ pub enum RestoreError {
 
 /// Counters of every outcome; the adapter exports them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Counters {
     /// Datagrams handed to [`Server::handle_message`].
     pub received: u64,
@@ -220,6 +230,9 @@ pub struct Counters {
     pub recreated: u64,
     /// Bindings expired.
     pub expired: u64,
+    /// Lease events that found the queue full (cannot happen while the per-message bound
+    /// holds; counted so that a persistence gap would be visible).
+    pub events_lost: u64,
     /// Leases restored.
     pub restored: u64,
     /// Leases refused by [`Server::restore`].
@@ -329,7 +342,8 @@ fn secs(s: u32) -> Duration {
 
 impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Server<S> {
     /// A server with DUID `server_duid` (RFC 9915 §11), serving `links`, over table storage
-    /// `storage`. `hash_key` keys the table's index hash: draw it from the adapter's randomness.
+    /// `storage`. The per-client caps are clamped so that addresses + prefixes <=
+    /// [`MAX_CLIENT_BINDINGS`]. `hash_key` keys the table's index hash: draw it from the adapter's randomness.
     /// Address choice is keyed by the server DUID, so it is stable across restarts.
     pub fn new(
         server_duid: DuidBuf,
@@ -339,6 +353,13 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Server<S> {
         hash_key: u64,
     ) -> Self {
         let alloc_key = hash_bytes(0x5158_636f_6e66_2d36, server_duid.as_bytes());
+        let mut limits = limits;
+        // Keep per-message events bounded (MAX_EVENTS_PER_MESSAGE).
+        let max = MAX_CLIENT_BINDINGS as u8;
+        limits.max_addresses_per_client = limits.max_addresses_per_client.min(max);
+        limits.max_prefixes_per_client = limits
+            .max_prefixes_per_client
+            .min(max - limits.max_addresses_per_client);
         Server {
             duid: server_duid,
             alloc_key,
@@ -395,6 +416,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Server<S> {
                 push_event(
                     &mut self.events,
                     &mut self.seq,
+                    &mut self.counters.events_lost,
                     LeaseEventKind::Expired,
                     lease,
                 );
@@ -748,6 +770,7 @@ fn counters_drop(c: &mut Counters, d: NoReply) {
 fn push_event(
     events: &mut heapless::Deque<LeaseEvent, EVENT_QUEUE>,
     seq: &mut u64,
+    lost: &mut u64,
     kind: LeaseEventKind,
     lease: Lease,
 ) {
@@ -759,6 +782,8 @@ fn push_event(
     // Room was checked before the message was processed (MAX_EVENTS_PER_MESSAGE).
     if events.push_back(e).is_ok() {
         *seq += 1;
+    } else {
+        *lost += 1;
     }
 }
 
@@ -833,7 +858,13 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
 
     fn emit(&mut self, kind: LeaseEventKind, idx: usize) {
         if let Some(lease) = self.table.get(idx).and_then(|b| b.to_lease()) {
-            push_event(self.events, self.seq, kind, lease);
+            push_event(
+                self.events,
+                self.seq,
+                &mut self.counters.events_lost,
+                kind,
+                lease,
+            );
         }
     }
 
@@ -1215,7 +1246,13 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
             } else {
                 LeaseEventKind::Released
             };
-            push_event(self.events, self.seq, event_kind, lease);
+            push_event(
+                self.events,
+                self.seq,
+                &mut self.counters.events_lost,
+                event_kind,
+                lease,
+            );
             if event_kind == LeaseEventKind::Declined {
                 if self.table.declined() < self.limits.max_declined {
                     let until = self.now + self.limits.decline_quarantine;

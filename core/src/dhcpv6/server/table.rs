@@ -135,6 +135,13 @@ pub const SLOT_OVERHEAD: usize = core::mem::size_of::<Slot>() - DUID_MAX_LEN;
 // Goal (issue 5): at most 128 bytes per binding plus the DUID. Checked at compile time.
 const _: () = assert!(SLOT_OVERHEAD <= 128);
 
+#[cfg(feature = "defmt")]
+impl defmt::Format for Slot {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "Slot {{ state: {} }}", self.rec.state)
+    }
+}
+
 impl Slot {
     /// An unused slot.
     pub const EMPTY: Slot = Slot {
@@ -194,6 +201,22 @@ fn lease_hash(key: u64, lease: u128, prefix_len: u8) -> u64 {
 #[derive(Debug, Clone, Copy)]
 pub struct BindingRef<'t> {
     rec: &'t Record,
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for BindingRef<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "Binding {{ {}, duid: {=[u8]}, iaid: {}, {=[u8]}/{}, until {} }}",
+            self.ia_type(),
+            self.duid(),
+            self.iaid(),
+            self.address().octets()[..],
+            self.prefix_len(),
+            self.valid_until()
+        )
+    }
 }
 
 impl<'t> BindingRef<'t> {
@@ -269,6 +292,7 @@ pub struct LeaseTable<S: AsMut<[Slot]> + AsRef<[Slot]>> {
 
 /// What to insert: one address or prefix for one client IA.
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct NewBinding<'d> {
     /// The client's DUID bytes (3..=130), or empty for a quarantine record.
     pub duid: &'d [u8],
@@ -277,6 +301,7 @@ pub struct NewBinding<'d> {
     /// IA_NA or IA_PD.
     pub ia_type: IaType,
     /// The address or prefix.
+    #[cfg_attr(feature = "defmt", defmt(Display2Format))]
     pub address: Ipv6Addr,
     /// 128 for an address, the delegated length for a prefix.
     pub prefix_len: u8,

@@ -1514,9 +1514,9 @@ fn expiry_is_bounded_by_the_event_queue() {
             rate_per_second: 0,
             ..Limits::default()
         },
-        256,
+        512,
     );
-    for i in 0..100 {
+    for i in 0..200 {
         bind(&mut s, Instant::ZERO, &duid(i), &[Ia::Na(1, vec![])]);
         events(&mut s);
     }
@@ -1525,7 +1525,7 @@ fn expiry_is_bounded_by_the_event_queue() {
     assert_eq!(events(&mut s).len(), EVENT_QUEUE);
     assert_eq!(s.poll_timeout(), Some(end), "the rest is still due");
     s.handle_timeout(end);
-    assert_eq!(events(&mut s).len(), 100 - EVENT_QUEUE);
+    assert_eq!(events(&mut s).len(), 200 - EVENT_QUEUE);
     assert!(s.table().is_empty());
 }
 
