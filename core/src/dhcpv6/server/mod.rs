@@ -606,19 +606,38 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Server<S> {
 
         let rapid = msg.msg_type == MessageType::Solicit && msg.rapid_commit() && link.rapid_commit;
         let mut top_status = None;
-        let (reply_type, ias) = match msg.msg_type {
-            MessageType::Solicit if rapid => (MessageType::Reply, ctx.process(&msg, Mode::Request)),
-            MessageType::Solicit => (MessageType::Advertise, ctx.process(&msg, Mode::Solicit)),
-            MessageType::Request => (MessageType::Reply, ctx.process(&msg, Mode::Request)),
-            MessageType::Renew => (MessageType::Reply, ctx.process(&msg, Mode::Renew)),
-            MessageType::Rebind => (MessageType::Reply, ctx.process(&msg, Mode::Rebind)),
+        // Filled in place: the list is several KiB, not worth moving around.
+        let mut ias = IaList::new();
+        let reply_type = match msg.msg_type {
+            MessageType::Solicit if rapid => {
+                ctx.process(&msg, Mode::Request, &mut ias);
+                MessageType::Reply
+            }
+            MessageType::Solicit => {
+                ctx.process(&msg, Mode::Solicit, &mut ias);
+                MessageType::Advertise
+            }
+            MessageType::Request => {
+                ctx.process(&msg, Mode::Request, &mut ias);
+                MessageType::Reply
+            }
+            MessageType::Renew => {
+                ctx.process(&msg, Mode::Renew, &mut ias);
+                MessageType::Reply
+            }
+            MessageType::Rebind => {
+                ctx.process(&msg, Mode::Rebind, &mut ias);
+                MessageType::Reply
+            }
             MessageType::Release => {
                 top_status = Some(StatusCode::Success);
-                (MessageType::Reply, ctx.process(&msg, Mode::Release))
+                ctx.process(&msg, Mode::Release, &mut ias);
+                MessageType::Reply
             }
             MessageType::Decline => {
                 top_status = Some(StatusCode::Success);
-                (MessageType::Reply, ctx.process(&msg, Mode::Decline))
+                ctx.process(&msg, Mode::Decline, &mut ias);
+                MessageType::Reply
             }
             MessageType::Confirm => {
                 let mut any = false;
@@ -645,9 +664,9 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Server<S> {
                 } else {
                     StatusCode::NotOnLink
                 });
-                (MessageType::Reply, IaList::new())
+                MessageType::Reply
             }
-            MessageType::InformationRequest => (MessageType::Reply, IaList::new()),
+            MessageType::InformationRequest => MessageType::Reply,
             // check_server_receipt admitted only the types above.
             _ => {
                 counters_drop(
@@ -868,7 +887,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
         }
     }
 
-    fn process(&mut self, msg: &MessageRepr<'_>, mode: Mode) -> IaList {
+    fn process(&mut self, msg: &MessageRepr<'_>, mode: Mode, out: &mut IaList) {
         let existing: heapless::Vec<usize, MAX_CLIENT_BINDINGS> =
             self.table.client_bindings(self.duid);
         for &idx in &existing {
@@ -879,7 +898,6 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
                 }
             }
         }
-        let mut out = IaList::new();
         let mut seen: heapless::Vec<(u8, u32), MAX_IAS> = heapless::Vec::new();
         for o in msg.options.iter() {
             let (kind, iaid, options) = match o {
@@ -948,7 +966,6 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
             // `seen` and `out` have the same capacity, so this push cannot fail.
             let _ = out.push(result);
         }
-        out
     }
 
     fn ok_ia(&self, kind: Kind, ty: IaType, iaid: u32) -> IaOut {
