@@ -213,7 +213,8 @@ fn bench(c: &mut Criterion) {
 fn paired_ratio() {
     use std::time::Instant as Clock;
     let m = meta();
-    let mut sides: Vec<(usize, BenchServer, Vec<Vec<u8>>, Vec<Vec<u8>>)> = [1_000usize, 1_000_000]
+    type Side = (usize, BenchServer, Vec<Vec<u8>>, Vec<Vec<u8>>);
+    let mut sides: Vec<Side> = [1_000usize, 1_000_000]
         .iter()
         .map(|&n| {
             let (s, addrs) = server(n);

@@ -303,11 +303,14 @@ impl IaOut {
 type IaList = heapless::Vec<IaOut, MAX_IAS>;
 
 /// The DHCPv6 server. See the [module documentation](self).
+///
+/// `S` is the lease table's storage (`&mut [Slot]`, `&mut [Slot; N]`, `Box<[Slot]>`, ...);
+/// `LINKS` the most links served (at most 256; links are numbered by their position).
 #[derive(Debug)]
-pub struct Server<S: AsMut<[Slot]> + AsRef<[Slot]>> {
+pub struct Server<S: AsMut<[Slot]> + AsRef<[Slot]>, const LINKS: usize = MAX_LINKS> {
     duid: DuidBuf,
     alloc_key: u64,
-    links: heapless::Vec<LinkConfig, MAX_LINKS>,
+    links: heapless::Vec<LinkConfig, LINKS>,
     limits: Limits,
     table: LeaseTable<S>,
     events: heapless::Deque<LeaseEvent, EVENT_QUEUE>,
@@ -340,14 +343,14 @@ fn secs(s: u32) -> Duration {
     Duration::from_secs(u64::from(s))
 }
 
-impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Server<S> {
+impl<S: AsMut<[Slot]> + AsRef<[Slot]>, const LINKS: usize> Server<S, LINKS> {
     /// A server with DUID `server_duid` (RFC 9915 §11), serving `links`, over table storage
     /// `storage`. The per-client caps are clamped so that addresses + prefixes <=
     /// [`MAX_CLIENT_BINDINGS`]. `hash_key` keys the table's index hash: draw it from the adapter's randomness.
     /// Address choice is keyed by the server DUID, so it is stable across restarts.
     pub fn new(
         server_duid: DuidBuf,
-        links: heapless::Vec<LinkConfig, MAX_LINKS>,
+        links: heapless::Vec<LinkConfig, LINKS>,
         limits: Limits,
         storage: S,
         hash_key: u64,
@@ -381,6 +384,19 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Server<S> {
     /// The configured links.
     pub fn links(&self) -> &[LinkConfig] {
         &self.links
+    }
+
+    /// Replace the configuration of link `index` (a reload). Bindings stay; leases outside the
+    /// new pools are not renewed (their Renew gets lifetimes 0) and expire. Returns `false` if
+    /// there is no such link.
+    pub fn set_link(&mut self, index: usize, link: LinkConfig) -> bool {
+        match self.links.get_mut(index) {
+            Some(l) => {
+                *l = link;
+                true
+            }
+            None => false,
+        }
     }
 
     /// The counters.
@@ -870,6 +886,20 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
         })
     }
 
+    /// `true` if `lease` may be served to this client's IA on this link under the current
+    /// configuration: in a pool, or reserved for the client.
+    fn appropriate(&self, ty: IaType, iaid: u32, lease: (Ipv6Addr, u8)) -> bool {
+        (pool_holds(self.link, ty, lease.0, lease.1) && !self.reserved_for_other(ty, lease, iaid))
+            || self.link.reservations.iter().any(|r| {
+                reserved_lease(r, ty) == Some(lease)
+                    && key_matches(&r.key, self.duid, iaid, self.hw)
+            })
+    }
+
+    fn lease_of(&self, idx: usize) -> Option<(Ipv6Addr, u8)> {
+        self.table.get(idx).map(|b| (b.address(), b.prefix_len()))
+    }
+
     fn is_free(&self, lease: (Ipv6Addr, u8)) -> bool {
         self.table.find_lease(lease.0, lease.1).is_none()
             && !self.offered.contains(&(u128::from(lease.0), lease.1))
@@ -943,11 +973,19 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
                     } else {
                         IaType::Pd
                     };
-                    let mine: heapless::Vec<usize, MAX_CLIENT_BINDINGS> = existing
+                    let mut mine: heapless::Vec<usize, MAX_CLIENT_BINDINGS> = existing
                         .iter()
                         .copied()
                         .filter(|&i| self.is_mine(i, iaid, ty))
                         .collect();
+                    if matches!(mode, Mode::Solicit | Mode::Request) {
+                        // A binding the configuration no longer allows (a reload moved the
+                        // pools) is not offered again; it runs out.
+                        mine.retain(|&i| {
+                            self.lease_of(i)
+                                .is_some_and(|l| self.appropriate(ty, iaid, l))
+                        });
+                    }
                     match mode {
                         Mode::Solicit | Mode::Request => {
                             self.assign(kind, ty, iaid, &hints, &mine, mode == Mode::Request)
@@ -1219,7 +1257,22 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
             }
         }
         for &idx in mine {
-            if let Some(item) = self.extend_binding(idx, ty) {
+            let Some(lease) = self.lease_of(idx) else {
+                continue;
+            };
+            let item = if self.appropriate(ty, iaid, lease) {
+                self.extend_binding(idx, ty)
+            } else {
+                // No longer appropriate for the link (configuration changed): lifetimes 0,
+                // not extended; the binding runs out (§18.3.4).
+                Some(Item {
+                    addr: lease.0,
+                    plen: lease.1,
+                    preferred: 0,
+                    valid: 0,
+                })
+            };
+            if let Some(item) = item {
                 if o.items.push(item).is_err() {
                     break;
                 }

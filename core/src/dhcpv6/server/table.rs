@@ -661,11 +661,14 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> LeaseTable<S> {
         if r.state == FREE {
             return;
         }
-        r.preferred_until = preferred_until.total_millis();
-        r.valid_until = valid_until.total_millis();
-        let pos = r.heap_pos as usize;
+        let old = r.valid_until;
         let new = valid_until.total_millis();
-        if new < self.heap_key(pos) {
+        r.preferred_until = preferred_until.total_millis();
+        r.valid_until = new;
+        let pos = r.heap_pos as usize;
+        // The heap key is never later than the old deadline, so a later deadline needs no
+        // heap access at all (one cache miss fewer per renewal in a large table).
+        if new < old && new < self.heap_key(pos) {
             if let Some(s) = self.slots_mut().get_mut(pos) {
                 s.heap_key = new;
             }

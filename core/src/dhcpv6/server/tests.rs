@@ -1534,7 +1534,7 @@ fn shortened_lifetimes_take_effect_at_once() {
     events(&mut s);
     let mut short = seed_link();
     short.address_lifetimes = Lifetimes::new(60, 120);
-    s.links[0] = short;
+    assert!(s.set_link(0, short));
     let r = send(
         &mut s,
         Instant::from_secs(10),
@@ -1546,6 +1546,41 @@ fn shortened_lifetimes_take_effect_at_once() {
     events(&mut s);
     run_until(&mut s, Instant::from_secs(130));
     assert_eq!(events(&mut s)[0].kind, LeaseEventKind::Expired);
+}
+
+#[test]
+fn reload_moving_the_pool_stops_renewing_old_leases() {
+    let mut s = server();
+    let c = duid(1);
+    let addr = bind(&mut s, Instant::ZERO, &c, &[Ia::Na(1, vec![])]).ias[0].items[0].0;
+    events(&mut s);
+    let mut moved = seed_link();
+    moved.address_pools[0] =
+        AddressPool::new(a("2001:db8:cafe:1::1:0"), a("2001:db8:cafe:1::1:ff"));
+    assert!(s.set_link(0, moved));
+    let r = send(
+        &mut s,
+        Instant::from_secs(10),
+        &msg(MessageType::Renew, &c, &[Ia::Na(1, vec![addr])]),
+    )
+    .unwrap();
+    assert_eq!(r.ias[0].items, vec![(addr, 128, 0, 0)]);
+    assert!(events(&mut s).is_empty(), "not extended");
+    // A Request gets a new address from the new pool.
+    let r = send(
+        &mut s,
+        Instant::from_secs(10),
+        &msg(MessageType::Request, &c, &[Ia::Na(1, vec![])]),
+    )
+    .unwrap();
+    let new = r.ias[0].items[0].0;
+    assert!(s.links()[0].address_pools[0].contains(new));
+    // The old binding runs out at its deadline.
+    run_until(&mut s, Instant::from_secs(7500));
+    let ev = events(&mut s);
+    assert!(ev
+        .iter()
+        .any(|e| e.kind == LeaseEventKind::Expired && e.lease.address == addr));
 }
 
 #[test]
