@@ -33,8 +33,10 @@ pub(crate) fn mask(len: u8) -> u128 {
 
 /// An IPv6 prefix: address and length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Prefix {
     /// The prefix bits (host bits are ignored).
+    #[cfg_attr(feature = "defmt", defmt(Display2Format))]
     pub address: Ipv6Addr,
     /// Length, 0..=128.
     pub len: u8,
@@ -55,10 +57,13 @@ impl Prefix {
 
 /// A range of addresses handed out for IA_NA, `first..=last` (RFC 9915 §6.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct AddressPool {
     /// First address of the range.
+    #[cfg_attr(feature = "defmt", defmt(Display2Format))]
     pub first: Ipv6Addr,
     /// Last address of the range (inclusive).
+    #[cfg_attr(feature = "defmt", defmt(Display2Format))]
     pub last: Ipv6Addr,
 }
 
@@ -98,6 +103,7 @@ impl AddressPool {
 /// All arithmetic is in `u128` with checked shifts, so every pool length 0..=128 and delegated
 /// length works (odhcpd computed `1 << (64 - plen)` and overflowed for short pools).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct PrefixPool {
     /// The pool prefix.
     pub prefix: Prefix,
@@ -158,6 +164,7 @@ impl PrefixPool {
 
 /// Lifetimes and renewal times for the leases of one IA type (RFC 9915 §7.7, §21.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Lifetimes {
     /// Preferred lifetime in seconds.
     pub preferred: u32,
@@ -195,6 +202,7 @@ impl Lifetimes {
 
 /// Who a reservation is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum ReservationKey {
     /// Every IA of the client with this DUID.
     Duid(DuidBuf),
@@ -224,10 +232,12 @@ impl ReservationKey {
 
 /// A fixed address and/or prefix for one client (RFC 9915 §6.2 "reserved").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Reservation {
     /// Who it is for.
     pub key: ReservationKey,
     /// The address served to the client's IA_NA, if any.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub address: Option<Ipv6Addr>,
     /// The prefix served to the client's IA_PD, if any.
     pub prefix: Option<Prefix>,
@@ -301,6 +311,21 @@ pub struct LinkConfig {
     pub inf_max_rt: Option<u32>,
     /// Fixed addresses and prefixes.
     pub reservations: heapless::Vec<Reservation, MAX_RESERVATIONS>,
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for LinkConfig {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "LinkConfig {{ ifindex: {}, {} prefixes, {} address pools, {} prefix pools, {} reservations }}",
+            self.ifindex,
+            self.prefixes.len(),
+            self.address_pools.len(),
+            self.prefix_pools.len(),
+            self.reservations.len()
+        )
+    }
 }
 
 impl Default for LinkConfig {
@@ -383,6 +408,7 @@ impl LinkConfig {
 
 /// Server-wide limits (RFC 9915 §23: exhaustion and flooding).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Limits {
     /// Most addresses one client (DUID) may hold, over all its IA_NAs.
     pub max_addresses_per_client: u8,

@@ -70,11 +70,13 @@ pub const MAX_IAS: usize = 32;
 pub const MAX_IA_ITEMS: usize = 4;
 /// Lease events the queue holds; a stateful message is only processed when at least
 /// [`MAX_EVENTS_PER_MESSAGE`] are free.
-pub const EVENT_QUEUE: usize = 64;
-/// Most lease events one message can cause.
-pub const MAX_EVENTS_PER_MESSAGE: usize = 32;
-/// Most bindings of one client looked at per message.
-const MAX_CLIENT_BINDINGS: usize = 32;
+pub const EVENT_QUEUE: usize = 128;
+/// Most lease events one message can cause: one per binding of the client looked at
+/// ([`MAX_CLIENT_BINDINGS`]) plus one per new binding (the per-client caps, clamped so that
+/// addresses + prefixes <= [`MAX_CLIENT_BINDINGS`]).
+pub const MAX_EVENTS_PER_MESSAGE: usize = 2 * MAX_CLIENT_BINDINGS;
+/// Most bindings of one client looked at per message; the per-client caps are clamped to it.
+pub const MAX_CLIENT_BINDINGS: usize = 32;
 /// Rate-limit buckets (clients hash into them; a collision shares a bucket).
 pub const RATE_BUCKETS: usize = 256;
 /// Most pool positions probed for one IA.
@@ -82,12 +84,15 @@ pub const MAX_PROBES: u32 = 4096;
 
 /// Metadata of a received datagram, from the adapter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct RxMeta {
     /// Interface it arrived on.
     pub ifindex: u32,
     /// IPv6 source address (the client, or the relay agent).
+    #[cfg_attr(feature = "defmt", defmt(Display2Format))]
     pub src: Ipv6Addr,
     /// IPv6 destination address (`ff02::1:2`, `ff05::1:3`, or one of ours).
+    #[cfg_attr(feature = "defmt", defmt(Display2Format))]
     pub dst: Ipv6Addr,
     /// Source link-layer address of the frame, if the adapter knows it (used for RFC 6939
     /// reservations of directly connected clients).
@@ -96,10 +101,12 @@ pub struct RxMeta {
 
 /// Where to send the reply [`Server::handle_message`] wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Transmit {
     /// Bytes written at the start of the output buffer.
     pub len: usize,
     /// Destination address: the source of the received datagram (client or relay agent).
+    #[cfg_attr(feature = "defmt", defmt(Display2Format))]
     pub dst: Ipv6Addr,
     /// Destination UDP port: 546 to a client, 547 to a relay agent (RFC 9915 §7.2).
     pub port: u16,
@@ -112,6 +119,7 @@ pub struct Transmit {
 
 /// Why [`Server::handle_message`] sent nothing. Every case is counted in [`Counters`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum NoReply {
     /// The datagram does not decode (RFC 9915 §16: discard).
     Malformed(Error),
@@ -151,6 +159,7 @@ pub enum LeaseEventKind {
 
 /// A lease change the adapter must persist (and act on: routes for delegated prefixes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct LeaseEvent {
     /// Sequence number, increasing by one per event.
     pub seq: u64,
@@ -179,6 +188,7 @@ pub enum RestoreError {
 
 /// Counters of every outcome; the adapter exports them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Counters {
     /// Datagrams handed to [`Server::handle_message`].
     pub received: u64,
@@ -220,6 +230,9 @@ pub struct Counters {
     pub recreated: u64,
     /// Bindings expired.
     pub expired: u64,
+    /// Lease events that found the queue full (cannot happen while the per-message bound
+    /// holds; counted so that a persistence gap would be visible).
+    pub events_lost: u64,
     /// Leases restored.
     pub restored: u64,
     /// Leases refused by [`Server::restore`].
@@ -290,11 +303,14 @@ impl IaOut {
 type IaList = heapless::Vec<IaOut, MAX_IAS>;
 
 /// The DHCPv6 server. See the [module documentation](self).
+///
+/// `S` is the lease table's storage (`&mut [Slot]`, `&mut [Slot; N]`, `Box<[Slot]>`, ...);
+/// `LINKS` the most links served (at most 256; links are numbered by their position).
 #[derive(Debug)]
-pub struct Server<S: AsMut<[Slot]> + AsRef<[Slot]>> {
+pub struct Server<S: AsMut<[Slot]> + AsRef<[Slot]>, const LINKS: usize = MAX_LINKS> {
     duid: DuidBuf,
     alloc_key: u64,
-    links: heapless::Vec<LinkConfig, MAX_LINKS>,
+    links: heapless::Vec<LinkConfig, LINKS>,
     limits: Limits,
     table: LeaseTable<S>,
     events: heapless::Deque<LeaseEvent, EVENT_QUEUE>,
@@ -327,18 +343,26 @@ fn secs(s: u32) -> Duration {
     Duration::from_secs(u64::from(s))
 }
 
-impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Server<S> {
+impl<S: AsMut<[Slot]> + AsRef<[Slot]>, const LINKS: usize> Server<S, LINKS> {
     /// A server with DUID `server_duid` (RFC 9915 §11), serving `links`, over table storage
-    /// `storage`. `hash_key` keys the table's index hash: draw it from the adapter's randomness.
+    /// `storage`. The per-client caps are clamped so that addresses + prefixes <=
+    /// [`MAX_CLIENT_BINDINGS`]. `hash_key` keys the table's index hash: draw it from the adapter's randomness.
     /// Address choice is keyed by the server DUID, so it is stable across restarts.
     pub fn new(
         server_duid: DuidBuf,
-        links: heapless::Vec<LinkConfig, MAX_LINKS>,
+        links: heapless::Vec<LinkConfig, LINKS>,
         limits: Limits,
         storage: S,
         hash_key: u64,
     ) -> Self {
         let alloc_key = hash_bytes(0x5158_636f_6e66_2d36, server_duid.as_bytes());
+        let mut limits = limits;
+        // Keep per-message events bounded (MAX_EVENTS_PER_MESSAGE).
+        let max = MAX_CLIENT_BINDINGS as u8;
+        limits.max_addresses_per_client = limits.max_addresses_per_client.min(max);
+        limits.max_prefixes_per_client = limits
+            .max_prefixes_per_client
+            .min(max - limits.max_addresses_per_client);
         Server {
             duid: server_duid,
             alloc_key,
@@ -360,6 +384,19 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Server<S> {
     /// The configured links.
     pub fn links(&self) -> &[LinkConfig] {
         &self.links
+    }
+
+    /// Replace the configuration of link `index` (a reload). Bindings stay; leases outside the
+    /// new pools are not renewed (their Renew gets lifetimes 0) and expire. Returns `false` if
+    /// there is no such link.
+    pub fn set_link(&mut self, index: usize, link: LinkConfig) -> bool {
+        match self.links.get_mut(index) {
+            Some(l) => {
+                *l = link;
+                true
+            }
+            None => false,
+        }
     }
 
     /// The counters.
@@ -395,6 +432,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Server<S> {
                 push_event(
                     &mut self.events,
                     &mut self.seq,
+                    &mut self.counters.events_lost,
                     LeaseEventKind::Expired,
                     lease,
                 );
@@ -584,19 +622,38 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Server<S> {
 
         let rapid = msg.msg_type == MessageType::Solicit && msg.rapid_commit() && link.rapid_commit;
         let mut top_status = None;
-        let (reply_type, ias) = match msg.msg_type {
-            MessageType::Solicit if rapid => (MessageType::Reply, ctx.process(&msg, Mode::Request)),
-            MessageType::Solicit => (MessageType::Advertise, ctx.process(&msg, Mode::Solicit)),
-            MessageType::Request => (MessageType::Reply, ctx.process(&msg, Mode::Request)),
-            MessageType::Renew => (MessageType::Reply, ctx.process(&msg, Mode::Renew)),
-            MessageType::Rebind => (MessageType::Reply, ctx.process(&msg, Mode::Rebind)),
+        // Filled in place: the list is several KiB, not worth moving around.
+        let mut ias = IaList::new();
+        let reply_type = match msg.msg_type {
+            MessageType::Solicit if rapid => {
+                ctx.process(&msg, Mode::Request, &mut ias);
+                MessageType::Reply
+            }
+            MessageType::Solicit => {
+                ctx.process(&msg, Mode::Solicit, &mut ias);
+                MessageType::Advertise
+            }
+            MessageType::Request => {
+                ctx.process(&msg, Mode::Request, &mut ias);
+                MessageType::Reply
+            }
+            MessageType::Renew => {
+                ctx.process(&msg, Mode::Renew, &mut ias);
+                MessageType::Reply
+            }
+            MessageType::Rebind => {
+                ctx.process(&msg, Mode::Rebind, &mut ias);
+                MessageType::Reply
+            }
             MessageType::Release => {
                 top_status = Some(StatusCode::Success);
-                (MessageType::Reply, ctx.process(&msg, Mode::Release))
+                ctx.process(&msg, Mode::Release, &mut ias);
+                MessageType::Reply
             }
             MessageType::Decline => {
                 top_status = Some(StatusCode::Success);
-                (MessageType::Reply, ctx.process(&msg, Mode::Decline))
+                ctx.process(&msg, Mode::Decline, &mut ias);
+                MessageType::Reply
             }
             MessageType::Confirm => {
                 let mut any = false;
@@ -623,9 +680,9 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Server<S> {
                 } else {
                     StatusCode::NotOnLink
                 });
-                (MessageType::Reply, IaList::new())
+                MessageType::Reply
             }
-            MessageType::InformationRequest => (MessageType::Reply, IaList::new()),
+            MessageType::InformationRequest => MessageType::Reply,
             // check_server_receipt admitted only the types above.
             _ => {
                 counters_drop(
@@ -748,6 +805,7 @@ fn counters_drop(c: &mut Counters, d: NoReply) {
 fn push_event(
     events: &mut heapless::Deque<LeaseEvent, EVENT_QUEUE>,
     seq: &mut u64,
+    lost: &mut u64,
     kind: LeaseEventKind,
     lease: Lease,
 ) {
@@ -759,6 +817,8 @@ fn push_event(
     // Room was checked before the message was processed (MAX_EVENTS_PER_MESSAGE).
     if events.push_back(e).is_ok() {
         *seq += 1;
+    } else {
+        *lost += 1;
     }
 }
 
@@ -826,6 +886,20 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
         })
     }
 
+    /// `true` if `lease` may be served to this client's IA on this link under the current
+    /// configuration: in a pool, or reserved for the client.
+    fn appropriate(&self, ty: IaType, iaid: u32, lease: (Ipv6Addr, u8)) -> bool {
+        (pool_holds(self.link, ty, lease.0, lease.1) && !self.reserved_for_other(ty, lease, iaid))
+            || self.link.reservations.iter().any(|r| {
+                reserved_lease(r, ty) == Some(lease)
+                    && key_matches(&r.key, self.duid, iaid, self.hw)
+            })
+    }
+
+    fn lease_of(&self, idx: usize) -> Option<(Ipv6Addr, u8)> {
+        self.table.get(idx).map(|b| (b.address(), b.prefix_len()))
+    }
+
     fn is_free(&self, lease: (Ipv6Addr, u8)) -> bool {
         self.table.find_lease(lease.0, lease.1).is_none()
             && !self.offered.contains(&(u128::from(lease.0), lease.1))
@@ -833,11 +907,17 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
 
     fn emit(&mut self, kind: LeaseEventKind, idx: usize) {
         if let Some(lease) = self.table.get(idx).and_then(|b| b.to_lease()) {
-            push_event(self.events, self.seq, kind, lease);
+            push_event(
+                self.events,
+                self.seq,
+                &mut self.counters.events_lost,
+                kind,
+                lease,
+            );
         }
     }
 
-    fn process(&mut self, msg: &MessageRepr<'_>, mode: Mode) -> IaList {
+    fn process(&mut self, msg: &MessageRepr<'_>, mode: Mode, out: &mut IaList) {
         let existing: heapless::Vec<usize, MAX_CLIENT_BINDINGS> =
             self.table.client_bindings(self.duid);
         for &idx in &existing {
@@ -848,7 +928,6 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
                 }
             }
         }
-        let mut out = IaList::new();
         let mut seen: heapless::Vec<(u8, u32), MAX_IAS> = heapless::Vec::new();
         for o in msg.options.iter() {
             let (kind, iaid, options) = match o {
@@ -894,11 +973,19 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
                     } else {
                         IaType::Pd
                     };
-                    let mine: heapless::Vec<usize, MAX_CLIENT_BINDINGS> = existing
+                    let mut mine: heapless::Vec<usize, MAX_CLIENT_BINDINGS> = existing
                         .iter()
                         .copied()
                         .filter(|&i| self.is_mine(i, iaid, ty))
                         .collect();
+                    if matches!(mode, Mode::Solicit | Mode::Request) {
+                        // A binding the configuration no longer allows (a reload moved the
+                        // pools) is not offered again; it runs out.
+                        mine.retain(|&i| {
+                            self.lease_of(i)
+                                .is_some_and(|l| self.appropriate(ty, iaid, l))
+                        });
+                    }
                     match mode {
                         Mode::Solicit | Mode::Request => {
                             self.assign(kind, ty, iaid, &hints, &mine, mode == Mode::Request)
@@ -917,7 +1004,6 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
             // `seen` and `out` have the same capacity, so this push cannot fail.
             let _ = out.push(result);
         }
-        out
     }
 
     fn ok_ia(&self, kind: Kind, ty: IaType, iaid: u32) -> IaOut {
@@ -1171,7 +1257,22 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
             }
         }
         for &idx in mine {
-            if let Some(item) = self.extend_binding(idx, ty) {
+            let Some(lease) = self.lease_of(idx) else {
+                continue;
+            };
+            let item = if self.appropriate(ty, iaid, lease) {
+                self.extend_binding(idx, ty)
+            } else {
+                // No longer appropriate for the link (configuration changed): lifetimes 0,
+                // not extended; the binding runs out (§18.3.4).
+                Some(Item {
+                    addr: lease.0,
+                    plen: lease.1,
+                    preferred: 0,
+                    valid: 0,
+                })
+            };
+            if let Some(item) = item {
                 if o.items.push(item).is_err() {
                     break;
                 }
@@ -1215,7 +1316,13 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
             } else {
                 LeaseEventKind::Released
             };
-            push_event(self.events, self.seq, event_kind, lease);
+            push_event(
+                self.events,
+                self.seq,
+                &mut self.counters.events_lost,
+                event_kind,
+                lease,
+            );
             if event_kind == LeaseEventKind::Declined {
                 if self.table.declined() < self.limits.max_declined {
                     let until = self.now + self.limits.decline_quarantine;

@@ -17,7 +17,13 @@
 //! - a **lease index**: the same, keyed by (address or prefix, prefix length), for "is this
 //!   address/prefix held?" during allocation.
 //! - a **binary min-heap** of valid-lifetime deadlines, for [`poll_timeout`](super::Server::poll_timeout)
-//!   and expiry in O(log n).
+//!   and expiry in O(log n). Keys live in the heap array, and a renewal that pushes a deadline
+//!   back does not touch the heap (the entry moves when its old deadline comes up), so a
+//!   Renew costs the same at a thousand bindings and at a million.
+//!
+//! Index entries carry an 8-bit hash fingerprint next to the slot number, so a probe rejects
+//! most non-matching entries without reading their record (one cache miss fewer per lookup in
+//! a large table). That leaves 24 bits for the slot: at most [`MAX_SLOTS`] bindings.
 //!
 //! Load factor of both indexes is at most 1/2 (two entries per slot), so a probe run stays a
 //! few entries long from a thousand to a million bindings; deletion is backward-shift, so no
@@ -125,8 +131,29 @@ struct Record {
 #[derive(Debug, Clone, Copy)]
 pub struct Slot {
     rec: Record,
+    /// Index entries: `(slot + 1) | fingerprint << 24`, 0 = empty.
     index: [[u32; 2]; 2],
+    /// Heap entry at this position: its key (a deadline, never later than the record's) ...
+    heap_key: u64,
+    /// ... and its slot.
     heap: u32,
+}
+
+/// Most slots a table uses (index entries keep 24 bits for the slot and 8 for a hash
+/// fingerprint). Larger storage is allowed; the excess is unused.
+pub const MAX_SLOTS: usize = (1 << 24) - 2;
+const IDX_MASK: u32 = 0x00ff_ffff;
+
+fn pack(idx: usize, h: u64) -> u32 {
+    (idx as u32 + 1) | (((h & 0xff) as u32) << 24)
+}
+
+fn unpack(e: u32) -> Option<usize> {
+    ((e & IDX_MASK) as usize).checked_sub(1)
+}
+
+fn fingerprint_matches(e: u32, h: u64) -> bool {
+    e >> 24 == (h & 0xff) as u32
 }
 
 /// Bytes of a [`Slot`] that are not the inline DUID buffer.
@@ -134,6 +161,13 @@ pub const SLOT_OVERHEAD: usize = core::mem::size_of::<Slot>() - DUID_MAX_LEN;
 
 // Goal (issue 5): at most 128 bytes per binding plus the DUID. Checked at compile time.
 const _: () = assert!(SLOT_OVERHEAD <= 128);
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Slot {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "Slot {{ state: {} }}", self.rec.state)
+    }
+}
 
 impl Slot {
     /// An unused slot.
@@ -152,6 +186,7 @@ impl Slot {
             duid: [0; DUID_MAX_LEN],
         },
         index: [[0; 2]; 2],
+        heap_key: 0,
         heap: 0,
     };
 }
@@ -194,6 +229,22 @@ fn lease_hash(key: u64, lease: u128, prefix_len: u8) -> u64 {
 #[derive(Debug, Clone, Copy)]
 pub struct BindingRef<'t> {
     rec: &'t Record,
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for BindingRef<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "Binding {{ {}, duid: {=[u8]}, iaid: {}, {=[u8]}/{}, until {} }}",
+            self.ia_type(),
+            self.duid(),
+            self.iaid(),
+            self.address().octets()[..],
+            self.prefix_len(),
+            self.valid_until()
+        )
+    }
 }
 
 impl<'t> BindingRef<'t> {
@@ -269,6 +320,7 @@ pub struct LeaseTable<S: AsMut<[Slot]> + AsRef<[Slot]>> {
 
 /// What to insert: one address or prefix for one client IA.
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct NewBinding<'d> {
     /// The client's DUID bytes (3..=130), or empty for a quarantine record.
     pub duid: &'d [u8],
@@ -277,6 +329,7 @@ pub struct NewBinding<'d> {
     /// IA_NA or IA_PD.
     pub ia_type: IaType,
     /// The address or prefix.
+    #[cfg_attr(feature = "defmt", defmt(Display2Format))]
     pub address: Ipv6Addr,
     /// 128 for an address, the delegated length for a prefix.
     pub prefix_len: u8,
@@ -293,7 +346,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> LeaseTable<S> {
     /// the caller draws from its randomness source.
     pub fn new(mut storage: S, hash_key: u64) -> Self {
         let slots = storage.as_mut();
-        let n = slots.len().min(u32::MAX as usize - 1);
+        let n = slots.len().min(MAX_SLOTS);
         for (i, s) in slots.iter_mut().enumerate() {
             *s = Slot::EMPTY;
             // Free list threaded through heap_pos (next + 1, 0 = end).
@@ -318,7 +371,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> LeaseTable<S> {
 
     /// How many bindings fit.
     pub fn capacity(&self) -> usize {
-        self.slots().len().min(u32::MAX as usize - 1)
+        self.slots().len().min(MAX_SLOTS)
     }
 
     /// Live bindings, quarantined addresses included.
@@ -398,7 +451,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> LeaseTable<S> {
         let mut p = self.home(h);
         for _ in 0..self.index_size() {
             if self.entry(which, p) == 0 {
-                self.set_entry(which, p, idx as u32 + 1);
+                self.set_entry(which, p, pack(idx, h));
                 return;
             }
             p = self.next_pos(p);
@@ -406,13 +459,12 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> LeaseTable<S> {
     }
 
     fn index_remove(&mut self, which: usize, h: u64, idx: usize) {
-        let want = idx as u32 + 1;
         let mut p = self.home(h);
         let mut found = None;
         for _ in 0..self.index_size() {
             match self.entry(which, p) {
                 0 => break,
-                e if e == want => {
+                e if unpack(e) == Some(idx) => {
                     found = Some(p);
                     break;
                 }
@@ -428,7 +480,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> LeaseTable<S> {
             if e == 0 {
                 break;
             }
-            let home = self.home(self.entry_hash(which, e as usize - 1));
+            let home = self.home(self.entry_hash(which, unpack(e).unwrap_or(0)));
             let stays = if hole <= j {
                 hole < home && home <= j
             } else {
@@ -453,7 +505,11 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> LeaseTable<S> {
             if e == 0 {
                 break;
             }
-            let idx = e as usize - 1;
+            if !fingerprint_matches(e, h) {
+                p = self.next_pos(p);
+                continue;
+            }
+            let idx = unpack(e).unwrap_or(0);
             if let Some(r) = self.rec(idx) {
                 if r.duid_hash == h
                     && r.duid.get(..usize::from(r.duid_len)) == Some(duid)
@@ -478,8 +534,8 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> LeaseTable<S> {
             if e == 0 {
                 return None;
             }
-            let idx = e as usize - 1;
-            if let Some(r) = self.rec(idx) {
+            let idx = unpack(e).unwrap_or(0);
+            if let Some(r) = self.rec(idx).filter(|_| fingerprint_matches(e, h)) {
                 if r.lease == octets && r.prefix_len == prefix_len {
                     return Some(idx);
                 }
@@ -550,6 +606,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> LeaseTable<S> {
         let pos = self.len;
         if let Some(s) = self.slots_mut().get_mut(pos) {
             s.heap = idx as u32;
+            s.heap_key = b.valid_until.total_millis();
         }
         self.len += 1;
         self.sift_up(pos);
@@ -593,53 +650,80 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> LeaseTable<S> {
         lease
     }
 
-    /// Change a binding's lifetimes (renewal) and re-position it in the expiry heap.
+    /// Change a binding's lifetimes (renewal).
+    ///
+    /// The expiry heap is updated lazily: a later deadline leaves the heap entry where it is
+    /// (renewal costs O(1) whatever the table size), and the entry is moved when its old
+    /// deadline comes up ([`first_expired`](Self::first_expired)). An earlier deadline moves it
+    /// at once.
     pub fn set_lifetimes(&mut self, idx: usize, preferred_until: Instant, valid_until: Instant) {
         let Some(r) = self.rec_mut(idx) else { return };
         if r.state == FREE {
             return;
         }
+        let old = r.valid_until;
+        let new = valid_until.total_millis();
         r.preferred_until = preferred_until.total_millis();
-        r.valid_until = valid_until.total_millis();
+        r.valid_until = new;
         let pos = r.heap_pos as usize;
-        self.sift_down(pos);
-        self.sift_up(pos);
+        // The heap key is never later than the old deadline, so a later deadline needs no
+        // heap access at all (one cache miss fewer per renewal in a large table).
+        if new < old && new < self.heap_key(pos) {
+            if let Some(s) = self.slots_mut().get_mut(pos) {
+                s.heap_key = new;
+            }
+            self.sift_up(pos);
+        }
     }
 
-    /// The earliest valid-lifetime deadline.
+    /// The earliest deadline in the expiry heap: never later than the earliest expiry, possibly
+    /// earlier (a renewed lease's old deadline; waking then is harmless).
     pub fn next_expiry(&self) -> Option<Instant> {
         if self.len == 0 {
             return None;
         }
-        let idx = self.slots().first()?.heap as usize;
-        self.rec(idx).map(|r| Instant::from_millis(r.valid_until))
+        Some(Instant::from_millis(self.heap_key(0)))
     }
 
-    /// The slot of the binding with the earliest deadline, if that deadline is `<= now`.
-    pub fn first_expired(&self, now: Instant) -> Option<usize> {
-        if self.next_expiry()? <= now {
-            self.slots().first().map(|s| s.heap as usize)
-        } else {
-            None
+    /// The slot of a binding whose valid lifetime ended by `now`, if any. Moves renewed
+    /// bindings' heap entries to their new deadlines on the way (at most 256 per call).
+    pub fn first_expired(&mut self, now: Instant) -> Option<usize> {
+        for _ in 0..256 {
+            if self.len == 0 || self.heap_key(0) > now.total_millis() {
+                return None;
+            }
+            let idx = self.slots().first()?.heap as usize;
+            let actual = self.rec(idx)?.valid_until;
+            if actual <= now.total_millis() {
+                return Some(idx);
+            }
+            if let Some(s) = self.slots_mut().first_mut() {
+                s.heap_key = actual;
+            }
+            self.sift_down(0);
         }
+        None
     }
 
     fn heap_key(&self, pos: usize) -> u64 {
-        let idx = self.slots().get(pos).map_or(0, |s| s.heap as usize);
-        self.rec(idx).map_or(u64::MAX, |r| r.valid_until)
+        self.slots().get(pos).map_or(u64::MAX, |s| s.heap_key)
     }
 
     fn heap_swap(&mut self, a: usize, b: usize) {
         let slots = self.slots_mut();
-        let (Some(ia), Some(ib)) = (slots.get(a).map(|s| s.heap), slots.get(b).map(|s| s.heap))
-        else {
+        let (Some((ia, ka)), Some((ib, kb))) = (
+            slots.get(a).map(|s| (s.heap, s.heap_key)),
+            slots.get(b).map(|s| (s.heap, s.heap_key)),
+        ) else {
             return;
         };
         if let Some(s) = slots.get_mut(a) {
             s.heap = ib;
+            s.heap_key = kb;
         }
         if let Some(s) = slots.get_mut(b) {
             s.heap = ia;
+            s.heap_key = ka;
         }
         if let Some(s) = slots.get_mut(ib as usize) {
             s.rec.heap_pos = a as u32;
@@ -694,6 +778,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> LeaseTable<S> {
             let pos = r.heap_pos as usize;
             assert!(pos < self.len);
             assert_eq!(self.slots()[pos].heap as usize, idx);
+            assert!(self.slots()[pos].heap_key <= r.valid_until);
             if r.state != DECLINED {
                 let list: heapless::Vec<usize, 256> =
                     self.client_bindings(&r.duid[..usize::from(r.duid_len)]);

@@ -1463,6 +1463,17 @@ fn reservations_by_duid_duid_iaid_and_link_layer() {
 // Virtual time, expiry, restore
 // ---------------------------------------------------------------------------------------------
 
+/// What an adapter's loop does: wake at every `poll_timeout` up to `until`.
+fn run_until(s: &mut TestServer, until: Instant) {
+    for _ in 0..1000 {
+        match s.poll_timeout() {
+            Some(due) if due <= until => s.handle_timeout(due),
+            _ => return,
+        }
+    }
+    panic!("poll_timeout never moved past {until}");
+}
+
 #[test]
 fn virtual_time_through_t1_t2_and_expiry() {
     let mut s = server();
@@ -1473,7 +1484,7 @@ fn virtual_time_through_t1_t2_and_expiry() {
     assert_eq!(s.poll_timeout(), Some(t0 + Duration::from_secs(7500)));
     // T1: Renew.
     let t1 = t0 + Duration::from_secs(3600);
-    s.handle_timeout(t1);
+    run_until(&mut s, t1);
     assert!(events(&mut s).is_empty());
     send(
         &mut s,
@@ -1481,29 +1492,95 @@ fn virtual_time_through_t1_t2_and_expiry() {
         &msg(MessageType::Renew, &c, &[Ia::Na(1, vec![addr])]),
     )
     .unwrap();
-    assert_eq!(s.poll_timeout(), Some(t1 + Duration::from_secs(7500)));
-    // T2 (the renew went unanswered on the client's side, say): Rebind.
+    assert_eq!(events(&mut s)[0].kind, LeaseEventKind::Renewed);
+    // The wake-up may still be the old deadline (lazy heap); it must not be later.
+    assert!(s.poll_timeout().unwrap() <= t1 + Duration::from_secs(7500));
+    // T2 (the client got no answer to its Renews, say): Rebind. The old deadline passed on the
+    // way without expiring anything.
     let t2 = t1 + Duration::from_secs(6300);
+    run_until(&mut s, t2);
+    assert!(events(&mut s).is_empty());
+    assert_eq!(s.table().len(), 1);
+    assert_eq!(s.poll_timeout(), Some(t1 + Duration::from_secs(7500)));
     send(
         &mut s,
         t2,
         &msg(MessageType::Rebind, &c, &[Ia::Na(1, vec![addr])]),
     )
     .unwrap();
-    let expiry = t2 + Duration::from_secs(7500);
-    assert_eq!(s.poll_timeout(), Some(expiry));
     events(&mut s);
+    let expiry = t2 + Duration::from_secs(7500);
     // Silence: one millisecond early nothing happens, then it expires.
-    let before = Instant::from_millis(expiry.total_millis() - 1);
-    s.handle_timeout(before);
+    run_until(&mut s, Instant::from_millis(expiry.total_millis() - 1));
+    assert!(events(&mut s).is_empty());
     assert_eq!(s.table().len(), 1);
-    s.handle_timeout(expiry);
+    assert_eq!(s.poll_timeout(), Some(expiry));
+    run_until(&mut s, expiry);
     let ev = events(&mut s);
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0].kind, LeaseEventKind::Expired);
     assert_eq!(ev[0].lease.address, addr);
     assert!(s.table().is_empty());
     assert_eq!(s.poll_timeout(), None);
+}
+
+#[test]
+fn shortened_lifetimes_take_effect_at_once() {
+    // ISC dhcpd CVE-2012-3955 shape: lifetimes shortened while leases are active. A Renew
+    // under the shorter configuration moves the deadline earlier, and expiry follows it.
+    let mut s = server();
+    let c = duid(1);
+    let addr = bind(&mut s, Instant::ZERO, &c, &[Ia::Na(1, vec![])]).ias[0].items[0].0;
+    events(&mut s);
+    let mut short = seed_link();
+    short.address_lifetimes = Lifetimes::new(60, 120);
+    assert!(s.set_link(0, short));
+    let r = send(
+        &mut s,
+        Instant::from_secs(10),
+        &msg(MessageType::Renew, &c, &[Ia::Na(1, vec![addr])]),
+    )
+    .unwrap();
+    assert_eq!(r.ias[0].items, vec![(addr, 128, 60, 120)]);
+    assert_eq!(s.poll_timeout(), Some(Instant::from_secs(130)));
+    events(&mut s);
+    run_until(&mut s, Instant::from_secs(130));
+    assert_eq!(events(&mut s)[0].kind, LeaseEventKind::Expired);
+}
+
+#[test]
+fn reload_moving_the_pool_stops_renewing_old_leases() {
+    let mut s = server();
+    let c = duid(1);
+    let addr = bind(&mut s, Instant::ZERO, &c, &[Ia::Na(1, vec![])]).ias[0].items[0].0;
+    events(&mut s);
+    let mut moved = seed_link();
+    moved.address_pools[0] =
+        AddressPool::new(a("2001:db8:cafe:1::1:0"), a("2001:db8:cafe:1::1:ff"));
+    assert!(s.set_link(0, moved));
+    let r = send(
+        &mut s,
+        Instant::from_secs(10),
+        &msg(MessageType::Renew, &c, &[Ia::Na(1, vec![addr])]),
+    )
+    .unwrap();
+    assert_eq!(r.ias[0].items, vec![(addr, 128, 0, 0)]);
+    assert!(events(&mut s).is_empty(), "not extended");
+    // A Request gets a new address from the new pool.
+    let r = send(
+        &mut s,
+        Instant::from_secs(10),
+        &msg(MessageType::Request, &c, &[Ia::Na(1, vec![])]),
+    )
+    .unwrap();
+    let new = r.ias[0].items[0].0;
+    assert!(s.links()[0].address_pools[0].contains(new));
+    // The old binding runs out at its deadline.
+    run_until(&mut s, Instant::from_secs(7500));
+    let ev = events(&mut s);
+    assert!(ev
+        .iter()
+        .any(|e| e.kind == LeaseEventKind::Expired && e.lease.address == addr));
 }
 
 #[test]
@@ -1514,9 +1591,9 @@ fn expiry_is_bounded_by_the_event_queue() {
             rate_per_second: 0,
             ..Limits::default()
         },
-        256,
+        512,
     );
-    for i in 0..100 {
+    for i in 0..200 {
         bind(&mut s, Instant::ZERO, &duid(i), &[Ia::Na(1, vec![])]);
         events(&mut s);
     }
@@ -1525,7 +1602,7 @@ fn expiry_is_bounded_by_the_event_queue() {
     assert_eq!(events(&mut s).len(), EVENT_QUEUE);
     assert_eq!(s.poll_timeout(), Some(end), "the rest is still due");
     s.handle_timeout(end);
-    assert_eq!(events(&mut s).len(), 100 - EVENT_QUEUE);
+    assert_eq!(events(&mut s).len(), 200 - EVENT_QUEUE);
     assert!(s.table().is_empty());
 }
 
