@@ -25,6 +25,7 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod dhcpv6;
 pub mod host;
 pub mod profile;
 pub mod ra;

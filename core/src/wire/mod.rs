@@ -15,6 +15,7 @@
 
 use core::fmt;
 
+pub mod dhcpv6;
 pub mod dns;
 pub mod icmpv6;
 pub mod ndisc;

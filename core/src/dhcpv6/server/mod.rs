@@ -1,0 +1,1470 @@
+//! DHCPv6 server engine (RFC 9915 §18.3), sans-IO.
+//!
+//! [`Server`] answers client messages received directly or through relay agents, hands out
+//! addresses (IA_NA) and delegated prefixes (IA_PD) from the pools of a [`LinkConfig`], and keeps
+//! its bindings in a [`LeaseTable`] over storage the caller provides.
+//!
+//! # Driving it
+//!
+//! - [`Server::handle_message`] takes one received UDP payload with its [`RxMeta`] and writes
+//!   the answer (Advertise, Reply, or a Relay-repl around it) into the caller's buffer. It returns
+//!   a [`Transmit`] saying where to send it, or a [`NoReply`] saying why nothing is sent (every drop
+//!   is also counted in [`Counters`]).
+//! - Every change to the bindings is queued as a [`LeaseEvent`] for [`Server::poll_event`].
+//!   A [`Transmit`] whose message depends on lease changes carries `commit_through`: the
+//!   sequence number of the last event that must be persisted before the reply is sent. An
+//!   adapter doing group commit handles a batch of datagrams, drains the events, commits them
+//!   once, then sends the replies (DESIGN.md: a Reply is sent only after its lease is committed).
+//! - [`Server::poll_timeout`] / [`Server::handle_timeout`] drive expiry.
+//! - [`Server::restore`] reloads persisted leases at start.
+//!
+//! # Behaviour worth knowing
+//!
+//! - **Link selection** (RFC 9915 §13.1): a direct message belongs to the link whose `ifindex`
+//!   matches; a relayed one to the link whose prefixes or pools contain the link-address of the
+//!   relay closest to the client, or, when that is unspecified or link-local, whose Interface-ID
+//!   that relay sent. No match is an ordinary outcome ([`NoReply::NoLink`], counted), never a panic
+//!   (Kea CVE-2025-40779).
+//! - **Allocation**: reservation first, then the client's hint when it is free and in a pool, then
+//!   a hash of (DUID, IAID) into the pool with linear probing, so a client gets the same address
+//!   back as long as it is free. A Solicit creates no binding unless Rapid Commit is used.
+//! - **Duplicate IAIDs**: in one message, the first IA of a type with a given IAID is served and
+//!   later IAs of the same type with the same IAID are ignored (not echoed) and counted in
+//!   [`Counters::duplicate_ia`]. An IA_NA and an IA_PD with the same IAID are independent (IAIDs
+//!   are per IA type, RFC 9915 §12). At most [`MAX_IAS`] IAs per message are processed; further
+//!   ones are ignored and counted.
+//! - **Caps**: a client holds at most `max_addresses_per_client` addresses and
+//!   `max_prefixes_per_client` prefixes; beyond them an IA gets NoAddrsAvail / NoPrefixAvail.
+//!   Each client (DUID, or source address without one) is rate limited by a token bucket.
+//! - **Lost state** (RFC 9915 §18.3.4 / §18.3.5, odhcpd #26): a Renew or Rebind for a free
+//!   address or prefix of this link's pools re-creates the binding instead of NoBinding.
+//! - **Reply too large** for the caller's buffer: the reply is rebuilt without status texts and
+//!   informational options; if that does not fit either, nothing is written and
+//!   [`NoReply::ReplyTooLarge`] is returned (dnsmasq CVE-2022-0934, odhcpd CVE-2026-53921).
+
+use core::net::Ipv6Addr;
+
+use crate::time::{Duration, Instant};
+use crate::wire::dhcpv6::option::duid::{DuidKind, MAX_LEN as DUID_MAX_LEN};
+use crate::wire::dhcpv6::{
+    build, check_server_receipt, DhcpOption, DropReason, DuidBuf, MessageRepr, MessageType,
+    OptionCode, RelayChain, Repr, StatusCode, Writer, CLIENT_PORT, SERVER_PORT,
+};
+use crate::wire::Error;
+
+pub mod config;
+pub mod table;
+
+pub use config::{
+    AddressPool, ConfigError, Lifetimes, Limits, LinkConfig, Prefix, PrefixPool, Reservation,
+    ReservationKey,
+};
+pub use table::{IaType, Lease, LeaseTable, Slot, TableFull};
+
+use config::MAX_LINKS;
+use table::{hash_bytes, NewBinding};
+
+/// Most IAs (of all types together) processed in one message.
+pub const MAX_IAS: usize = 32;
+/// Most addresses or prefixes reported in one IA of a reply.
+pub const MAX_IA_ITEMS: usize = 4;
+/// Lease events the queue holds; a stateful message is only processed when at least
+/// [`MAX_EVENTS_PER_MESSAGE`] are free.
+pub const EVENT_QUEUE: usize = 128;
+/// Most lease events one message can cause: one per binding of the client looked at
+/// ([`MAX_CLIENT_BINDINGS`]) plus one per new binding (the per-client caps, clamped so that
+/// addresses + prefixes <= [`MAX_CLIENT_BINDINGS`]).
+pub const MAX_EVENTS_PER_MESSAGE: usize = 2 * MAX_CLIENT_BINDINGS;
+/// Most bindings of one client looked at per message; the per-client caps are clamped to it.
+pub const MAX_CLIENT_BINDINGS: usize = 32;
+/// Rate-limit buckets (clients hash into them; a collision shares a bucket).
+pub const RATE_BUCKETS: usize = 256;
+/// Most pool positions probed for one IA.
+pub const MAX_PROBES: u32 = 4096;
+
+/// Metadata of a received datagram, from the adapter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct RxMeta {
+    /// Interface it arrived on.
+    pub ifindex: u32,
+    /// IPv6 source address (the client, or the relay agent).
+    #[cfg_attr(feature = "defmt", defmt(Display2Format))]
+    pub src: Ipv6Addr,
+    /// IPv6 destination address (`ff02::1:2`, `ff05::1:3`, or one of ours).
+    #[cfg_attr(feature = "defmt", defmt(Display2Format))]
+    pub dst: Ipv6Addr,
+    /// Source link-layer address of the frame, if the adapter knows it (used for RFC 6939
+    /// reservations of directly connected clients).
+    pub source_mac: Option<[u8; 6]>,
+}
+
+/// Where to send the reply [`Server::handle_message`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Transmit {
+    /// Bytes written at the start of the output buffer.
+    pub len: usize,
+    /// Destination address: the source of the received datagram (client or relay agent).
+    #[cfg_attr(feature = "defmt", defmt(Display2Format))]
+    pub dst: Ipv6Addr,
+    /// Destination UDP port: 546 to a client, 547 to a relay agent (RFC 9915 §7.2).
+    pub port: u16,
+    /// Interface to send on.
+    pub ifindex: u32,
+    /// The reply depends on lease events up to this sequence number: persist them (poll them
+    /// with [`Server::poll_event`]) before sending. `None` if it depends on none.
+    pub commit_through: Option<u64>,
+}
+
+/// Why [`Server::handle_message`] sent nothing. Every case is counted in [`Counters`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum NoReply {
+    /// The datagram does not decode (RFC 9915 §16: discard).
+    Malformed(Error),
+    /// A §16 rule discards it (wrong identifiers, a message type servers do not receive).
+    Discarded(DropReason),
+    /// No configured link matches (interface, relay link-address, Interface-ID).
+    NoLink,
+    /// The client exceeded its message rate.
+    RateLimited,
+    /// The lease event queue has no room; poll events, then the client's retransmission is
+    /// served.
+    EventQueueFull,
+    /// The reply does not fit the output buffer even without optional content.
+    ReplyTooLarge {
+        /// Bytes it would need.
+        needed: usize,
+    },
+    /// A Confirm without any address: no reply (RFC 9915 §18.3.3).
+    NothingToConfirm,
+}
+
+/// What happened to a lease.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum LeaseEventKind {
+    /// A new binding (Request, Rapid Commit, or re-created on Renew/Rebind).
+    Bound,
+    /// Lifetimes extended.
+    Renewed,
+    /// Released by the client.
+    Released,
+    /// Declined by the client (the address is in quarantine).
+    Declined,
+    /// The valid lifetime ran out.
+    Expired,
+}
+
+/// A lease change the adapter must persist (and act on: routes for delegated prefixes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct LeaseEvent {
+    /// Sequence number, increasing by one per event.
+    pub seq: u64,
+    /// What happened.
+    pub kind: LeaseEventKind,
+    /// The lease, with its lifetimes after the change.
+    pub lease: Lease,
+}
+
+/// Why [`Server::restore`] refused a lease.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum RestoreError {
+    /// Its valid lifetime has already ended.
+    Expired,
+    /// Its link index is not configured.
+    NoLink,
+    /// The address or prefix is not in the link's pools or reservations (or the prefix length
+    /// does not match the pool's delegated length).
+    NotInPool,
+    /// The address or prefix is already held.
+    Conflict,
+    /// The table is full.
+    Full,
+}
+
+/// Counters of every outcome; the adapter exports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Counters {
+    /// Datagrams handed to [`Server::handle_message`].
+    pub received: u64,
+    /// Replies written.
+    pub replies: u64,
+    /// Datagrams that did not decode.
+    pub malformed: u64,
+    /// Unknown message types (RFC 9915 §16).
+    pub unknown_type: u64,
+    /// §16 discards, indexed by [`DropReason::index`].
+    pub discarded: [u64; DropReason::COUNT],
+    /// Relay messages containing a Relay-repl (servers only receive Relay-forw).
+    pub relay_repl_received: u64,
+    /// No link matched.
+    pub no_link: u64,
+    /// Rate limited.
+    pub rate_limited: u64,
+    /// Event queue full.
+    pub event_queue_full: u64,
+    /// Replies that did not fit the output buffer.
+    pub reply_too_large: u64,
+    /// Replies rebuilt in compact form to fit.
+    pub reply_compacted: u64,
+    /// Confirms without addresses.
+    pub nothing_to_confirm: u64,
+    /// IAs ignored as duplicates of an earlier IA with the same type and IAID.
+    pub duplicate_ia: u64,
+    /// IAs ignored beyond [`MAX_IAS`].
+    pub ia_limit: u64,
+    /// IAs refused by the per-client caps.
+    pub client_cap: u64,
+    /// IAs refused because the pool had no free address or prefix.
+    pub pool_exhausted: u64,
+    /// IAs refused because the table was full.
+    pub table_full: u64,
+    /// Declined addresses not quarantined because quarantine was full.
+    pub quarantine_full: u64,
+    /// Bindings re-created on Renew/Rebind.
+    pub recreated: u64,
+    /// Bindings expired.
+    pub expired: u64,
+    /// Lease events that found the queue full (cannot happen while the per-message bound
+    /// holds; counted so that a persistence gap would be visible).
+    pub events_lost: u64,
+    /// Leases restored.
+    pub restored: u64,
+    /// Leases refused by [`Server::restore`].
+    pub restore_refused: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct RateBucket {
+    /// Milli-tokens.
+    tokens: u32,
+    last: u64,
+    used: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Solicit,
+    Request,
+    Renew,
+    Rebind,
+    Release,
+    Decline,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Na,
+    Ta,
+    Pd,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Item {
+    addr: Ipv6Addr,
+    plen: u8,
+    preferred: u32,
+    valid: u32,
+}
+
+#[derive(Debug, Clone)]
+struct IaOut {
+    kind: Kind,
+    iaid: u32,
+    t1: u32,
+    t2: u32,
+    status: Option<StatusCode>,
+    items: heapless::Vec<Item, MAX_IA_ITEMS>,
+}
+
+impl IaOut {
+    fn new(kind: Kind, iaid: u32) -> IaOut {
+        IaOut {
+            kind,
+            iaid,
+            t1: 0,
+            t2: 0,
+            status: None,
+            items: heapless::Vec::new(),
+        }
+    }
+    fn failed(kind: Kind, iaid: u32, status: StatusCode) -> IaOut {
+        let mut o = IaOut::new(kind, iaid);
+        o.status = Some(status);
+        o
+    }
+}
+
+type IaList = heapless::Vec<IaOut, MAX_IAS>;
+
+/// The DHCPv6 server. See the [module documentation](self).
+///
+/// `S` is the lease table's storage (`&mut [Slot]`, `&mut [Slot; N]`, `Box<[Slot]>`, ...);
+/// `LINKS` the most links served (at most 256; links are numbered by their position).
+#[derive(Debug)]
+pub struct Server<S: AsMut<[Slot]> + AsRef<[Slot]>, const LINKS: usize = MAX_LINKS> {
+    duid: DuidBuf,
+    alloc_key: u64,
+    links: heapless::Vec<LinkConfig, LINKS>,
+    limits: Limits,
+    table: LeaseTable<S>,
+    events: heapless::Deque<LeaseEvent, EVENT_QUEUE>,
+    seq: u64,
+    rate: [RateBucket; RATE_BUCKETS],
+    counters: Counters,
+}
+
+/// Per-message context: the parts of the server one message works on.
+struct Ctx<'s, S: AsMut<[Slot]> + AsRef<[Slot]>> {
+    table: &'s mut LeaseTable<S>,
+    events: &'s mut heapless::Deque<LeaseEvent, EVENT_QUEUE>,
+    seq: &'s mut u64,
+    counters: &'s mut Counters,
+    limits: &'s Limits,
+    link: &'s LinkConfig,
+    link_idx: u8,
+    alloc_key: u64,
+    now: Instant,
+    duid: &'s [u8],
+    hw: Option<&'s [u8]>,
+    na_count: usize,
+    pd_count: usize,
+    /// Leases offered earlier in this message (Solicit creates no binding, so this keeps two
+    /// IAs of one Advertise apart).
+    offered: heapless::Vec<(u128, u8), MAX_IAS>,
+}
+
+fn secs(s: u32) -> Duration {
+    Duration::from_secs(u64::from(s))
+}
+
+impl<S: AsMut<[Slot]> + AsRef<[Slot]>, const LINKS: usize> Server<S, LINKS> {
+    /// A server with DUID `server_duid` (RFC 9915 §11), serving `links`, over table storage
+    /// `storage`. The per-client caps are clamped so that addresses + prefixes <=
+    /// [`MAX_CLIENT_BINDINGS`]. `hash_key` keys the table's index hash: draw it from the adapter's randomness.
+    /// Address choice is keyed by the server DUID, so it is stable across restarts.
+    pub fn new(
+        server_duid: DuidBuf,
+        links: heapless::Vec<LinkConfig, LINKS>,
+        limits: Limits,
+        storage: S,
+        hash_key: u64,
+    ) -> Self {
+        let alloc_key = hash_bytes(0x5158_636f_6e66_2d36, server_duid.as_bytes());
+        let mut limits = limits;
+        // Keep per-message events bounded (MAX_EVENTS_PER_MESSAGE).
+        let max = MAX_CLIENT_BINDINGS as u8;
+        limits.max_addresses_per_client = limits.max_addresses_per_client.min(max);
+        limits.max_prefixes_per_client = limits
+            .max_prefixes_per_client
+            .min(max - limits.max_addresses_per_client);
+        Server {
+            duid: server_duid,
+            alloc_key,
+            links,
+            limits,
+            table: LeaseTable::new(storage, hash_key),
+            events: heapless::Deque::new(),
+            seq: 0,
+            rate: [RateBucket::default(); RATE_BUCKETS],
+            counters: Counters::default(),
+        }
+    }
+
+    /// The server's DUID.
+    pub fn duid(&self) -> &DuidBuf {
+        &self.duid
+    }
+
+    /// The configured links.
+    pub fn links(&self) -> &[LinkConfig] {
+        &self.links
+    }
+
+    /// Replace the configuration of link `index` (a reload). Bindings stay; leases outside the
+    /// new pools are not renewed (their Renew gets lifetimes 0) and expire. Returns `false` if
+    /// there is no such link.
+    pub fn set_link(&mut self, index: usize, link: LinkConfig) -> bool {
+        match self.links.get_mut(index) {
+            Some(l) => {
+                *l = link;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The counters.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// The lease table (read-only).
+    pub fn table(&self) -> &LeaseTable<S> {
+        &self.table
+    }
+
+    /// The next lease event to persist, oldest first.
+    pub fn poll_event(&mut self) -> Option<LeaseEvent> {
+        self.events.pop_front()
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) should next run: the earliest lease
+    /// expiry.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.table.next_expiry()
+    }
+
+    /// Expire every binding whose valid lifetime ended by `now` (as many as the event queue
+    /// has room for; the rest stay due and [`poll_timeout`](Self::poll_timeout) says so).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while self.events.len() < EVENT_QUEUE {
+            let Some(idx) = self.table.first_expired(now) else {
+                break;
+            };
+            if let Some(lease) = self.table.remove(idx) {
+                self.counters.expired += 1;
+                push_event(
+                    &mut self.events,
+                    &mut self.seq,
+                    &mut self.counters.events_lost,
+                    LeaseEventKind::Expired,
+                    lease,
+                );
+            }
+        }
+    }
+
+    /// Reload a persisted lease at start (no event is queued: it is already stored).
+    pub fn restore(&mut self, now: Instant, lease: &Lease) -> Result<(), RestoreError> {
+        let r = self.restore_inner(now, lease);
+        match r {
+            Ok(()) => self.counters.restored += 1,
+            Err(_) => self.counters.restore_refused += 1,
+        }
+        r
+    }
+
+    fn restore_inner(&mut self, now: Instant, lease: &Lease) -> Result<(), RestoreError> {
+        if lease.valid_until <= now {
+            return Err(RestoreError::Expired);
+        }
+        let link = self
+            .links
+            .get(usize::from(lease.link))
+            .ok_or(RestoreError::NoLink)?;
+        let ty = lease.ia_type;
+        let plen = lease.prefix_len;
+        let fits = pool_holds(link, ty, lease.address, plen)
+            || link.reservations.iter().any(|r| match ty {
+                IaType::Na => plen == 128 && r.address == Some(lease.address),
+                IaType::Pd => r.prefix == Some(Prefix::new(lease.address, plen)),
+            });
+        if !fits {
+            return Err(RestoreError::NotInPool);
+        }
+        if self.table.find_lease(lease.address, plen).is_some() {
+            return Err(RestoreError::Conflict);
+        }
+        self.table
+            .insert(&NewBinding {
+                duid: lease.duid.as_bytes(),
+                iaid: lease.iaid,
+                ia_type: ty,
+                address: lease.address,
+                prefix_len: plen,
+                link: lease.link,
+                preferred_until: lease.preferred_until,
+                valid_until: lease.valid_until,
+            })
+            .map(|_| ())
+            .map_err(|_| RestoreError::Full)
+    }
+
+    fn no_reply(&mut self, d: NoReply) -> Result<Transmit, NoReply> {
+        let c = &mut self.counters;
+        match d {
+            NoReply::Malformed(Error::UnknownType { .. }) => c.unknown_type += 1,
+            NoReply::Malformed(_) => c.malformed += 1,
+            NoReply::Discarded(r) => {
+                if let Some(n) = c.discarded.get_mut(r.index()) {
+                    *n += 1;
+                }
+            }
+            NoReply::NoLink => c.no_link += 1,
+            NoReply::RateLimited => c.rate_limited += 1,
+            NoReply::EventQueueFull => c.event_queue_full += 1,
+            NoReply::ReplyTooLarge { .. } => c.reply_too_large += 1,
+            NoReply::NothingToConfirm => c.nothing_to_confirm += 1,
+        }
+        Err(d)
+    }
+
+    /// Handle one received DHCPv6 UDP payload; on success the reply is in `out[..len]`.
+    pub fn handle_message(
+        &mut self,
+        now: Instant,
+        meta: &RxMeta,
+        bytes: &[u8],
+        out: &mut [u8],
+    ) -> Result<Transmit, NoReply> {
+        self.counters.received += 1;
+        let repr = match Repr::parse(bytes) {
+            Ok(r) => r,
+            Err(e) => return self.no_reply(NoReply::Malformed(e)),
+        };
+        let (msg, chain) = match repr {
+            Repr::Message(m) => (m, None),
+            Repr::Relayed(c) => {
+                if c.layers().any(|l| l.msg_type != MessageType::RelayForw) {
+                    self.counters.relay_repl_received += 1;
+                    return self.no_reply(NoReply::Discarded(DropReason::UnexpectedMessageType));
+                }
+                (c.message(), Some(c))
+            }
+        };
+        if let Err(reason) = check_server_receipt(&msg, &self.duid.as_duid()) {
+            return self.no_reply(NoReply::Discarded(reason));
+        }
+        let Some(link_idx) = self.select_link(meta, chain.as_ref()) else {
+            return self.no_reply(NoReply::NoLink);
+        };
+        let client = msg.client_id();
+        let rate_key = match client {
+            Some(d) => hash_bytes(self.alloc_key, d.as_bytes()),
+            None => hash_bytes(self.alloc_key, &meta.src.octets()),
+        };
+        if !self.rate_ok(now, rate_key) {
+            return self.no_reply(NoReply::RateLimited);
+        }
+        let stateful = !matches!(
+            msg.msg_type,
+            MessageType::InformationRequest | MessageType::Confirm
+        );
+        if stateful && EVENT_QUEUE - self.events.len() < MAX_EVENTS_PER_MESSAGE {
+            return self.no_reply(NoReply::EventQueueFull);
+        }
+        let seq_before = self.seq;
+
+        // The client's link-layer address: RFC 6939 from the first relay, else the frame's
+        // source, else the DUID's.
+        let mut hw_buf = [0u8; 16];
+        let mut hw_len = 0usize;
+        fn put_hw(buf: &mut [u8; 16], len: &mut usize, a: &[u8]) {
+            if let Some(d) = buf.get_mut(..a.len()) {
+                d.copy_from_slice(a);
+                *len = a.len();
+            }
+        }
+        if let Some(c) = chain.as_ref() {
+            if let Some(first) = c.layers().last() {
+                if let Some(DhcpOption::ClientLinkLayerAddress(l)) =
+                    first.options.find(OptionCode::ClientLinkLayerAddress)
+                {
+                    put_hw(&mut hw_buf, &mut hw_len, l.address);
+                }
+            }
+        } else if let Some(mac) = meta.source_mac {
+            put_hw(&mut hw_buf, &mut hw_len, &mac);
+        }
+        if hw_len == 0 {
+            if let Some(d) = client {
+                match d.kind() {
+                    DuidKind::Ll {
+                        link_layer_address, ..
+                    }
+                    | DuidKind::Llt {
+                        link_layer_address, ..
+                    } => put_hw(&mut hw_buf, &mut hw_len, link_layer_address),
+                    _ => {}
+                }
+            }
+        }
+        let hw = hw_buf.get(..hw_len).filter(|h| !h.is_empty());
+
+        let Server {
+            table,
+            events,
+            seq,
+            counters,
+            limits,
+            links,
+            alloc_key,
+            duid: server_duid,
+            ..
+        } = self;
+        let Some(link) = links.get(usize::from(link_idx)) else {
+            counters.no_link += 1;
+            return Err(NoReply::NoLink);
+        };
+        let duid_bytes = client.map_or(&[][..], |d| d.as_bytes());
+        let mut ctx = Ctx {
+            table,
+            events,
+            seq,
+            counters,
+            limits,
+            link,
+            link_idx,
+            alloc_key: *alloc_key,
+            now,
+            duid: duid_bytes,
+            hw,
+            na_count: 0,
+            pd_count: 0,
+            offered: heapless::Vec::new(),
+        };
+
+        let rapid = msg.msg_type == MessageType::Solicit && msg.rapid_commit() && link.rapid_commit;
+        let mut top_status = None;
+        // Filled in place: the list is several KiB, not worth moving around.
+        let mut ias = IaList::new();
+        let reply_type = match msg.msg_type {
+            MessageType::Solicit if rapid => {
+                ctx.process(&msg, Mode::Request, &mut ias);
+                MessageType::Reply
+            }
+            MessageType::Solicit => {
+                ctx.process(&msg, Mode::Solicit, &mut ias);
+                MessageType::Advertise
+            }
+            MessageType::Request => {
+                ctx.process(&msg, Mode::Request, &mut ias);
+                MessageType::Reply
+            }
+            MessageType::Renew => {
+                ctx.process(&msg, Mode::Renew, &mut ias);
+                MessageType::Reply
+            }
+            MessageType::Rebind => {
+                ctx.process(&msg, Mode::Rebind, &mut ias);
+                MessageType::Reply
+            }
+            MessageType::Release => {
+                top_status = Some(StatusCode::Success);
+                ctx.process(&msg, Mode::Release, &mut ias);
+                MessageType::Reply
+            }
+            MessageType::Decline => {
+                top_status = Some(StatusCode::Success);
+                ctx.process(&msg, Mode::Decline, &mut ias);
+                MessageType::Reply
+            }
+            MessageType::Confirm => {
+                let mut any = false;
+                let mut all_on_link = true;
+                for o in msg.options.iter() {
+                    let addrs = match o {
+                        DhcpOption::IaNa(ia) => ia.options,
+                        DhcpOption::IaTa(ia) => ia.options,
+                        _ => continue,
+                    };
+                    for a in addrs.iter() {
+                        if let DhcpOption::IaAddr(a) = a {
+                            any = true;
+                            all_on_link &= link.on_link(a.address);
+                        }
+                    }
+                }
+                if !any {
+                    counters_drop(ctx.counters, NoReply::NothingToConfirm);
+                    return Err(NoReply::NothingToConfirm);
+                }
+                top_status = Some(if all_on_link {
+                    StatusCode::Success
+                } else {
+                    StatusCode::NotOnLink
+                });
+                MessageType::Reply
+            }
+            MessageType::InformationRequest => MessageType::Reply,
+            // check_server_receipt admitted only the types above.
+            _ => {
+                counters_drop(
+                    ctx.counters,
+                    NoReply::Discarded(DropReason::UnexpectedMessageType),
+                );
+                return Err(NoReply::Discarded(DropReason::UnexpectedMessageType));
+            }
+        };
+
+        let reply = Reply {
+            chain: chain.as_ref(),
+            msg: &msg,
+            msg_type: reply_type,
+            server_duid,
+            link,
+            ias: &ias,
+            top_status,
+            rapid,
+        };
+        let mut result = build(out, |w| reply.write(w, false));
+        if let Err(Error::BufferTooSmall { .. }) = result {
+            ctx.counters.reply_compacted += 1;
+            result = build(out, |w| reply.write(w, true));
+        }
+        let len = match result {
+            Ok(len) => len,
+            Err(e) => {
+                let needed = match e {
+                    Error::BufferTooSmall { needed } => needed,
+                    _ => 0,
+                };
+                let d = NoReply::ReplyTooLarge { needed };
+                counters_drop(ctx.counters, d);
+                return Err(d);
+            }
+        };
+        ctx.counters.replies += 1;
+        let commit_through = (*ctx.seq != seq_before).then_some(ctx.seq.saturating_sub(1));
+        Ok(Transmit {
+            len,
+            dst: meta.src,
+            port: if chain.is_some() {
+                SERVER_PORT
+            } else {
+                CLIENT_PORT
+            },
+            ifindex: meta.ifindex,
+            commit_through,
+        })
+    }
+
+    fn select_link(&self, meta: &RxMeta, chain: Option<&RelayChain<'_>>) -> Option<u8> {
+        let found = match chain {
+            None => self
+                .links
+                .iter()
+                .position(|l| l.ifindex == Some(meta.ifindex)),
+            Some(c) => {
+                // The relay closest to the client is the innermost layer (RFC 9915 §13.1).
+                let first = c.layers().last()?;
+                let la = first.link_address;
+                let usable = !la.is_unspecified() && !la.is_unicast_link_local();
+                let by_address = if usable {
+                    self.links.iter().position(|l| l.on_link(la))
+                } else {
+                    None
+                };
+                by_address.or_else(|| {
+                    let id = first.interface_id()?;
+                    self.links
+                        .iter()
+                        .position(|l| !l.interface_id.is_empty() && l.interface_id[..] == *id)
+                })
+            }
+        };
+        found.and_then(|i| u8::try_from(i).ok())
+    }
+
+    fn rate_ok(&mut self, now: Instant, key: u64) -> bool {
+        let per_sec = u64::from(self.limits.rate_per_second);
+        if per_sec == 0 {
+            return true;
+        }
+        let cap = u64::from(self.limits.rate_burst).max(1) * 1000;
+        let Some(b) = self.rate.get_mut((key % RATE_BUCKETS as u64) as usize) else {
+            return true;
+        };
+        let t = now.total_millis();
+        let mut tokens = if b.used {
+            let refill = t.saturating_sub(b.last).saturating_mul(per_sec);
+            u64::from(b.tokens).saturating_add(refill).min(cap)
+        } else {
+            cap
+        };
+        b.used = true;
+        b.last = t;
+        let ok = tokens >= 1000;
+        if ok {
+            tokens -= 1000;
+        }
+        b.tokens = tokens as u32;
+        ok
+    }
+}
+
+fn counters_drop(c: &mut Counters, d: NoReply) {
+    match d {
+        NoReply::NothingToConfirm => c.nothing_to_confirm += 1,
+        NoReply::ReplyTooLarge { .. } => c.reply_too_large += 1,
+        NoReply::Discarded(r) => {
+            if let Some(n) = c.discarded.get_mut(r.index()) {
+                *n += 1;
+            }
+        }
+        _ => {}
+    }
+}
+
+fn push_event(
+    events: &mut heapless::Deque<LeaseEvent, EVENT_QUEUE>,
+    seq: &mut u64,
+    lost: &mut u64,
+    kind: LeaseEventKind,
+    lease: Lease,
+) {
+    let e = LeaseEvent {
+        seq: *seq,
+        kind,
+        lease,
+    };
+    // Room was checked before the message was processed (MAX_EVENTS_PER_MESSAGE).
+    if events.push_back(e).is_ok() {
+        *seq += 1;
+    } else {
+        *lost += 1;
+    }
+}
+
+fn pool_holds(link: &LinkConfig, ty: IaType, addr: Ipv6Addr, plen: u8) -> bool {
+    match ty {
+        IaType::Na => plen == 128 && link.address_pools.iter().any(|p| p.contains(addr)),
+        IaType::Pd => link.prefix_pools.iter().any(|p| p.holds(addr, plen)),
+    }
+}
+
+fn key_matches(key: &ReservationKey, duid: &[u8], iaid: u32, hw: Option<&[u8]>) -> bool {
+    match key {
+        ReservationKey::Duid(d) => d.as_bytes() == duid,
+        ReservationKey::DuidIaid(d, i) => d.as_bytes() == duid && *i == iaid,
+        ReservationKey::LinkLayer { address, len } => {
+            hw.is_some() && address.get(..usize::from(*len)) == hw
+        }
+    }
+}
+
+fn reserved_lease(r: &Reservation, ty: IaType) -> Option<(Ipv6Addr, u8)> {
+    match ty {
+        IaType::Na => r.address.map(|a| (a, 128)),
+        IaType::Pd => r.prefix.map(|p| (p.address, p.len)),
+    }
+}
+
+impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
+    fn lifetimes(&self, ty: IaType) -> Lifetimes {
+        match ty {
+            IaType::Na => self.link.address_lifetimes,
+            IaType::Pd => self.link.prefix_lifetimes,
+        }
+    }
+
+    fn cap(&self, ty: IaType) -> usize {
+        usize::from(match ty {
+            IaType::Na => self.limits.max_addresses_per_client,
+            IaType::Pd => self.limits.max_prefixes_per_client,
+        })
+    }
+
+    fn count(&mut self, ty: IaType) -> &mut usize {
+        match ty {
+            IaType::Na => &mut self.na_count,
+            IaType::Pd => &mut self.pd_count,
+        }
+    }
+
+    /// `true` if the binding in `idx` is this client's, in IA (`iaid`, `ty`) on this link.
+    fn is_mine(&self, idx: usize, iaid: u32, ty: IaType) -> bool {
+        self.table.get(idx).is_some_and(|b| {
+            !b.is_declined()
+                && b.duid() == self.duid
+                && b.iaid() == iaid
+                && b.ia_type() == ty
+                && b.link() == self.link_idx
+        })
+    }
+
+    /// `true` if a reservation on this link holds `lease` for some other client.
+    fn reserved_for_other(&self, ty: IaType, lease: (Ipv6Addr, u8), iaid: u32) -> bool {
+        self.link.reservations.iter().any(|r| {
+            reserved_lease(r, ty) == Some(lease) && !key_matches(&r.key, self.duid, iaid, self.hw)
+        })
+    }
+
+    /// `true` if `lease` may be served to this client's IA on this link under the current
+    /// configuration: in a pool, or reserved for the client.
+    fn appropriate(&self, ty: IaType, iaid: u32, lease: (Ipv6Addr, u8)) -> bool {
+        (pool_holds(self.link, ty, lease.0, lease.1) && !self.reserved_for_other(ty, lease, iaid))
+            || self.link.reservations.iter().any(|r| {
+                reserved_lease(r, ty) == Some(lease)
+                    && key_matches(&r.key, self.duid, iaid, self.hw)
+            })
+    }
+
+    fn lease_of(&self, idx: usize) -> Option<(Ipv6Addr, u8)> {
+        self.table.get(idx).map(|b| (b.address(), b.prefix_len()))
+    }
+
+    fn is_free(&self, lease: (Ipv6Addr, u8)) -> bool {
+        self.table.find_lease(lease.0, lease.1).is_none()
+            && !self.offered.contains(&(u128::from(lease.0), lease.1))
+    }
+
+    fn emit(&mut self, kind: LeaseEventKind, idx: usize) {
+        if let Some(lease) = self.table.get(idx).and_then(|b| b.to_lease()) {
+            push_event(
+                self.events,
+                self.seq,
+                &mut self.counters.events_lost,
+                kind,
+                lease,
+            );
+        }
+    }
+
+    fn process(&mut self, msg: &MessageRepr<'_>, mode: Mode, out: &mut IaList) {
+        let existing: heapless::Vec<usize, MAX_CLIENT_BINDINGS> =
+            self.table.client_bindings(self.duid);
+        for &idx in &existing {
+            if let Some(b) = self.table.get(idx) {
+                match b.ia_type() {
+                    IaType::Na => self.na_count += 1,
+                    IaType::Pd => self.pd_count += 1,
+                }
+            }
+        }
+        let mut seen: heapless::Vec<(u8, u32), MAX_IAS> = heapless::Vec::new();
+        for o in msg.options.iter() {
+            let (kind, iaid, options) = match o {
+                DhcpOption::IaNa(ia) => (Kind::Na, ia.iaid, ia.options),
+                DhcpOption::IaPd(ia) => (Kind::Pd, ia.iaid, ia.options),
+                DhcpOption::IaTa(ia) => (Kind::Ta, ia.iaid, ia.options),
+                _ => continue,
+            };
+            let tag = (kind as u8, iaid);
+            if seen.contains(&tag) {
+                self.counters.duplicate_ia += 1;
+                continue;
+            }
+            if seen.push(tag).is_err() {
+                self.counters.ia_limit += 1;
+                continue;
+            }
+            // Hints: the addresses / prefixes the client listed in the IA.
+            let mut hints: heapless::Vec<(Ipv6Addr, u8), MAX_IA_ITEMS> = heapless::Vec::new();
+            for h in options.iter() {
+                let hint = match (kind, h) {
+                    (Kind::Na | Kind::Ta, DhcpOption::IaAddr(a)) => (a.address, 128),
+                    (Kind::Pd, DhcpOption::IaPrefix(p)) => (p.prefix, p.prefix_len),
+                    _ => continue,
+                };
+                if hints.push(hint).is_err() {
+                    break;
+                }
+            }
+            let result = match kind {
+                // IA_TA is decoded but not served (DESIGN.md).
+                Kind::Ta => IaOut::failed(
+                    kind,
+                    iaid,
+                    match mode {
+                        Mode::Solicit | Mode::Request => StatusCode::NoAddrsAvail,
+                        _ => StatusCode::NoBinding,
+                    },
+                ),
+                Kind::Na | Kind::Pd => {
+                    let ty = if kind == Kind::Na {
+                        IaType::Na
+                    } else {
+                        IaType::Pd
+                    };
+                    let mut mine: heapless::Vec<usize, MAX_CLIENT_BINDINGS> = existing
+                        .iter()
+                        .copied()
+                        .filter(|&i| self.is_mine(i, iaid, ty))
+                        .collect();
+                    if matches!(mode, Mode::Solicit | Mode::Request) {
+                        // A binding the configuration no longer allows (a reload moved the
+                        // pools) is not offered again; it runs out.
+                        mine.retain(|&i| {
+                            self.lease_of(i)
+                                .is_some_and(|l| self.appropriate(ty, iaid, l))
+                        });
+                    }
+                    match mode {
+                        Mode::Solicit | Mode::Request => {
+                            self.assign(kind, ty, iaid, &hints, &mine, mode == Mode::Request)
+                        }
+                        Mode::Renew | Mode::Rebind => self.extend(kind, ty, iaid, &hints, &mine),
+                        Mode::Release | Mode::Decline => {
+                            self.give_back(kind, ty, iaid, &hints, &mine, mode == Mode::Decline)
+                        }
+                    }
+                }
+            };
+            // Release / Decline only report IAs without a binding (RFC 9915 §18.3.7-8).
+            if matches!(mode, Mode::Release | Mode::Decline) && result.status.is_none() {
+                continue;
+            }
+            // `seen` and `out` have the same capacity, so this push cannot fail.
+            let _ = out.push(result);
+        }
+    }
+
+    fn ok_ia(&self, kind: Kind, ty: IaType, iaid: u32) -> IaOut {
+        let lt = self.lifetimes(ty);
+        let mut o = IaOut::new(kind, iaid);
+        o.t1 = lt.t1();
+        o.t2 = lt.t2();
+        o
+    }
+
+    fn full_item(&self, ty: IaType, lease: (Ipv6Addr, u8)) -> Item {
+        let lt = self.lifetimes(ty);
+        Item {
+            addr: lease.0,
+            plen: lease.1,
+            preferred: lt.preferred,
+            valid: lt.valid,
+        }
+    }
+
+    fn extend_binding(&mut self, idx: usize, ty: IaType) -> Option<Item> {
+        let lt = self.lifetimes(ty);
+        let b = self.table.get(idx)?;
+        let lease = (b.address(), b.prefix_len());
+        self.table.set_lifetimes(
+            idx,
+            self.now + secs(lt.preferred),
+            self.now + secs(lt.valid),
+        );
+        self.emit(LeaseEventKind::Renewed, idx);
+        Some(self.full_item(ty, lease))
+    }
+
+    fn bind(&mut self, ty: IaType, iaid: u32, lease: (Ipv6Addr, u8)) -> Result<Item, StatusCode> {
+        let lt = self.lifetimes(ty);
+        let idx = self
+            .table
+            .insert(&NewBinding {
+                duid: self.duid,
+                iaid,
+                ia_type: ty,
+                address: lease.0,
+                prefix_len: lease.1,
+                link: self.link_idx,
+                preferred_until: self.now + secs(lt.preferred),
+                valid_until: self.now + secs(lt.valid),
+            })
+            .map_err(|_| {
+                self.counters.table_full += 1;
+                no_avail(ty)
+            })?;
+        self.emit(LeaseEventKind::Bound, idx);
+        *self.count(ty) += 1;
+        Ok(self.full_item(ty, lease))
+    }
+
+    /// Solicit (no commit) and Request / Rapid Commit (commit): RFC 9915 §18.3.1, §18.3.2.
+    fn assign(
+        &mut self,
+        kind: Kind,
+        ty: IaType,
+        iaid: u32,
+        hints: &[(Ipv6Addr, u8)],
+        mine: &[usize],
+        commit: bool,
+    ) -> IaOut {
+        let mut o = self.ok_ia(kind, ty, iaid);
+        if !mine.is_empty() {
+            for &idx in mine {
+                let item = if commit {
+                    self.extend_binding(idx, ty)
+                } else {
+                    self.table
+                        .get(idx)
+                        .map(|b| self.full_item(ty, (b.address(), b.prefix_len())))
+                };
+                if let Some(item) = item {
+                    let _ = o.items.push(item);
+                }
+            }
+            return o;
+        }
+        // An address hint that is not on this link (Request only): NotOnLink (§18.3.2).
+        if commit
+            && ty == IaType::Na
+            && hints
+                .iter()
+                .any(|&(a, _)| !a.is_unspecified() && !self.link.on_link(a))
+        {
+            return IaOut::failed(kind, iaid, StatusCode::NotOnLink);
+        }
+        if *self.count(ty) >= self.cap(ty) {
+            self.counters.client_cap += 1;
+            return IaOut::failed(kind, iaid, no_avail(ty));
+        }
+        let Some(lease) = self.choose(ty, iaid, hints) else {
+            self.counters.pool_exhausted += 1;
+            return IaOut::failed(kind, iaid, no_avail(ty));
+        };
+        if commit {
+            match self.bind(ty, iaid, lease) {
+                Ok(item) => {
+                    let _ = o.items.push(item);
+                }
+                Err(status) => return IaOut::failed(kind, iaid, status),
+            }
+        } else {
+            *self.count(ty) += 1;
+            let item = self.full_item(ty, lease);
+            let _ = o.items.push(item);
+        }
+        let _ = self.offered.push((u128::from(lease.0), lease.1));
+        o
+    }
+
+    /// Reservation, then hint, then hashed probing.
+    fn choose(&self, ty: IaType, iaid: u32, hints: &[(Ipv6Addr, u8)]) -> Option<(Ipv6Addr, u8)> {
+        // Reservations: DUID+IAID first, then DUID, then link-layer address.
+        for pass in 0..3 {
+            for r in &self.link.reservations {
+                let matches = match (&r.key, pass) {
+                    (ReservationKey::DuidIaid(..), 0)
+                    | (ReservationKey::Duid(_), 1)
+                    | (ReservationKey::LinkLayer { .. }, 2) => {
+                        key_matches(&r.key, self.duid, iaid, self.hw)
+                    }
+                    _ => false,
+                };
+                if matches {
+                    if let Some(lease) = reserved_lease(r, ty) {
+                        if self.is_free(lease) {
+                            return Some(lease);
+                        }
+                    }
+                }
+            }
+        }
+        let usable = |lease: (Ipv6Addr, u8)| {
+            self.is_free(lease) && !self.reserved_for_other(ty, lease, iaid)
+        };
+        for &hint in hints {
+            if pool_holds(self.link, ty, hint.0, hint.1) && usable(hint) {
+                return Some(hint);
+            }
+        }
+        // Hash (server-keyed) of DUID and IAID into the pool, then probe linearly.
+        let mut key = [0u8; DUID_MAX_LEN + 5];
+        let n = self.duid.len().min(DUID_MAX_LEN);
+        if let Some(d) = key.get_mut(..n) {
+            d.copy_from_slice(self.duid.get(..n).unwrap_or(&[]));
+        }
+        if let Some(d) = key.get_mut(n..n + 5) {
+            d[..4].copy_from_slice(&iaid.to_be_bytes());
+            d[4] = ty as u8;
+        }
+        let material = key.get(..n + 5).unwrap_or(&[]);
+        let h = (u128::from(hash_bytes(self.alloc_key, material)) << 64)
+            | u128::from(hash_bytes(!self.alloc_key, material));
+        match ty {
+            IaType::Na => {
+                let pools = &self.link.address_pools;
+                let np = pools.len().max(1) as u128;
+                for k in 0..pools.len() {
+                    let Some(pool) = pools.get(((h % np) as usize + k) % pools.len()) else {
+                        continue;
+                    };
+                    let size = pool.size();
+                    if size == 0 {
+                        continue;
+                    }
+                    let start = h % size;
+                    let probes = size.min(u128::from(MAX_PROBES));
+                    for i in 0..probes {
+                        let off = start.wrapping_add(i) % size;
+                        if let Some(a) = pool.nth(off) {
+                            if usable((a, 128)) {
+                                return Some((a, 128));
+                            }
+                        }
+                    }
+                }
+            }
+            IaType::Pd => {
+                let pools = &self.link.prefix_pools;
+                let np = pools.len().max(1) as u128;
+                for k in 0..pools.len() {
+                    let Some(pool) = pools.get(((h % np) as usize + k) % pools.len()) else {
+                        continue;
+                    };
+                    let count = pool.count();
+                    if count == 0 {
+                        continue;
+                    }
+                    let start = h % count;
+                    let probes = count.min(u128::from(MAX_PROBES));
+                    for i in 0..probes {
+                        let off = start.wrapping_add(i) % count;
+                        if let Some(p) = pool.nth(off) {
+                            if usable((p, pool.delegated_len)) {
+                                return Some((p, pool.delegated_len));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Renew (§18.3.4) and Rebind (§18.3.5).
+    fn extend(
+        &mut self,
+        kind: Kind,
+        ty: IaType,
+        iaid: u32,
+        hints: &[(Ipv6Addr, u8)],
+        mine: &[usize],
+    ) -> IaOut {
+        let mut o = self.ok_ia(kind, ty, iaid);
+        for &hint in hints {
+            let held = self.table.find_lease(hint.0, hint.1);
+            if held.is_some_and(|idx| mine.contains(&idx)) {
+                continue; // extended below
+            }
+            let ours_and_free = held.is_none()
+                && (pool_holds(self.link, ty, hint.0, hint.1)
+                    || self.link.reservations.iter().any(|r| {
+                        reserved_lease(r, ty) == Some(hint)
+                            && key_matches(&r.key, self.duid, iaid, self.hw)
+                    }))
+                && !self.reserved_for_other(ty, hint, iaid)
+                && !self.offered.contains(&(u128::from(hint.0), hint.1));
+            if ours_and_free && self.limits.recreate_on_renew && *self.count(ty) < self.cap(ty) {
+                // Lost state (restart without the lease store): take the lease back.
+                if let Ok(item) = self.bind(ty, iaid, hint) {
+                    self.counters.recreated += 1;
+                    let _ = o.items.push(item);
+                    let _ = self.offered.push((u128::from(hint.0), hint.1));
+                    continue;
+                }
+            }
+            if !ours_and_free {
+                // Not ours to give (another client's, another link's, outside the pools):
+                // lifetimes 0 so the client stops using it (§18.3.4, §18.3.5).
+                let _ = o.items.push(Item {
+                    addr: hint.0,
+                    plen: hint.1,
+                    preferred: 0,
+                    valid: 0,
+                });
+            }
+        }
+        for &idx in mine {
+            let Some(lease) = self.lease_of(idx) else {
+                continue;
+            };
+            let item = if self.appropriate(ty, iaid, lease) {
+                self.extend_binding(idx, ty)
+            } else {
+                // No longer appropriate for the link (configuration changed): lifetimes 0,
+                // not extended; the binding runs out (§18.3.4).
+                Some(Item {
+                    addr: lease.0,
+                    plen: lease.1,
+                    preferred: 0,
+                    valid: 0,
+                })
+            };
+            if let Some(item) = item {
+                if o.items.push(item).is_err() {
+                    break;
+                }
+            }
+        }
+        if o.items.iter().all(|i| i.valid == 0) && mine.is_empty() {
+            let zeroed = o.items.clone();
+            o = IaOut::failed(kind, iaid, StatusCode::NoBinding);
+            if !zeroed.is_empty() {
+                o.items = zeroed;
+            }
+        }
+        o
+    }
+
+    /// Release (§18.3.7) and Decline (§18.3.8).
+    fn give_back(
+        &mut self,
+        kind: Kind,
+        ty: IaType,
+        iaid: u32,
+        hints: &[(Ipv6Addr, u8)],
+        mine: &[usize],
+        decline: bool,
+    ) -> IaOut {
+        let mut any = false;
+        for &hint in hints {
+            let Some(idx) = self.table.find_lease(hint.0, hint.1) else {
+                continue;
+            };
+            if !mine.contains(&idx) || !self.is_mine(idx, iaid, ty) {
+                continue;
+            }
+            any = true;
+            let Some(lease) = self.table.remove(idx) else {
+                continue;
+            };
+            *self.count(ty) = self.count(ty).saturating_sub(1);
+            let event_kind = if decline && ty == IaType::Na {
+                LeaseEventKind::Declined
+            } else {
+                LeaseEventKind::Released
+            };
+            push_event(
+                self.events,
+                self.seq,
+                &mut self.counters.events_lost,
+                event_kind,
+                lease,
+            );
+            if event_kind == LeaseEventKind::Declined {
+                if self.table.declined() < self.limits.max_declined {
+                    let until = self.now + self.limits.decline_quarantine;
+                    let _ = self.table.insert(&NewBinding {
+                        duid: &[],
+                        iaid: 0,
+                        ia_type: IaType::Na,
+                        address: hint.0,
+                        prefix_len: 128,
+                        link: self.link_idx,
+                        preferred_until: until,
+                        valid_until: until,
+                    });
+                } else {
+                    self.counters.quarantine_full += 1;
+                }
+            }
+        }
+        if any {
+            IaOut::new(kind, iaid)
+        } else {
+            IaOut::failed(kind, iaid, StatusCode::NoBinding)
+        }
+    }
+}
+
+fn no_avail(ty: IaType) -> StatusCode {
+    match ty {
+        IaType::Na => StatusCode::NoAddrsAvail,
+        IaType::Pd => StatusCode::NoPrefixAvail,
+    }
+}
+
+fn status_text(code: StatusCode) -> &'static str {
+    match code {
+        StatusCode::Success => "success",
+        StatusCode::NoAddrsAvail => "no addresses available",
+        StatusCode::NoPrefixAvail => "no prefixes available",
+        StatusCode::NoBinding => "no binding",
+        StatusCode::NotOnLink => "not on link",
+        _ => "",
+    }
+}
+
+/// Everything a reply is written from (built twice by [`build`]: measure, then write).
+struct Reply<'r, 'm> {
+    chain: Option<&'r RelayChain<'m>>,
+    msg: &'r MessageRepr<'m>,
+    msg_type: MessageType,
+    server_duid: &'r DuidBuf,
+    link: &'r LinkConfig,
+    ias: &'r [IaOut],
+    top_status: Option<StatusCode>,
+    rapid: bool,
+}
+
+impl Reply<'_, '_> {
+    fn write(&self, w: &mut Writer<'_>, compact: bool) {
+        let depth = match self.chain {
+            Some(c) => c.write_reply_headers(w),
+            None => 0,
+        };
+        let msg = self.msg;
+        w.header(self.msg_type, msg.transaction_id);
+        if let Some(d) = msg.client_id() {
+            w.client_id(&d);
+        }
+        w.server_id(&self.server_duid.as_duid());
+        let text = |code| if compact { "" } else { status_text(code) };
+        for ia in self.ias {
+            match ia.kind {
+                Kind::Na => {
+                    w.begin_ia_na(ia.iaid, ia.t1, ia.t2);
+                }
+                Kind::Pd => {
+                    w.begin_ia_pd(ia.iaid, ia.t1, ia.t2);
+                }
+                Kind::Ta => {
+                    w.begin(u16::from(OptionCode::IaTa)).u32(ia.iaid);
+                }
+            }
+            for item in &ia.items {
+                match ia.kind {
+                    Kind::Pd => {
+                        w.ia_prefix(item.preferred, item.valid, item.plen, item.addr);
+                    }
+                    _ => {
+                        w.ia_addr(item.addr, item.preferred, item.valid);
+                    }
+                }
+            }
+            if let Some(code) = ia.status {
+                w.status(code, text(code));
+            }
+            w.end();
+        }
+        if let Some(code) = self.top_status {
+            w.status(code, text(code));
+        }
+        if self.rapid {
+            w.rapid_commit();
+        }
+        let link = self.link;
+        if self.msg_type == MessageType::Advertise {
+            if let Some(p) = link.preference {
+                w.preference(p);
+            }
+        }
+        if !compact {
+            let oro = msg.oro();
+            let asked = |c: OptionCode| oro.is_some_and(|o| o.contains(c));
+            let info_request = msg.msg_type == MessageType::InformationRequest;
+            if asked(OptionCode::DnsServers) && !link.dns_servers.is_empty() {
+                w.dns_servers(&link.dns_servers);
+            }
+            if asked(OptionCode::DomainList) && !link.domain_list.is_empty() {
+                w.option(u16::from(OptionCode::DomainList), &link.domain_list);
+            }
+            if asked(OptionCode::NtpServer) && !link.ntp_servers.is_empty() {
+                w.begin(u16::from(OptionCode::NtpServer));
+                for a in &link.ntp_servers {
+                    w.u16(1).u16(16).addr(*a);
+                }
+                w.end();
+            }
+            if asked(OptionCode::SntpServers) && !link.sntp_servers.is_empty() {
+                w.sntp_servers(&link.sntp_servers);
+            }
+            if info_request {
+                if let Some(t) = link.information_refresh_time {
+                    w.information_refresh_time(t);
+                }
+                if let Some(t) = link.inf_max_rt.filter(|_| asked(OptionCode::InfMaxRt)) {
+                    w.inf_max_rt(t);
+                }
+            } else if let Some(t) = link.sol_max_rt.filter(|_| asked(OptionCode::SolMaxRt)) {
+                w.sol_max_rt(t);
+            }
+        }
+        w.end_n(depth);
+    }
+}
+
+#[cfg(test)]
+mod tests;
