@@ -400,3 +400,59 @@ fn tshark_still_agrees_with_committed_expectations() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// scapy's own dissection agrees with the committed (tshark-derived) expectations on every field
+/// both dissect: the expectations have two independent witnesses.
+#[test]
+#[ignore = "needs root + peers: run by .ci/run"]
+fn scapy_agrees_with_committed_expectations() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf();
+    let out = Command::new("/usr/bin/python3")
+        .arg(repo.join("tools/fixtures/scapy_agree.py"))
+        .current_dir(&repo)
+        .output()
+        .expect("run tools/fixtures/scapy_agree.py (needs /usr/bin/python3 and scapy)");
+    assert!(
+        out.status.success(),
+        "scapy disagrees with the committed expectations:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The comparison itself: extra fields in our output are fine; a missing field, a different
+/// value, a different list length are each reported with their path; `_` keys are ignored.
+#[test]
+fn comparison_reports_each_mismatch_by_path() {
+    let want: Value = serde_json::json!({
+        "_sources": "ignored",
+        "type": 134,
+        "managed": true,
+        "options": [{"type": 3, "prefix": "2001:db8::"}, {"type": 5, "mtu": 1500}]
+    });
+    let same_plus_extra: Value = serde_json::json!({
+        "type": 134, "managed": true, "extra": 1,
+        "options": [{"type": 3, "prefix": "2001:db8::", "more": true}, {"type": 5, "mtu": 1500}]
+    });
+    let mut d = Vec::new();
+    compare("", &want, &same_plus_extra, &mut d);
+    assert!(d.is_empty(), "{d:?}");
+
+    let wrong: Value = serde_json::json!({
+        "type": 134,
+        "options": [{"type": 3, "prefix": "2001:db8:1::"}]
+    });
+    let mut d = Vec::new();
+    compare("", &want, &wrong, &mut d);
+    assert_eq!(
+        d,
+        vec![
+            "managed: missing (tshark: true)".to_string(),
+            "options: 1 entries, tshark has 2".to_string(),
+            "options[0].prefix: ours \"2001:db8:1::\", tshark \"2001:db8::\"".to_string(),
+        ]
+    );
+}
