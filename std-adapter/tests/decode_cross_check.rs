@@ -255,6 +255,7 @@ fn fixture_corpus_is_large_enough() {
 }
 
 #[test]
+#[ignore = "waits for `sixconf decode` (issue 2 item 5, issue 3 item 4), not built yet"]
 fn nd_decode_json_matches_tshark() {
     let (n, report) = cross_check("nd", false);
     assert!(n >= MIN_ND, "{n} ND fixtures, need {MIN_ND}");
@@ -262,6 +263,7 @@ fn nd_decode_json_matches_tshark() {
 }
 
 #[test]
+#[ignore = "waits for `sixconf decode` (issue 2 item 5, issue 3 item 4), not built yet"]
 fn dhcpv6_decode_json_matches_tshark() {
     let (n, report) = cross_check("dhcpv6", true);
     assert!(n >= MIN_DHCPV6, "{n} DHCPv6 fixtures, need {MIN_DHCPV6}");
@@ -297,6 +299,7 @@ fn pcap_records(path: &Path) -> usize {
 /// DHCPv6 (the capture filter), so the counts match, and each fixture extracted from that
 /// capture matches one of the lines.
 #[test]
+#[ignore = "waits for `sixconf decode` (issue 2 item 5, issue 3 item 4), not built yet"]
 fn pcap_decode_json_matches_tshark() {
     let pcap_dir = fixtures_dir().join("pcap");
     let mut pcaps: Vec<PathBuf> = std::fs::read_dir(&pcap_dir)
