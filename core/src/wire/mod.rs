@@ -17,6 +17,8 @@ use core::fmt;
 
 pub mod dhcpv6;
 pub mod dns;
+pub mod icmpv6;
+pub mod ndisc;
 
 /// Why a message could not be decoded or encoded.
 ///

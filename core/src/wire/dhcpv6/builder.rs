@@ -52,7 +52,9 @@ pub struct Writer<'b> {
     buf: &'b mut [u8],
     measuring: bool,
     pos: usize,
-    open: [(usize, u16); MAX_OPEN],
+    /// Offset and code of each open option (offsets fit in 32 bits: a UDP payload is at most
+    /// 65,535 bytes).
+    open: [(u32, u16); MAX_OPEN],
     depth: usize,
     overflow: bool,
     error: Option<Error>,
@@ -83,6 +85,7 @@ impl<'b> Writer<'b> {
     /// Write into `buf` from its start. Unlike [`build`], a message that overflows leaves the
     /// bytes that fitted in `buf`; [`finish`](Writer::finish) still reports
     /// [`Error::BufferTooSmall`] with the full size.
+    #[inline]
     pub fn new(buf: &'b mut [u8]) -> Writer<'b> {
         Writer {
             buf,
@@ -96,6 +99,7 @@ impl<'b> Writer<'b> {
     }
 
     /// A writer that writes nothing and only counts bytes.
+    #[inline]
     pub fn measure() -> Writer<'static> {
         Writer {
             buf: &mut [],
@@ -109,21 +113,25 @@ impl<'b> Writer<'b> {
     }
 
     /// Bytes written (or counted) so far.
+    #[inline]
     pub fn position(&self) -> usize {
         self.pos
     }
 
     /// The first error, if any.
+    #[inline]
     pub fn error(&self) -> Option<Error> {
         self.error
     }
 
     /// How many options are open.
+    #[inline]
     pub fn open_depth(&self) -> usize {
         self.depth
     }
 
     /// Finish: every opened option must be closed. Returns the message length.
+    #[inline]
     pub fn finish(self) -> Result<usize> {
         if let Some(e) = self.error {
             return Err(e);
@@ -131,7 +139,7 @@ impl<'b> Writer<'b> {
         if self.depth != 0 {
             return Err(Error::Malformed {
                 what: "option opened and never closed",
-                offset: self.open.get(self.depth - 1).map_or(0, |o| o.0),
+                offset: self.open.get(self.depth - 1).map_or(0, |o| o.0 as usize),
             });
         }
         if self.overflow {
@@ -140,6 +148,7 @@ impl<'b> Writer<'b> {
         Ok(self.pos)
     }
 
+    #[cold]
     fn fail(&mut self, e: Error) {
         if self.error.is_none() {
             self.error = Some(e);
@@ -147,11 +156,12 @@ impl<'b> Writer<'b> {
     }
 
     /// Append raw bytes.
+    #[inline]
     pub fn bytes(&mut self, data: &[u8]) -> &mut Self {
         if self.error.is_some() {
             return self;
         }
-        let end = self.pos + data.len();
+        let end = self.pos.saturating_add(data.len());
         if !self.measuring && !self.overflow {
             match self.buf.get_mut(self.pos..end) {
                 Some(dst) => dst.copy_from_slice(data),
@@ -164,32 +174,38 @@ impl<'b> Writer<'b> {
     }
 
     /// Append one byte.
+    #[inline]
     pub fn u8(&mut self, value: u8) -> &mut Self {
         self.bytes(&[value])
     }
 
     /// Append a big-endian `u16`.
+    #[inline]
     pub fn u16(&mut self, value: u16) -> &mut Self {
         self.bytes(&value.to_be_bytes())
     }
 
     /// Append a big-endian `u32`.
+    #[inline]
     pub fn u32(&mut self, value: u32) -> &mut Self {
         self.bytes(&value.to_be_bytes())
     }
 
     /// Append an IPv6 address.
+    #[inline]
     pub fn addr(&mut self, value: Ipv6Addr) -> &mut Self {
         self.bytes(&value.octets())
     }
 
     /// Client/server message header: msg-type and the 24-bit transaction-id (RFC 9915 §8).
+    #[inline]
     pub fn header(&mut self, msg_type: MessageType, transaction_id: u32) -> &mut Self {
-        let xid = transaction_id.to_be_bytes();
-        self.bytes(&[u8::from(msg_type), xid[1], xid[2], xid[3]])
+        let [_, x0, x1, x2] = transaction_id.to_be_bytes();
+        self.bytes(&[u8::from(msg_type), x0, x1, x2])
     }
 
     /// Relay message header: msg-type, hop-count, link-address, peer-address (§9).
+    #[inline]
     pub fn relay_header(
         &mut self,
         msg_type: MessageType,
@@ -204,6 +220,7 @@ impl<'b> Writer<'b> {
     }
 
     /// A whole option with `data` (§21.1).
+    #[inline]
     pub fn option(&mut self, code: u16, data: &[u8]) -> &mut Self {
         let Ok(len) = u16::try_from(data.len()) else {
             self.fail(Error::BadOptionLength {
@@ -218,6 +235,7 @@ impl<'b> Writer<'b> {
 
     /// Open a container option: writes its code and a placeholder length, patched by
     /// [`end`](Writer::end).
+    #[inline]
     pub fn begin(&mut self, code: u16) -> &mut Self {
         if self.error.is_some() {
             return self;
@@ -227,12 +245,21 @@ impl<'b> Writer<'b> {
             self.fail(Error::TooDeep { depth });
             return self;
         };
-        *slot = (self.pos, code);
+        let Ok(at) = u32::try_from(self.pos) else {
+            let offset = self.pos;
+            self.fail(Error::Malformed {
+                what: "message longer than 4 GiB",
+                offset,
+            });
+            return self;
+        };
+        *slot = (at, code);
         self.depth += 1;
         self.u16(code).u16(0)
     }
 
     /// Close the innermost open option, writing its option-len at its recorded offset.
+    #[inline]
     pub fn end(&mut self) -> &mut Self {
         if self.error.is_some() {
             return self;
@@ -246,6 +273,7 @@ impl<'b> Writer<'b> {
         };
         self.depth = depth;
         let (start, code) = self.open.get(depth).copied().unwrap_or((0, 0));
+        let start = start as usize;
         let len = self.pos.saturating_sub(start + 4);
         let Ok(len16) = u16::try_from(len) else {
             self.fail(Error::BadOptionLength {
@@ -264,6 +292,7 @@ impl<'b> Writer<'b> {
     }
 
     /// Close `n` open options.
+    #[inline]
     pub fn end_n(&mut self, n: usize) -> &mut Self {
         for _ in 0..n {
             self.end();
@@ -272,22 +301,26 @@ impl<'b> Writer<'b> {
     }
 
     /// Write any decoded option as it was parsed.
+    #[inline]
     pub fn put(&mut self, option: &DhcpOption<'_>) -> &mut Self {
         option.emit(self);
         self
     }
 
     /// Client Identifier (§21.2).
+    #[inline]
     pub fn client_id(&mut self, duid: &Duid<'_>) -> &mut Self {
         self.option(u16::from(OptionCode::ClientId), duid.as_bytes())
     }
 
     /// Server Identifier (§21.3).
+    #[inline]
     pub fn server_id(&mut self, duid: &Duid<'_>) -> &mut Self {
         self.option(u16::from(OptionCode::ServerId), duid.as_bytes())
     }
 
     /// Open an IA_NA (§21.4); add IA Addresses / Status Code, then [`end`](Writer::end).
+    #[inline]
     pub fn begin_ia_na(&mut self, iaid: u32, t1: u32, t2: u32) -> &mut Self {
         self.begin(u16::from(OptionCode::IaNa))
             .u32(iaid)
@@ -296,6 +329,7 @@ impl<'b> Writer<'b> {
     }
 
     /// Open an IA_PD (§21.21); add IA Prefixes / Status Code, then [`end`](Writer::end).
+    #[inline]
     pub fn begin_ia_pd(&mut self, iaid: u32, t1: u32, t2: u32) -> &mut Self {
         self.begin(u16::from(OptionCode::IaPd))
             .u32(iaid)
@@ -304,6 +338,7 @@ impl<'b> Writer<'b> {
     }
 
     /// Open an IA Address (§21.6); add a Status Code if needed, then [`end`](Writer::end).
+    #[inline]
     pub fn begin_ia_addr(&mut self, address: Ipv6Addr, preferred: u32, valid: u32) -> &mut Self {
         self.begin(u16::from(OptionCode::IaAddr))
             .addr(address)
@@ -312,12 +347,14 @@ impl<'b> Writer<'b> {
     }
 
     /// A complete IA Address without nested options (§21.6).
+    #[inline]
     pub fn ia_addr(&mut self, address: Ipv6Addr, preferred: u32, valid: u32) -> &mut Self {
         self.begin_ia_addr(address, preferred, valid).end()
     }
 
     /// Open an IA Prefix (§21.22); add a Status Code or Prefix Exclude, then
     /// [`end`](Writer::end). A prefix length above 128 is an error.
+    #[inline]
     pub fn begin_ia_prefix(
         &mut self,
         preferred: u32,
@@ -340,6 +377,7 @@ impl<'b> Writer<'b> {
     }
 
     /// A complete IA Prefix without nested options (§21.22).
+    #[inline]
     pub fn ia_prefix(
         &mut self,
         preferred: u32,
@@ -353,6 +391,7 @@ impl<'b> Writer<'b> {
 
     /// Prefix Exclude (RFC 6603 §4.2) for `excluded`/`excluded_len` inside the delegated prefix
     /// of length `delegated_len` (write it inside the IA Prefix).
+    #[inline]
     pub fn prefix_exclude(
         &mut self,
         delegated_len: u8,
@@ -376,6 +415,7 @@ impl<'b> Writer<'b> {
     }
 
     /// Status Code (§21.13).
+    #[inline]
     pub fn status(&mut self, code: StatusCode, message: &str) -> &mut Self {
         self.begin(u16::from(OptionCode::StatusCode))
             .u16(u16::from(code))
@@ -384,6 +424,7 @@ impl<'b> Writer<'b> {
     }
 
     /// Option Request (§21.7).
+    #[inline]
     pub fn oro(&mut self, codes: &[OptionCode]) -> &mut Self {
         self.begin(u16::from(OptionCode::Oro));
         for &c in codes {
@@ -393,11 +434,13 @@ impl<'b> Writer<'b> {
     }
 
     /// Preference (§21.8).
+    #[inline]
     pub fn preference(&mut self, value: u8) -> &mut Self {
         self.option(u16::from(OptionCode::Preference), &[value])
     }
 
     /// Elapsed Time in hundredths of a second (§21.9).
+    #[inline]
     pub fn elapsed_time(&mut self, hundredths: u16) -> &mut Self {
         self.option(
             u16::from(OptionCode::ElapsedTime),
@@ -407,11 +450,13 @@ impl<'b> Writer<'b> {
 
     /// Open a Relay Message option (§21.10); write the relayed message, then
     /// [`end`](Writer::end).
+    #[inline]
     pub fn begin_relay_message(&mut self) -> &mut Self {
         self.begin(u16::from(OptionCode::RelayMessage))
     }
 
     /// Authentication (§21.11).
+    #[inline]
     pub fn authentication(
         &mut self,
         protocol: u8,
@@ -430,11 +475,13 @@ impl<'b> Writer<'b> {
     }
 
     /// Rapid Commit (§21.14).
+    #[inline]
     pub fn rapid_commit(&mut self) -> &mut Self {
         self.option(u16::from(OptionCode::RapidCommit), &[])
     }
 
     /// User Class (§21.15): each item gets its 2-byte length.
+    #[inline]
     pub fn user_class(&mut self, items: &[&[u8]]) -> &mut Self {
         self.begin(u16::from(OptionCode::UserClass));
         self.class_items(items);
@@ -442,6 +489,7 @@ impl<'b> Writer<'b> {
     }
 
     /// Vendor Class (§21.16).
+    #[inline]
     pub fn vendor_class(&mut self, enterprise_number: u32, items: &[&[u8]]) -> &mut Self {
         self.begin(u16::from(OptionCode::VendorClass))
             .u32(enterprise_number);
@@ -465,17 +513,20 @@ impl<'b> Writer<'b> {
 
     /// Open a Vendor-specific Information option (§21.17); write suboptions with
     /// [`option`](Writer::option), then [`end`](Writer::end).
+    #[inline]
     pub fn begin_vendor_opts(&mut self, enterprise_number: u32) -> &mut Self {
         self.begin(u16::from(OptionCode::VendorOpts))
             .u32(enterprise_number)
     }
 
     /// Interface-ID (§21.18).
+    #[inline]
     pub fn interface_id(&mut self, id: &[u8]) -> &mut Self {
         self.option(u16::from(OptionCode::InterfaceId), id)
     }
 
     /// Reconfigure Message (§21.19): Renew, Rebind or Information-request.
+    #[inline]
     pub fn reconfigure_message(&mut self, msg_type: MessageType) -> &mut Self {
         if !matches!(
             msg_type,
@@ -494,6 +545,7 @@ impl<'b> Writer<'b> {
     }
 
     /// Reconfigure Accept (§21.20).
+    #[inline]
     pub fn reconfigure_accept(&mut self) -> &mut Self {
         self.option(u16::from(OptionCode::ReconfigureAccept), &[])
     }
@@ -507,38 +559,64 @@ impl<'b> Writer<'b> {
     }
 
     /// DNS Recursive Name Servers (RFC 3646 §3).
+    #[inline]
     pub fn dns_servers(&mut self, addrs: &[Ipv6Addr]) -> &mut Self {
         self.address_list(OptionCode::DnsServers, addrs)
     }
 
     /// SNTP Servers (RFC 4075 §4).
+    #[inline]
     pub fn sntp_servers(&mut self, addrs: &[Ipv6Addr]) -> &mut Self {
         self.address_list(OptionCode::SntpServers, addrs)
     }
 
     /// Write `name` (dotted; a trailing dot is optional) as a fully qualified wire name.
     fn dotted(&mut self, name: &str) -> &mut Self {
-        if let Err(reason) = dns::dotted_wire_len(name) {
-            let offset = self.pos;
-            self.fail(Error::BadName { offset, reason });
-            return self;
-        }
-        self.labels(name).u8(0)
+        self.labels(name, true)
     }
 
-    /// Labels of `name` without the terminator (lengths already checked).
-    fn labels(&mut self, name: &str) -> &mut Self {
-        let trimmed = name.strip_suffix('.').unwrap_or(name);
+    /// Write the labels of `name` (dotted), checking each as it goes (1..=63 bytes, 255 in
+    /// all, RFC 1035 §2.3.4), then the root label if `terminate`. A bad name is a sticky
+    /// [`Error::BadName`]; [`build`] finds it while measuring, before anything is written.
+    fn labels(&mut self, name: &str, terminate: bool) -> &mut Self {
+        let offset = self.pos;
+        let trimmed = name.strip_suffix('.').unwrap_or(name).as_bytes();
+        let mut total = 1usize;
         if !trimmed.is_empty() {
-            for label in trimmed.split('.') {
-                // dotted_wire_len checked 1..=63 bytes per label.
-                self.u8(label.len() as u8).bytes(label.as_bytes());
+            for label in trimmed.split(|&b| b == b'.') {
+                let Ok(len) = u8::try_from(label.len()) else {
+                    self.fail(Error::BadName {
+                        offset,
+                        reason: dns::NameError::BadLabel,
+                    });
+                    return self;
+                };
+                if len == 0 || usize::from(len) > dns::MAX_LABEL_LEN {
+                    self.fail(Error::BadName {
+                        offset,
+                        reason: dns::NameError::BadLabel,
+                    });
+                    return self;
+                }
+                total += 1 + label.len();
+                self.u8(len).bytes(label);
             }
+        }
+        if total > dns::MAX_NAME_LEN {
+            self.fail(Error::BadName {
+                offset,
+                reason: dns::NameError::TooLong,
+            });
+            return self;
+        }
+        if terminate {
+            self.u8(0);
         }
         self
     }
 
     /// Domain Search List (RFC 3646 §4), from dotted names.
+    #[inline]
     pub fn domain_list(&mut self, names: &[&str]) -> &mut Self {
         self.begin(u16::from(OptionCode::DomainList));
         for name in names {
@@ -548,6 +626,7 @@ impl<'b> Writer<'b> {
     }
 
     /// Information Refresh Time in seconds (§21.23).
+    #[inline]
     pub fn information_refresh_time(&mut self, seconds: u32) -> &mut Self {
         self.option(
             u16::from(OptionCode::InformationRefreshTime),
@@ -567,16 +646,19 @@ impl<'b> Writer<'b> {
     }
 
     /// SOL_MAX_RT in seconds, 60..=86400 (§21.24).
+    #[inline]
     pub fn sol_max_rt(&mut self, seconds: u32) -> &mut Self {
         self.max_rt(OptionCode::SolMaxRt, seconds)
     }
 
     /// INF_MAX_RT in seconds, 60..=86400 (§21.25).
+    #[inline]
     pub fn inf_max_rt(&mut self, seconds: u32) -> &mut Self {
         self.max_rt(OptionCode::InfMaxRt, seconds)
     }
 
     /// Remote-ID (RFC 4649).
+    #[inline]
     pub fn remote_id(&mut self, enterprise_number: u32, id: &[u8]) -> &mut Self {
         self.begin(u16::from(OptionCode::RemoteId))
             .u32(enterprise_number)
@@ -585,30 +667,24 @@ impl<'b> Writer<'b> {
     }
 
     /// Subscriber-ID (RFC 4580).
+    #[inline]
     pub fn subscriber_id(&mut self, id: &[u8]) -> &mut Self {
         self.option(u16::from(OptionCode::SubscriberId), id)
     }
 
     /// Client FQDN (RFC 4704 §4): `name` ending with `.` is written fully qualified, otherwise
     /// as a partial name; `""` is an empty name field.
+    #[inline]
     pub fn client_fqdn(&mut self, flags: u8, name: &str) -> &mut Self {
         self.begin(u16::from(OptionCode::ClientFqdn)).u8(flags);
         if !name.is_empty() {
-            if let Err(reason) = dns::dotted_wire_len(name) {
-                let offset = self.pos;
-                self.fail(Error::BadName { offset, reason });
-                return self;
-            }
-            if name.ends_with('.') {
-                self.dotted(name);
-            } else {
-                self.labels(name);
-            }
+            self.labels(name, name.ends_with('.'));
         }
         self.end()
     }
 
     /// NTP Server (RFC 5908) with one server-address suboption.
+    #[inline]
     pub fn ntp_server_address(&mut self, address: Ipv6Addr) -> &mut Self {
         self.begin(u16::from(OptionCode::NtpServer))
             .u16(super::option::names::ntp::SRV_ADDR)
@@ -618,6 +694,7 @@ impl<'b> Writer<'b> {
     }
 
     /// NTP Server (RFC 5908) with one multicast-address suboption.
+    #[inline]
     pub fn ntp_multicast_address(&mut self, address: Ipv6Addr) -> &mut Self {
         self.begin(u16::from(OptionCode::NtpServer))
             .u16(super::option::names::ntp::MC_ADDR)
@@ -627,6 +704,7 @@ impl<'b> Writer<'b> {
     }
 
     /// NTP Server (RFC 5908) with one server-FQDN suboption (dotted name).
+    #[inline]
     pub fn ntp_server_fqdn(&mut self, name: &str) -> &mut Self {
         self.begin(u16::from(OptionCode::NtpServer))
             .begin(super::option::names::ntp::SRV_FQDN)
@@ -636,6 +714,7 @@ impl<'b> Writer<'b> {
     }
 
     /// Client Link-Layer Address (RFC 6939), 1..=16 bytes of address.
+    #[inline]
     pub fn client_link_layer_address(&mut self, link_layer_type: u16, address: &[u8]) -> &mut Self {
         if address.is_empty() || address.len() > MAX_LINK_LAYER_ADDRESS_LEN {
             self.fail(Error::BadOptionLength {

@@ -332,7 +332,8 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     /// Set the 24-bit transaction-id (the top byte of `value` is ignored).
     pub fn set_transaction_id(&mut self, value: u32) {
         if let Some(d) = self.buffer.as_mut().get_mut(field::TRANSACTION_ID) {
-            d.copy_from_slice(&value.to_be_bytes()[1..]);
+            let [_, a, b, c] = value.to_be_bytes();
+            d.copy_from_slice(&[a, b, c]);
         }
     }
 
@@ -435,3 +436,6 @@ impl fmt::Display for Repr<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -53,6 +53,7 @@ pub enum ReconfigureKey {
 }
 
 impl<'a> Authentication<'a> {
+    #[inline]
     pub(crate) fn parse(raw: &RawOption<'a>) -> Result<Authentication<'a>> {
         if raw.data.len() < MIN_LEN {
             return Err(raw.bad_len());

@@ -71,6 +71,7 @@ impl fmt::Display for ClassData<'_> {
 pub type UserClass<'a> = ClassData<'a>;
 
 impl<'a> ClassData<'a> {
+    #[inline]
     pub(crate) fn parse_user_class(raw: &RawOption<'a>) -> Result<ClassData<'a>> {
         ClassData::parse(raw.data, raw.data_offset())
     }
@@ -87,6 +88,7 @@ pub struct VendorClass<'a> {
 }
 
 impl<'a> VendorClass<'a> {
+    #[inline]
     pub(crate) fn parse(raw: &RawOption<'a>) -> Result<VendorClass<'a>> {
         if raw.data.len() < 4 {
             return Err(raw.bad_len());
@@ -121,6 +123,7 @@ pub struct VendorOpts<'a> {
 }
 
 impl<'a> VendorOpts<'a> {
+    #[inline]
     pub(crate) fn parse(raw: &RawOption<'a>) -> Result<VendorOpts<'a>> {
         if raw.data.len() < 4 {
             return Err(raw.bad_len());

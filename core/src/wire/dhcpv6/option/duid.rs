@@ -90,6 +90,7 @@ impl<'a> Duid<'a> {
         Ok(Duid { bytes })
     }
 
+    #[inline]
     pub(crate) fn parse_option(raw: &RawOption<'a>) -> Result<Duid<'a>> {
         if !(MIN_LEN..=MAX_LEN).contains(&raw.data.len()) {
             return Err(raw.bad_len());

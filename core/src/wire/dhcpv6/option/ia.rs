@@ -84,6 +84,7 @@ pub struct IaNa<'a> {
 }
 
 impl<'a> IaNa<'a> {
+    #[inline]
     pub(crate) fn parse(raw: &RawOption<'a>, nested: Nested) -> Result<IaNa<'a>> {
         if raw.data.len() < IA_NA_MIN_LEN {
             return Err(raw.bad_len());
@@ -153,6 +154,7 @@ pub struct IaTa<'a> {
 }
 
 impl<'a> IaTa<'a> {
+    #[inline]
     pub(crate) fn parse(raw: &RawOption<'a>, nested: Nested) -> Result<IaTa<'a>> {
         if raw.data.len() < IA_TA_MIN_LEN {
             return Err(raw.bad_len());
@@ -197,6 +199,7 @@ pub struct IaAddress<'a> {
 }
 
 impl<'a> IaAddress<'a> {
+    #[inline]
     pub(crate) fn parse(raw: &RawOption<'a>, nested: Nested) -> Result<IaAddress<'a>> {
         if raw.data.len() < IA_ADDR_MIN_LEN {
             return Err(raw.bad_len());
@@ -261,6 +264,7 @@ pub struct IaPd<'a> {
 }
 
 impl<'a> IaPd<'a> {
+    #[inline]
     pub(crate) fn parse(raw: &RawOption<'a>, nested: Nested) -> Result<IaPd<'a>> {
         if raw.data.len() < IA_NA_MIN_LEN {
             return Err(raw.bad_len());
@@ -322,6 +326,7 @@ pub struct IaPrefix<'a> {
 }
 
 impl<'a> IaPrefix<'a> {
+    #[inline]
     pub(crate) fn parse(raw: &RawOption<'a>, nested: Nested) -> Result<IaPrefix<'a>> {
         if raw.data.len() < IA_PREFIX_MIN_LEN {
             return Err(raw.bad_len());
@@ -423,6 +428,7 @@ pub struct PrefixExclude<'a> {
 }
 
 impl<'a> PrefixExclude<'a> {
+    #[inline]
     pub(crate) fn parse(raw: &RawOption<'a>) -> Result<PrefixExclude<'a>> {
         if !(2..=17).contains(&raw.data.len()) {
             return Err(raw.bad_len());

@@ -51,8 +51,9 @@ pub use status::{Status, StatusCode};
 /// Length of an option header: option-code and option-len (§21.1).
 pub const OPTION_HEADER_LEN: usize = 4;
 
-/// How deep options may nest inside options (IA_NA → IA Address → Status Code is 3). Deeper
-/// input is [`Error::TooDeep`], so that validation recursion is bounded whatever the bytes say.
+/// How deep options may nest inside options: a top-level option is at depth 0, so IA_NA → IA
+/// Address → Status Code puts the Status Code at depth 2. An option deeper than this is
+/// [`Error::TooDeep`], so that validation recursion is bounded whatever the bytes say.
 pub const MAX_OPTION_NESTING: usize = 8;
 
 /// Lowest value of SOL_MAX_RT and INF_MAX_RT a client honours, in seconds (RFC 7083 §4, §5).
@@ -73,6 +74,7 @@ macro_rules! option_codes {
         }
 
         impl From<u16> for OptionCode {
+            #[inline]
             fn from(value: u16) -> Self {
                 match value {
                     $( $value => OptionCode::$name, )*
@@ -82,6 +84,7 @@ macro_rules! option_codes {
         }
 
         impl From<OptionCode> for u16 {
+            #[inline]
             fn from(value: OptionCode) -> Self {
                 match value {
                     $( OptionCode::$name => $value, )*
@@ -246,6 +249,7 @@ impl<'a> RawOptions<'a> {
 impl<'a> Iterator for RawOptions<'a> {
     type Item = Result<RawOption<'a>>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
             return None;
@@ -256,15 +260,16 @@ impl<'a> Iterator for RawOptions<'a> {
             return None;
         }
         let offset = self.base + self.pos;
-        let (Some(header), tail) = (rest.get(..OPTION_HEADER_LEN), rest.get(OPTION_HEADER_LEN..))
+        let (Some(&[c0, c1, l0, l1]), tail) =
+            (rest.first_chunk::<4>(), rest.get(OPTION_HEADER_LEN..))
         else {
             self.done = true;
             return Some(Err(Error::Truncated {
                 offset: self.base + self.bytes.len(),
             }));
         };
-        let code = u16::from_be_bytes([header[0], header[1]]);
-        let len = usize::from(u16::from_be_bytes([header[2], header[3]]));
+        let code = u16::from_be_bytes([c0, c1]);
+        let len = usize::from(u16::from_be_bytes([l0, l1]));
         let tail = tail.unwrap_or(&[]);
         let Some(data) = tail.get(..len) else {
             self.done = true;
@@ -422,6 +427,7 @@ pub struct OptionsIter<'a> {
 impl<'a> Iterator for OptionsIter<'a> {
     type Item = DhcpOption<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<DhcpOption<'a>> {
         // The bytes were validated when the `Options` was made; an error cannot occur here, and
         // if it somehow did, the walk would simply end.
@@ -431,7 +437,7 @@ impl<'a> Iterator for OptionsIter<'a> {
 }
 
 fn validate(bytes: &[u8], base: usize, depth: usize) -> Result<()> {
-    if depth > MAX_OPTION_NESTING {
+    if depth > MAX_OPTION_NESTING && !bytes.is_empty() {
         return Err(Error::TooDeep { depth });
     }
     for raw in RawOptions::new(bytes, base) {
@@ -450,6 +456,7 @@ pub(crate) enum Nested {
 }
 
 impl Nested {
+    #[inline]
     pub(crate) fn options<'a>(self, bytes: &'a [u8], base: usize) -> Result<Options<'a>> {
         match self {
             Nested::Validate(depth) => Options::parse_nested(bytes, base, depth + 1),
@@ -459,21 +466,24 @@ impl Nested {
 }
 
 /// Read a big-endian `u16` at `at`.
+#[inline]
 pub(crate) fn be16(data: &[u8], at: usize) -> Option<u16> {
-    let b = data.get(at..at + 2)?;
-    Some(u16::from_be_bytes([b[0], b[1]]))
+    let b = data.get(at..)?.first_chunk::<2>()?;
+    Some(u16::from_be_bytes(*b))
 }
 
 /// Read a big-endian `u32` at `at`.
+#[inline]
 pub(crate) fn be32(data: &[u8], at: usize) -> Option<u32> {
-    let b = data.get(at..at + 4)?;
-    Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    let b = data.get(at..)?.first_chunk::<4>()?;
+    Some(u32::from_be_bytes(*b))
 }
 
 /// Read an IPv6 address at `at`.
+#[inline]
 pub(crate) fn addr(data: &[u8], at: usize) -> Option<Ipv6Addr> {
-    let b: [u8; 16] = data.get(at..at + 16)?.try_into().ok()?;
-    Some(Ipv6Addr::from(b))
+    let b = data.get(at..)?.first_chunk::<16>()?;
+    Some(Ipv6Addr::from(*b))
 }
 
 /// The option-request list (OPTION_ORO, RFC 9915 §21.7): option codes, two bytes each.
@@ -485,6 +495,7 @@ pub struct RequestedOptions<'a> {
 
 impl<'a> RequestedOptions<'a> {
     /// Check the length (even) and wrap.
+    #[inline]
     pub fn parse(raw: RawOption<'a>) -> Result<Self> {
         if !raw.data.len().is_multiple_of(2) {
             return Err(raw.bad_len());
@@ -496,7 +507,8 @@ impl<'a> RequestedOptions<'a> {
     pub fn iter(&self) -> impl Iterator<Item = OptionCode> + 'a {
         self.bytes
             .chunks_exact(2)
-            .map(|c| OptionCode::from(u16::from_be_bytes([c[0], c[1]])))
+            .filter_map(|c| c.first_chunk::<2>())
+            .map(|c| OptionCode::from(u16::from_be_bytes(*c)))
     }
 
     /// `true` if `code` was requested.
@@ -613,6 +625,7 @@ pub enum DhcpOption<'a> {
     },
 }
 
+#[inline]
 fn exact(raw: &RawOption<'_>, len: usize) -> Result<()> {
     if raw.data.len() == len {
         Ok(())
@@ -621,6 +634,7 @@ fn exact(raw: &RawOption<'_>, len: usize) -> Result<()> {
     }
 }
 
+#[inline]
 fn fixed_u32(raw: &RawOption<'_>) -> Result<u32> {
     exact(raw, 4)?;
     be32(raw.data, 0).ok_or_else(|| raw.bad_len())
@@ -641,6 +655,7 @@ impl<'a> DhcpOption<'a> {
         Self::decode(raw, Nested::Validate(0))
     }
 
+    #[inline(always)]
     pub(crate) fn decode(raw: RawOption<'a>, nested: Nested) -> Result<DhcpOption<'a>> {
         let data = raw.data;
         Ok(match OptionCode::from(raw.code) {

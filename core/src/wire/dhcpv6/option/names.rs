@@ -21,6 +21,7 @@ pub struct Addresses<'a> {
 }
 
 impl<'a> Addresses<'a> {
+    #[inline]
     pub(crate) fn parse(raw: &RawOption<'a>) -> Result<Addresses<'a>> {
         if !raw.data.len().is_multiple_of(16) {
             return Err(raw.bad_len());
@@ -69,6 +70,7 @@ pub struct DomainList<'a> {
 }
 
 impl<'a> DomainList<'a> {
+    #[inline]
     pub(crate) fn parse(raw: &RawOption<'a>) -> Result<DomainList<'a>> {
         NameList::validate(raw.data).map_err(|(at, reason)| Error::BadName {
             offset: raw.data_offset() + at,
@@ -240,6 +242,7 @@ pub struct ClientFqdn<'a> {
 }
 
 impl<'a> ClientFqdn<'a> {
+    #[inline]
     pub(crate) fn parse(raw: &RawOption<'a>) -> Result<ClientFqdn<'a>> {
         let Some((&flags, name)) = raw.data.split_first() else {
             return Err(raw.bad_len());
@@ -372,6 +375,7 @@ fn ntp_suboption(raw: RawOption<'_>) -> Result<NtpSuboption<'_>> {
 }
 
 impl<'a> NtpServer<'a> {
+    #[inline]
     pub(crate) fn parse(raw: &RawOption<'a>) -> Result<NtpServer<'a>> {
         if raw.data.is_empty() {
             return Err(raw.bad_len());

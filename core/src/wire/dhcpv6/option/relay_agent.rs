@@ -36,6 +36,7 @@ pub struct RemoteId<'a> {
 }
 
 impl<'a> RemoteId<'a> {
+    #[inline]
     pub(crate) fn parse(raw: &RawOption<'a>) -> Result<RemoteId<'a>> {
         if raw.data.len() < 5 {
             return Err(raw.bad_len());
@@ -82,6 +83,7 @@ pub struct ClientLinkLayerAddress<'a> {
 }
 
 impl<'a> ClientLinkLayerAddress<'a> {
+    #[inline]
     pub(crate) fn parse(raw: &RawOption<'a>) -> Result<ClientLinkLayerAddress<'a>> {
         if !(3..=2 + MAX_LINK_LAYER_ADDRESS_LEN).contains(&raw.data.len()) {
             return Err(raw.bad_len());

@@ -103,6 +103,7 @@ impl<'a> Status<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn parse(raw: &RawOption<'a>) -> Result<Status<'a>> {
         if raw.data.len() < 2 {
             return Err(raw.bad_len());
