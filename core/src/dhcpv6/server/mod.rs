@@ -1203,9 +1203,9 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
         if let Some(d) = key.get_mut(..n) {
             d.copy_from_slice(self.duid.get(..n).unwrap_or(&[]));
         }
+        let i = iaid.to_be_bytes();
         if let Some(d) = key.get_mut(n..n + 5) {
-            d[..4].copy_from_slice(&iaid.to_be_bytes());
-            d[4] = ty as u8;
+            d.copy_from_slice(&[i[0], i[1], i[2], i[3], ty as u8]);
         }
         let material = key.get(..n + 5).unwrap_or(&[]);
         let h = (u128::from(hash_bytes(self.alloc_key, material)) << 64)
