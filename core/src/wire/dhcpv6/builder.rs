@@ -173,35 +173,55 @@ impl<'b> Writer<'b> {
         self
     }
 
+    /// Append a fixed-size field (compiles to direct stores, no `memmove` call).
+    #[inline]
+    fn array<const N: usize>(&mut self, data: [u8; N]) -> &mut Self {
+        if self.error.is_some() {
+            return self;
+        }
+        if !self.measuring && !self.overflow {
+            match self
+                .buf
+                .get_mut(self.pos..)
+                .and_then(|b| b.first_chunk_mut::<N>())
+            {
+                Some(dst) => *dst = data,
+                None => self.overflow = true,
+            }
+        }
+        self.pos = self.pos.saturating_add(N);
+        self
+    }
+
     /// Append one byte.
     #[inline]
     pub fn u8(&mut self, value: u8) -> &mut Self {
-        self.bytes(&[value])
+        self.array([value])
     }
 
     /// Append a big-endian `u16`.
     #[inline]
     pub fn u16(&mut self, value: u16) -> &mut Self {
-        self.bytes(&value.to_be_bytes())
+        self.array(value.to_be_bytes())
     }
 
     /// Append a big-endian `u32`.
     #[inline]
     pub fn u32(&mut self, value: u32) -> &mut Self {
-        self.bytes(&value.to_be_bytes())
+        self.array(value.to_be_bytes())
     }
 
     /// Append an IPv6 address.
     #[inline]
     pub fn addr(&mut self, value: Ipv6Addr) -> &mut Self {
-        self.bytes(&value.octets())
+        self.array(value.octets())
     }
 
     /// Client/server message header: msg-type and the 24-bit transaction-id (RFC 9915 §8).
     #[inline]
     pub fn header(&mut self, msg_type: MessageType, transaction_id: u32) -> &mut Self {
         let [_, x0, x1, x2] = transaction_id.to_be_bytes();
-        self.bytes(&[u8::from(msg_type), x0, x1, x2])
+        self.array([u8::from(msg_type), x0, x1, x2])
     }
 
     /// Relay message header: msg-type, hop-count, link-address, peer-address (§9).
@@ -230,7 +250,9 @@ impl<'b> Writer<'b> {
             });
             return self;
         };
-        self.u16(code).u16(len).bytes(data)
+        let [c0, c1] = code.to_be_bytes();
+        let [l0, l1] = len.to_be_bytes();
+        self.array([c0, c1, l0, l1]).bytes(data)
     }
 
     /// Open a container option: writes its code and a placeholder length, patched by
@@ -255,7 +277,8 @@ impl<'b> Writer<'b> {
         };
         *slot = (at, code);
         self.depth += 1;
-        self.u16(code).u16(0)
+        let [c0, c1] = code.to_be_bytes();
+        self.array([c0, c1, 0, 0])
     }
 
     /// Close the innermost open option, writing its option-len at its recorded offset.
@@ -284,8 +307,12 @@ impl<'b> Writer<'b> {
             return self;
         };
         if !self.measuring && !self.overflow {
-            if let Some(dst) = self.buf.get_mut(start + 2..start + 4) {
-                dst.copy_from_slice(&len16.to_be_bytes());
+            if let Some(dst) = self
+                .buf
+                .get_mut(start + 2..)
+                .and_then(|b| b.first_chunk_mut::<2>())
+            {
+                *dst = len16.to_be_bytes();
             }
         }
         self

@@ -25,12 +25,14 @@ impl<'a> MessageRepr<'a> {
     /// Decode a client/server message and validate all its options. Relay message types are
     /// [`Error::Malformed`] here (use [`RelayChain`](super::RelayChain)); unknown types are
     /// [`Error::UnknownType`].
+    #[inline]
     pub fn parse(packet: &Packet<&'a [u8]>) -> Result<MessageRepr<'a>> {
         Self::parse_at(packet.buffer, 0)
     }
 
     /// Decode the message in `bytes`, which start `base` bytes into the datagram (inside relay
     /// layers).
+    #[inline]
     pub(crate) fn parse_at(bytes: &'a [u8], base: usize) -> Result<MessageRepr<'a>> {
         let packet = Packet::new_unchecked(bytes);
         packet.check_len().map_err(|e| shift(e, base))?;

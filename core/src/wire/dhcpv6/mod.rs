@@ -92,6 +92,7 @@ pub enum MessageType {
 }
 
 impl From<u8> for MessageType {
+    #[inline]
     fn from(value: u8) -> Self {
         match value {
             1 => MessageType::Solicit,
@@ -233,6 +234,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Wrap bytes and check that the header is complete.
+    #[inline]
     pub fn new_checked(buffer: T) -> Result<Packet<T>> {
         let packet = Packet::new_unchecked(buffer);
         packet.check_len()?;
@@ -240,6 +242,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Check that the bytes hold a whole header: 4 bytes, or 34 for relay messages (§8, §9).
+    #[inline]
     pub fn check_len(&self) -> Result<()> {
         let data = self.buffer.as_ref();
         let Some(&first) = data.first() else {
@@ -271,6 +274,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// msg-type (§7.3).
+    #[inline]
     pub fn msg_type(&self) -> MessageType {
         MessageType::from(
             self.buffer
@@ -282,6 +286,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// transaction-id, 24 bits (§8).
+    #[inline]
     pub fn transaction_id(&self) -> u32 {
         let d = self.buffer.as_ref();
         match d.get(field::TRANSACTION_ID) {
@@ -385,6 +390,7 @@ impl<'a> Repr<'a> {
     /// Decode and validate a whole UDP payload: header, every option (nested ones included) and
     /// every relay layer (at most [`MAX_RELAY_DEPTH`]). Unknown message types are
     /// [`Error::UnknownType`] (RFC 9915 §16: discard).
+    #[inline]
     pub fn parse(bytes: &'a [u8]) -> Result<Repr<'a>> {
         let packet = Packet::new_checked(bytes)?;
         match packet.msg_type() {

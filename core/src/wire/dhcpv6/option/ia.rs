@@ -61,10 +61,12 @@ mod field {
     pub const EXCLUDE_SUBNET: usize = 1;
 }
 
+#[inline(always)]
 fn u32_at(raw: &RawOption<'_>, range: core::ops::Range<usize>) -> u32 {
     be32(raw.data, range.start).unwrap_or(0)
 }
 
+#[inline(always)]
 fn rest<'a>(raw: &RawOption<'a>, from: usize) -> &'a [u8] {
     raw.data.get(from..).unwrap_or(&[])
 }

@@ -74,7 +74,7 @@ macro_rules! option_codes {
         }
 
         impl From<u16> for OptionCode {
-            #[inline]
+            #[inline(always)]
             fn from(value: u16) -> Self {
                 match value {
                     $( $value => OptionCode::$name, )*
@@ -292,6 +292,7 @@ pub struct Options<'a> {
 impl<'a> Options<'a> {
     /// Validate the options in `bytes`, which start `base` bytes into the message (so that errors
     /// carry message offsets).
+    #[inline]
     pub fn parse(bytes: &'a [u8], base: usize) -> Result<Options<'a>> {
         validate(bytes, base, 0)?;
         Ok(Options { bytes, base })
