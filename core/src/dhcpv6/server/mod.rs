@@ -18,6 +18,51 @@
 //! - [`Server::poll_timeout`] / [`Server::handle_timeout`] drive expiry.
 //! - [`Server::restore`] reloads persisted leases at start.
 //!
+//! # Example
+//!
+//! ```
+//! use sixconf_core::dhcpv6::server::{AddressPool, Limits, LinkConfig, RxMeta, Server, Slot};
+//! use sixconf_core::time::Instant;
+//! use sixconf_core::wire::dhcpv6::{build, DuidBuf, MessageType};
+//!
+//! let mut link = LinkConfig { ifindex: Some(2), ..LinkConfig::default() };
+//! link.address_pools
+//!     .push(AddressPool::new("2001:db8::100".parse().unwrap(), "2001:db8::1ff".parse().unwrap()))
+//!     .unwrap();
+//! let mut links = heapless::Vec::<LinkConfig, 1>::new();
+//! links.push(link).unwrap();
+//! // Table storage: a static array on a microcontroller, a boxed slice under std.
+//! let mut slots = [Slot::EMPTY; 16];
+//! let server_duid = DuidBuf::from_bytes(&[0, 3, 0, 1, 2, 0, 0, 0, 0, 1]).unwrap();
+//! let mut server: Server<_, 1> =
+//!     Server::new(server_duid, links, Limits::default(), &mut slots[..], 0x5eed);
+//!
+//! // A client's Request for one IA_NA.
+//! let client = [0, 3, 0, 1, 2, 0, 0, 0, 0, 2];
+//! let mut request = [0u8; 64];
+//! let n = build(&mut request, |w| {
+//!     w.header(MessageType::Request, 0x1234);
+//!     w.option(1, &client);
+//!     w.server_id(&server_duid.as_duid());
+//!     w.begin_ia_na(1, 0, 0).end();
+//! })
+//! .unwrap();
+//! let meta = RxMeta {
+//!     ifindex: 2,
+//!     src: "fe80::2".parse().unwrap(),
+//!     dst: "ff02::1:2".parse().unwrap(),
+//!     source_mac: None,
+//! };
+//! let mut out = [0u8; 1500];
+//! let tx = server.handle_message(Instant::ZERO, &meta, &request[..n], &mut out).unwrap();
+//! // Persist the lease before sending the Reply.
+//! let event = server.poll_event().unwrap();
+//! assert_eq!(Some(event.seq), tx.commit_through);
+//! assert_eq!(tx.port, 546);
+//! // ... send out[..tx.len] to tx.dst, then wake at server.poll_timeout().
+//! assert_eq!(server.poll_timeout(), Some(event.lease.valid_until));
+//! ```
+//!
 //! # Behaviour worth knowing
 //!
 //! - **Link selection** (RFC 9915 §13.1): a direct message belongs to the link whose `ifindex`
@@ -535,9 +580,12 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>, const LINKS: usize> Server<S, LINKS> {
             return self.no_reply(NoReply::NoLink);
         };
         let client = msg.client_id();
-        let rate_key = match client {
-            Some(d) => hash_bytes(self.alloc_key, d.as_bytes()),
-            None => hash_bytes(self.alloc_key, &meta.src.octets()),
+        // Rate-limit per client: its DUID, or without one (Information-request) its address,
+        // which for a relayed message is the first relay's peer-address, not the relay's.
+        let rate_key = match (client, chain.as_ref().and_then(|c| c.layers().last())) {
+            (Some(d), _) => hash_bytes(self.alloc_key, d.as_bytes()),
+            (None, Some(first)) => hash_bytes(self.alloc_key, &first.peer_address.octets()),
+            (None, None) => hash_bytes(self.alloc_key, &meta.src.octets()),
         };
         if !self.rate_ok(now, rate_key) {
             return self.no_reply(NoReply::RateLimited);
@@ -1155,9 +1203,9 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
         if let Some(d) = key.get_mut(..n) {
             d.copy_from_slice(self.duid.get(..n).unwrap_or(&[]));
         }
+        let i = iaid.to_be_bytes();
         if let Some(d) = key.get_mut(n..n + 5) {
-            d[..4].copy_from_slice(&iaid.to_be_bytes());
-            d[4] = ty as u8;
+            d.copy_from_slice(&[i[0], i[1], i[2], i[3], ty as u8]);
         }
         let material = key.get(..n + 5).unwrap_or(&[]);
         let h = (u128::from(hash_bytes(self.alloc_key, material)) << 64)
