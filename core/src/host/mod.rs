@@ -79,6 +79,7 @@ pub mod iid;
 pub mod prefix_list;
 pub mod route;
 pub mod router_list;
+pub mod station;
 
 pub use address::{two_hour_rule, AddressState, AddressTable, SlaacAddress, TWO_HOURS};
 pub use dns::{DnsConfig, MAX_DNS_SERVERS, MAX_SEARCH_DOMAINS};
