@@ -5,4 +5,5 @@
 //! The core decides; this crate acts.
 
 pub mod capture;
+pub mod demo;
 pub mod hex;

@@ -30,11 +30,15 @@ enum Command {
         #[arg(long, requires = "src")]
         dst: Option<std::net::Ipv6Addr>,
     },
+    /// Run the seed's three link modes (slaac, dhcpv6-stateless, dhcpv6-stateful) in memory with
+    /// the real engines, print every packet as tcpdump -v does, then what each host configured.
+    Demo(sixconf::demo::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Demo(args) => sixconf::demo::main(args),
         Command::Decode {
             hex,
             dhcpv6,

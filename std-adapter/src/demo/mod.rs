@@ -1,0 +1,151 @@
+//! `sixconf demo`: the seed's three OpenStack links, simulated in memory with the real engines.
+//!
+//! For each link mode a router (the [`Advertiser`](sixconf_core::ra::Advertiser) and, in the
+//! DHCPv6 modes, the DHCPv6 [`Server`](sixconf_core::dhcpv6::server::Server)) and a few hosts
+//! (each a [`Station`](sixconf_core::host::station::Station): RA processing, SLAAC and the DHCPv6
+//! client started by the RA's M/O flags) share one simulated link on virtual time
+//! ([`link::Sim`]). Every packet is encoded to bytes by an engine, crosses the link as an IPv6
+//! packet and is decoded by its receivers; the demo prints each one as `tcpdump -v` would, then
+//! what each host configured. No root, no sockets, no sleeping: a run takes milliseconds and the
+//! output is the same for the same `--seed`.
+
+pub mod link;
+pub mod report;
+pub mod scenario;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use sixconf_core::profile::Mode;
+use sixconf_core::time::{Duration, Instant};
+
+use link::{Packet, Sim};
+use scenario::Scenario;
+
+/// A link mode, as the command line names it (the seed's `--ipv6-ra-mode` values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoMode {
+    /// M=0 O=0, A=1: addresses by SLAAC, no DHCPv6.
+    Slaac,
+    /// M=0 O=1, A=1: addresses by SLAAC, DNS and search list by DHCPv6 Information-request.
+    #[value(name = "dhcpv6-stateless")]
+    Dhcpv6Stateless,
+    /// M=1: addresses and DNS by DHCPv6 (Solicit, Advertise, Request, Reply).
+    #[value(name = "dhcpv6-stateful")]
+    Dhcpv6Stateful,
+}
+
+impl From<DemoMode> for Mode {
+    fn from(m: DemoMode) -> Mode {
+        match m {
+            DemoMode::Slaac => Mode::Slaac,
+            DemoMode::Dhcpv6Stateless => Mode::Dhcpv6Stateless,
+            DemoMode::Dhcpv6Stateful => Mode::Dhcpv6Stateful,
+        }
+    }
+}
+
+/// `sixconf demo`'s arguments.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// Run only this link mode (default: all three, in the seed's order).
+    #[arg(long, value_enum)]
+    pub mode: Option<DemoMode>,
+    /// Seed of every random choice (RA timing, RS delays, transaction IDs): the same seed gives
+    /// the same output.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Hosts on the link (1-100); host 1 has the seed's MAC address.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub hosts: u16,
+}
+
+/// When host `i` (0-based) comes up: 2 s after the router, then one every 2.5 s, so each one's
+/// Router Solicitation is seen and answered.
+fn join_time(i: usize) -> Instant {
+    Instant::from_millis(2_000 + 2_500 * i as u64)
+}
+
+/// How long after the last host came up the simulation runs: enough for its RS, the RA,
+/// DHCPv6 (first Solicit delayed up to 1 s, Advertises collected for 1 s) and DAD (1 s).
+const SETTLE: Duration = Duration::from_secs(10);
+
+/// Runs `sixconf demo`.
+pub fn main(args: Args) -> ExitCode {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match run(&args, &mut out) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`sixconf demo | head`) is not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sixconf demo: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Writes the whole demo for `args` to `out`.
+pub fn run(args: &Args, out: &mut dyn Write) -> io::Result<()> {
+    let modes: Vec<Mode> = match args.mode {
+        Some(m) => vec![m.into()],
+        None => vec![Mode::Slaac, Mode::Dhcpv6Stateless, Mode::Dhcpv6Stateful],
+    };
+    for (k, mode) in modes.into_iter().enumerate() {
+        if k > 0 {
+            writeln!(out)?;
+        }
+        run_mode(mode, args.seed, usize::from(args.hosts), out)?;
+    }
+    Ok(())
+}
+
+fn run_mode(mode: Mode, seed: u64, hosts: usize, out: &mut dyn Write) -> io::Result<()> {
+    let scenario = Scenario::seed(mode);
+    let joins: Vec<Instant> = (0..hosts).map(join_time).collect();
+    let end = joins.last().copied().unwrap_or(Instant::ZERO) + SETTLE;
+    writeln!(out, "=== {mode}: {} ===", scenario.describe())?;
+    let mut sim = Sim::new(scenario.clone(), seed, &joins).map_err(io::Error::other)?;
+    let router = &sim.router;
+    write!(
+        out,
+        "router {} ({})",
+        router.link_local,
+        report::mac(scenario.router_mac)
+    )?;
+    if let Some((_, server_ll)) = &router.server {
+        write!(out, ", DHCPv6 server {server_ll}")?;
+    }
+    let joined: Vec<String> = joins.iter().map(|t| report::secs(*t)).collect();
+    writeln!(
+        out,
+        "; {hosts} host{} come up at {} s; seed {seed}",
+        if hosts == 1 { "" } else { "s" },
+        joined.join(", ")
+    )?;
+    writeln!(out)?;
+    sim.run_until(end);
+    for p in &sim.trace {
+        writeln!(out, "{}", packet_text(p))?;
+    }
+    writeln!(out)?;
+    report::write(&sim, &scenario, out)
+}
+
+/// A packet as `tcpdump -v` prints it, with the virtual time in front.
+fn packet_text(p: &Packet) -> String {
+    format!("{} {}", report::timestamp(p.at), interim_summary(&p.bytes))
+}
+
+/// Stand-in until the `text` module (tcpdump-style formatter) is merged.
+fn interim_summary(bytes: &[u8]) -> String {
+    let src = std::net::Ipv6Addr::from(<[u8; 16]>::try_from(&bytes[8..24]).unwrap_or([0; 16]));
+    let dst = std::net::Ipv6Addr::from(<[u8; 16]>::try_from(&bytes[24..40]).unwrap_or([0; 16]));
+    let kind = match (bytes[6], bytes.get(40), bytes.get(48)) {
+        (58, Some(134), _) => "ICMP6, router advertisement".to_string(),
+        (58, Some(133), _) => "ICMP6, router solicitation".to_string(),
+        (17, _, Some(t)) => format!("dhcp6 type {t}"),
+        _ => "?".to_string(),
+    };
+    format!("IP6 {src} > {dst}: {kind}, {} bytes", bytes.len())
+}
