@@ -43,6 +43,8 @@ pub struct Ip6 {
     pub hop_limit: u8,
     /// Traffic Class (tcpdump prints `class 0xc0` when it is not 0).
     pub traffic_class: u8,
+    /// Flow Label, 20 bits (tcpdump prints `flowlabel 0x25c97` when it is not 0).
+    pub flow_label: u32,
     /// UDP source and destination ports; `None` for ICMPv6.
     pub udp_ports: Option<(u16, u16)>,
     /// Whether the ICMPv6 or UDP checksum verified (`[icmp6 sum ok]`); `None` when unknown.
@@ -57,6 +59,9 @@ impl Ip6 {
         let mut s = String::from("IP6 (");
         if self.traffic_class != 0 {
             let _ = write!(s, "class 0x{:x}, ", self.traffic_class);
+        }
+        if self.flow_label != 0 {
+            let _ = write!(s, "flowlabel 0x{:05x}, ", self.flow_label & 0xf_ffff);
         }
         let (proto, sum) = match self.udp_ports {
             Some(_) => ("UDP (17)", "udp"),
@@ -169,6 +174,7 @@ mod tests {
             dst: "fe80::f816:3eff:fe22:386b".parse().unwrap(),
             hop_limit: 64,
             traffic_class: 0xc0,
+            flow_label: 0,
             udp_ports: Some((547, 546)),
             checksum_ok: Some(true),
         };
@@ -207,6 +213,7 @@ mod seed {
             dst,
             hop_limit: 255,
             traffic_class: 0,
+            flow_label: 0,
             udp_ports: None,
             checksum_ok: Some(p.verify_checksum(&src, &dst)),
         };
@@ -224,6 +231,7 @@ mod seed {
             dst: dst.parse().unwrap(),
             hop_limit: hlim,
             traffic_class: class,
+            flow_label: 0,
             udp_ports: Some(if server { (547, 546) } else { (546, 547) }),
             checksum_ok: Some(true),
         };
