@@ -7,3 +7,4 @@
 pub mod capture;
 pub mod demo;
 pub mod hex;
+pub mod text;
