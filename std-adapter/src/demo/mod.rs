@@ -19,6 +19,7 @@ use std::process::ExitCode;
 use sixconf_core::profile::Mode;
 use sixconf_core::time::{Duration, Instant};
 
+use crate::text;
 use link::{Packet, Sim};
 use scenario::Scenario;
 
@@ -132,20 +133,61 @@ fn run_mode(mode: Mode, seed: u64, hosts: usize, out: &mut dyn Write) -> io::Res
     report::write(&sim, &scenario, out)
 }
 
-/// A packet as `tcpdump -v` prints it, with the virtual time in front.
-fn packet_text(p: &Packet) -> String {
-    format!("{} {}", report::timestamp(p.at), interim_summary(&p.bytes))
+/// A packet as `tcpdump -n -vv` prints it (the [`text`](crate::text) formatter), with the
+/// virtual time in front: the IPv6 header's facts, the checksum verified again, the message
+/// decoded from the bytes that crossed the link.
+pub fn packet_text(p: &Packet) -> String {
+    format!("{} {}", report::timestamp(p.at), describe(&p.bytes))
 }
 
-/// Stand-in until the `text` module (tcpdump-style formatter) is merged.
-fn interim_summary(bytes: &[u8]) -> String {
-    let src = std::net::Ipv6Addr::from(<[u8; 16]>::try_from(&bytes[8..24]).unwrap_or([0; 16]));
-    let dst = std::net::Ipv6Addr::from(<[u8; 16]>::try_from(&bytes[24..40]).unwrap_or([0; 16]));
-    let kind = match (bytes[6], bytes.get(40), bytes.get(48)) {
-        (58, Some(134), _) => "ICMP6, router advertisement".to_string(),
-        (58, Some(133), _) => "ICMP6, router solicitation".to_string(),
-        (17, _, Some(t)) => format!("dhcp6 type {t}"),
-        _ => "?".to_string(),
+fn describe(bytes: &[u8]) -> String {
+    use etherparse::{NetSlice, SlicedPacket, TransportSlice};
+    use sixconf_core::wire::{dhcpv6, ndisc};
+    let Ok(sliced) = SlicedPacket::from_ip(bytes) else {
+        return format!("undecodable IPv6 packet of {} bytes", bytes.len());
     };
-    format!("IP6 {src} > {dst}: {kind}, {} bytes", bytes.len())
+    let Some(NetSlice::Ipv6(ip)) = &sliced.net else {
+        return format!("not IPv6 ({} bytes)", bytes.len());
+    };
+    let h = ip.header();
+    let mut facts = text::Ip6 {
+        src: h.source_addr(),
+        dst: h.destination_addr(),
+        hop_limit: h.hop_limit(),
+        traffic_class: h.traffic_class(),
+        flow_label: h.flow_label().value(),
+        udp_ports: None,
+        checksum_ok: None,
+    };
+    match &sliced.transport {
+        Some(TransportSlice::Icmpv6(icmp)) => {
+            let message = icmp.slice();
+            let verified = ndisc::Repr::parse_verified(message, &facts.src, &facts.dst);
+            facts.checksum_ok = Some(verified.is_ok());
+            match verified {
+                Ok(repr) => format!(
+                    "{}{}",
+                    facts.prefix(message.len()),
+                    text::nd::verbose(&repr)
+                ),
+                Err(e) => format!("{}ICMP6, undecodable: {e}", facts.prefix(message.len())),
+            }
+        }
+        Some(TransportSlice::Udp(udp)) => {
+            let header = udp.to_header();
+            facts.udp_ports = Some((header.source_port, header.destination_port));
+            facts.checksum_ok = header
+                .calc_checksum_ipv6_raw(h.source(), h.destination(), udp.payload())
+                .ok()
+                .map(|sum| sum == header.checksum);
+            match dhcpv6::Repr::parse(udp.payload()) {
+                Ok(repr) => text::dhcpv6_line(&facts, &repr),
+                Err(e) => format!("{}dhcp6 undecodable: {e}", facts.prefix(udp.slice().len())),
+            }
+        }
+        _ => format!(
+            "{}unexpected payload",
+            facts.prefix(bytes.len().saturating_sub(40))
+        ),
+    }
 }
