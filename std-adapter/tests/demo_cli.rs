@@ -57,7 +57,9 @@ fn kind(line: &str) -> &'static str {
 fn host_block(out: &str, n: usize) -> Vec<&str> {
     let head = format!("host {n}  ");
     let mut lines = out.lines().skip_while(|l| !l.starts_with(&head));
-    let first = lines.next().unwrap_or_else(|| panic!("no host {n} in:\n{out}"));
+    let first = lines
+        .next()
+        .unwrap_or_else(|| panic!("no host {n} in:\n{out}"));
     std::iter::once(first)
         .chain(lines.take_while(|l| l.starts_with("  ")))
         .collect()
@@ -101,8 +103,14 @@ fn slaac_hosts_form_an_address_from_the_prefix_and_run_no_dhcpv6() {
         detail[2],
         "\t  prefix info option (3), length 32 (4): 2001:db8:cafe::/64, Flags [onlink, auto], valid time 86400s, pref. time 14400s"
     );
-    assert_eq!(detail[3], "\t    0x0000:  40c0 0001 5180 0000 3840 0000 0000 2001");
-    assert_eq!(detail[4], "\t    0x0010:  0db8 cafe 0000 0000 0000 0000 0000");
+    assert_eq!(
+        detail[3],
+        "\t    0x0000:  40c0 0001 5180 0000 3840 0000 0000 2001"
+    );
+    assert_eq!(
+        detail[4],
+        "\t    0x0010:  0db8 cafe 0000 0000 0000 0000 0000"
+    );
     assert_eq!(
         detail[5],
         "\t  source link-address option (1), length 8 (1): fa:16:3e:c3:17:b4"
@@ -131,7 +139,9 @@ fn slaac_hosts_form_an_address_from_the_prefix_and_run_no_dhcpv6() {
         assert_eq!(field(&b, "DHCPv6"), ["not running"]);
         assert_eq!(field(&b, "DNS servers"), ["none"]);
         assert_eq!(field(&b, "on-link"), ["2001:db8:cafe::/64"]);
-        assert!(field(&b, "default router")[0].starts_with("fe80::f816:3eff:fec3:17b4 (pref medium"));
+        assert!(
+            field(&b, "default router")[0].starts_with("fe80::f816:3eff:fec3:17b4 (pref medium")
+        );
     }
     assert!(host_block(&out, 1)[0].contains("fa:16:3e:79:5a:cc"));
     assert!(out.contains("(3 RS, 4 RA, 0 DHCPv6)"), "{out}");
@@ -199,9 +209,11 @@ fn stateful_hosts_form_no_slaac_address_and_bind_one_from_the_pool() {
     let out = ok(&["--mode", "dhcpv6-stateful"]);
     let lines = packets(&out);
     // The seed's stateful RA: 24 bytes, Flags [managed], no prefix.
-    assert!(lines.iter().any(|l| l.contains(
+    assert!(lines.iter().any(|l| {
+        l.contains(
         "fe80::f816:3eff:fe77:e5a0 > ff02::1: [icmp6 sum ok] ICMP6, router advertisement, length 24"
-    )));
+    )
+    }));
     assert!(out.contains("\thop limit 64, Flags [managed], pref medium, router lifetime 30s"));
     assert!(!out.contains("prefix info option"));
     let mut bound = Vec::new();

@@ -62,6 +62,9 @@
 //! by the tables, not by the number of RAs ([`EVENT_QUEUE_LEN`]).
 //!
 //! Randomness (the RS delay) comes from [`HostConfig::seed`], so runs replay exactly.
+//!
+//! [`station::Station`] joins this engine to the DHCPv6 client: the M/O flags start, switch and
+//! stop it, DAD verdicts go to whichever engine owns the address, a link change restarts both.
 
 use core::net::Ipv6Addr;
 

@@ -133,7 +133,7 @@ fn run_mode(mode: Mode, seed: u64, hosts: usize, out: &mut dyn Write) -> io::Res
     report::write(&sim, &scenario, out)
 }
 
-/// A packet as `tcpdump -n -vv` prints it (the [`text`](crate::text) formatter), with the
+/// A packet as `tcpdump -n -vv` prints it (the [`text`] formatter), with the
 /// virtual time in front: the IPv6 header's facts, the checksum verified again, the message
 /// decoded from the bytes that crossed the link.
 pub fn packet_text(p: &Packet) -> String {
