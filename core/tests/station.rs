@@ -63,9 +63,14 @@ fn server() -> Srv {
 }
 
 fn station(policy: Dhcpv6Policy) -> St {
+    station_with(policy, false)
+}
+
+fn station_with(policy: Dhcpv6Policy, prefix_delegation: bool) -> St {
     let mut config = HostConfig::new(HOST_MAC, [9; 32], 5);
     config.iid = IidMode::Eui64;
     config.source = HOST_LL;
+    config.prefix_delegation = prefix_delegation;
     Station::new(
         config,
         &[0, 3, 0, 1, 0xfa, 0x16, 0x3e, 0x22, 0x38, 0x6b],
@@ -83,19 +88,28 @@ fn follow() -> Dhcpv6Policy {
     }
 }
 
-/// An RA from ROUTER with the given flags and, if `slaac`, the /64 with L=1 A=1.
-fn ra_bytes(managed: bool, other: bool, slaac: bool) -> Vec<u8> {
-    let pio = [NdOption::PrefixInformation(PrefixInformation {
+/// A Prefix Information option for `prefix`/64, L=1 A=1, with the P flag as given.
+fn pio(prefix: Ipv6Addr, pd_preferred: bool, preferred: u32) -> NdOption<'static> {
+    NdOption::PrefixInformation(PrefixInformation {
         prefix_len: 64,
         on_link: true,
         autonomous: true,
         router_address: false,
-        pd_preferred: false,
+        pd_preferred,
         valid_lifetime: 86_400,
-        preferred_lifetime: 14_400,
-        prefix: PREFIX,
-    })];
+        preferred_lifetime: preferred,
+        prefix,
+    })
+}
+
+/// An RA from ROUTER with the given flags and, if `slaac`, the /64 with L=1 A=1.
+fn ra_bytes(managed: bool, other: bool, slaac: bool) -> Vec<u8> {
+    let pio = [pio(PREFIX, false, 14_400)];
     let options: &[NdOption<'_>] = if slaac { &pio } else { &[] };
+    ra_with(managed, other, options)
+}
+
+fn ra_with(managed: bool, other: bool, options: &[NdOption<'_>]) -> Vec<u8> {
     let repr = Repr::RouterAdvert(RouterAdvertRepr {
         cur_hop_limit: 64,
         managed,
@@ -120,6 +134,8 @@ struct Link {
     server: Srv,
     /// DHCPv6 messages the station sent, with when.
     sent: Vec<(Instant, Message)>,
+    /// Their bytes.
+    sent_bytes: Vec<Vec<u8>>,
     rs_sent: u32,
     events: Vec<(Instant, Event)>,
     server_events: Vec<(LeaseEventKind, Ipv6Addr)>,
@@ -138,6 +154,7 @@ impl Link {
             station,
             server: server(),
             sent: vec![],
+            sent_bytes: vec![],
             rs_sent: 0,
             events: vec![],
             server_events: vec![],
@@ -148,8 +165,11 @@ impl Link {
     }
 
     fn ra(&mut self, managed: bool, other: bool, slaac: bool) {
-        let bytes = ra_bytes(managed, other, slaac);
-        let Ok(Repr::RouterAdvert(ra)) = Repr::parse_verified(&bytes, &ROUTER, &ALL_NODES) else {
+        self.deliver_ra(&ra_bytes(managed, other, slaac));
+    }
+
+    fn deliver_ra(&mut self, bytes: &[u8]) {
+        let Ok(Repr::RouterAdvert(ra)) = Repr::parse_verified(bytes, &ROUTER, &ALL_NODES) else {
             panic!("RA does not decode")
         };
         let meta = IpMeta {
@@ -178,6 +198,7 @@ impl Link {
                     }
                     Transmit::Dhcpv6(t) => {
                         self.sent.push((self.now, t.message));
+                        self.sent_bytes.push(buf[..t.len].to_vec());
                         if self.server_down {
                             continue;
                         }
@@ -623,4 +644,99 @@ fn size_of_the_engines() {
     let parts = size_of::<Host<4, 8, 8>>() + size_of::<Client<2, 2, 2>>();
     let station = size_of::<Station<4, 8, 8, 2, 2, 2>>();
     assert!(station <= parts + 16, "{station} vs {parts}");
+}
+
+#[test]
+fn p_flag_runs_prefix_delegation_only_and_a_list_change_rebinds_rfc9762() {
+    let mut link = Link::new(station_with(follow(), true));
+    let other = Ipv6Addr::new(0x2001, 0xdb8, 0xcafe, 2, 0, 0, 0, 0);
+    // M=1 and a P prefix: prefix delegation only, no IA_NA (RFC 9762 §4.2), no SLAAC address.
+    link.deliver_ra(&ra_with(true, false, &[pio(PREFIX, true, 14_400)]));
+    link.pump();
+    assert_eq!(link.station.client().mode(), client::Mode::PrefixDelegation);
+    link.run_until(Instant::from_secs(10));
+    assert_eq!(link.messages(), [Message::Solicit, Message::Request]);
+    // The Solicit's IA_PD carries an IAPREFIX hint of /64 (RFC 9762 §4.2: short enough for
+    // SLAAC), and no IA_NA (option 3) is asked for.
+    let solicit = &link.sent_bytes[0];
+    let at = solicit
+        .windows(4)
+        .position(|w| w == [0, 26, 0, 25])
+        .expect("an IAPREFIX in the Solicit");
+    assert_eq!(solicit[at + 4 + 8], 64);
+    assert!(!has_option(solicit, 3));
+    assert!(has_option(solicit, 25));
+    let c = link.station.client();
+    assert!(c.addresses().is_empty());
+    assert_eq!(c.prefixes().len(), 1);
+    let delegated = c.prefixes()[0];
+    assert!(link.station.host().addresses().is_empty());
+    assert!(link.station.host().prefixes().is_on_link(POOL_FIRST));
+
+    // The same RA again: nothing. A second P prefix: the list changed, so Rebind.
+    link.deliver_ra(&ra_with(true, false, &[pio(PREFIX, true, 14_400)]));
+    link.run_until(Instant::from_secs(20));
+    assert_eq!(link.sent.len(), 2);
+    link.deliver_ra(&ra_with(
+        true,
+        false,
+        &[pio(PREFIX, true, 14_400), pio(other, true, 14_400)],
+    ));
+    link.run_until(Instant::from_secs(30));
+    assert_eq!(
+        link.messages(),
+        [Message::Solicit, Message::Request, Message::Rebind]
+    );
+    assert_eq!(
+        link.station.client().prefixes()[0].address,
+        delegated.address
+    );
+
+    // Both withdrawn (preferred 0), flags M=0 O=0: the list empties, but the client keeps
+    // running (a stop would Release the delegated prefix; RFC 9762 keeps its lifetimes).
+    link.deliver_ra(&ra_with(
+        false,
+        false,
+        &[pio(PREFIX, true, 0), pio(other, true, 0)],
+    ));
+    link.run_until(Instant::from_secs(40));
+    assert!(!link.station.host().wants_prefix_delegation());
+    let m = link.messages();
+    assert!(!m.contains(&Message::Release), "{m:?}");
+    assert_eq!(m.last(), Some(&Message::Rebind), "{m:?}");
+    assert_eq!(link.station.client().prefixes().len(), 1);
+    assert_eq!(link.station.client().state(), State::Bound);
+
+    // Then the flags ask for stateless: PD stops (Release), Information-request starts.
+    link.ra(false, true, false);
+    link.run_until(Instant::from_secs(50));
+    let m = link.messages();
+    assert_eq!(
+        m[m.len() - 2..],
+        [Message::Release, Message::InformationRequest]
+    );
+}
+
+#[test]
+fn p_flag_without_prefix_delegation_support_changes_nothing() {
+    let mut link = Link::new(station_with(follow(), false));
+    link.deliver_ra(&ra_with(false, false, &[pio(PREFIX, true, 14_400)]));
+    link.run_until(Instant::from_secs(10));
+    assert!(link.sent.is_empty());
+    // The A flag is honoured: a SLAAC address.
+    assert_eq!(link.station.host().addresses().assigned().count(), 1);
+}
+
+/// Whether the DHCPv6 message `m` carries a top-level option `code`.
+fn has_option(m: &[u8], code: u16) -> bool {
+    let mut rest = &m[4..];
+    while rest.len() >= 4 {
+        let c = u16::from_be_bytes([rest[0], rest[1]]);
+        let len = usize::from(u16::from_be_bytes([rest[2], rest[3]]));
+        if c == code {
+            return true;
+        }
+        rest = &rest[(4 + len).min(rest.len())..];
+    }
+    false
 }

@@ -74,7 +74,7 @@ fn field<'a>(block: &[&'a str], name: &str) -> Vec<&'a str> {
 }
 
 /// The packets each host sent or received, in order (matched by its link-local address).
-fn exchange<'a>(lines: &[&'a str], link_local: &str) -> Vec<&'static str> {
+fn exchange(lines: &[&str], link_local: &str) -> Vec<&'static str> {
     let a = format!("{link_local}.");
     lines
         .iter()

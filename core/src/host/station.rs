@@ -17,11 +17,24 @@
 //! | M=1 (O ignored, RFC 4861 §4.2) | stateful (IA_NA; IA_PD too if asked for) |
 //! | M=0, O=1 | stateless (Information-request) |
 //! | M=0, O=0 | stopped (held leases are Released, RFC 9915 §18.2.7) |
+//! | a prefix with P=1 (RFC 9762), if [`HostConfig::prefix_delegation`] | prefix delegation only |
 //!
 //! The client reacts at once, inside the call that processed the RA. A change of mode while
 //! leases are held first Releases them; the new mode starts once the Release is answered or
 //! given up (RFC 9915 §18.2.7: at most 4 transmissions). The same mode announced again changes
 //! nothing: held leases are never restarted by a repeated RA.
+//!
+//! # The P flag (RFC 9762 §4.2)
+//!
+//! With [`HostConfig::prefix_delegation`], while some prefix is announced with the P flag the
+//! client runs prefix delegation only ("it SHOULD NOT request individual IPv6 addresses from
+//! DHCPv6"), with a prefix length hint of 64 unless the client's configuration gives one ("it
+//! MUST use the prefix length hint to request a prefix that is short enough to form addresses
+//! via SLAAC"), and the host forms no SLAAC address in those prefixes. Every change of that list
+//! while prefixes are held makes the client Rebind. When the list empties and the flags ask for
+//! no DHCPv6, the client keeps running: stopping would Release the delegated prefixes, whose
+//! lifetimes RFC 9762 says are unaffected. Falling back to SLAAC when no prefix is delegated (a
+//! MAY of RFC 9762 §4.2) is not done.
 //!
 //! # DAD for both kinds of address
 //!
@@ -140,6 +153,10 @@ pub struct Station<
     policy: Dhcpv6Policy,
     /// The mode the client was last started in and not stopped since.
     running: Option<client::Mode>,
+    /// Prefix delegation runs because of the P flag (kept when the P-flag list empties).
+    pd_by_p_flag: bool,
+    /// [`PdPreferredList::changes`](crate::host::PdPreferredList::changes) when last looked at.
+    pd_changes_seen: u32,
 }
 
 impl<
@@ -162,11 +179,18 @@ impl<
         policy: Dhcpv6Policy,
         now: Instant,
     ) -> Result<Self, ConfigError> {
+        let mut client = client;
+        if host.prefix_delegation && client.prefix_length_hint.is_none() {
+            // RFC 9762 §4.2: a prefix short enough for SLAAC.
+            client.prefix_length_hint = Some(64);
+        }
         let mut station = Station {
             host: Host::new(host, now),
             client: Client::new(duid, client, client_seed)?,
             policy,
             running: None,
+            pd_by_p_flag: false,
+            pd_changes_seen: 0,
         };
         station.sync(now);
         Ok(station)
@@ -193,11 +217,17 @@ impl<
         match self.policy {
             Dhcpv6Policy::Never => None,
             Dhcpv6Policy::Always(mode) => Some(mode),
-            Dhcpv6Policy::FollowRa { prefix_delegation } => match self.host.dhcpv6_mode() {
-                Dhcpv6Mode::None => None,
-                Dhcpv6Mode::Stateless => Some(client::Mode::Stateless),
-                Dhcpv6Mode::Stateful => Some(client::Mode::Stateful { prefix_delegation }),
-            },
+            Dhcpv6Policy::FollowRa { prefix_delegation } => {
+                if self.host.wants_prefix_delegation() {
+                    return Some(client::Mode::PrefixDelegation);
+                }
+                match self.host.dhcpv6_mode() {
+                    Dhcpv6Mode::None if self.pd_by_p_flag => Some(client::Mode::PrefixDelegation),
+                    Dhcpv6Mode::None => None,
+                    Dhcpv6Mode::Stateless => Some(client::Mode::Stateless),
+                    Dhcpv6Mode::Stateful => Some(client::Mode::Stateful { prefix_delegation }),
+                }
+            }
         }
     }
 
@@ -299,9 +329,23 @@ impl<
     /// (Release), start the wanted mode once the client is idle.
     fn sync(&mut self, now: Instant) {
         let wanted = self.wanted_mode();
+        let p_flag = matches!(self.policy, Dhcpv6Policy::FollowRa { .. })
+            && self.host.wants_prefix_delegation();
+        let pd_changes = self.host.pd_preferred().changes();
+        let pd_list_changed = pd_changes != self.pd_changes_seen;
+        self.pd_changes_seen = pd_changes;
         if self.running.is_some() && self.running != wanted {
             self.client.stop(now);
             self.running = None;
+        } else if pd_list_changed && self.running.is_some() && !self.client.prefixes().is_empty() {
+            // RFC 9762 §4.2: a change of the P-flag list is a change of configuration
+            // (RFC 9915 §18.2.12): Rebind.
+            self.client.link_changed(now);
+        }
+        if p_flag {
+            self.pd_by_p_flag = true;
+        } else if wanted != Some(client::Mode::PrefixDelegation) {
+            self.pd_by_p_flag = false;
         }
         if self.running.is_none() && self.client.state() == State::Idle {
             if let Some(mode) = wanted {
