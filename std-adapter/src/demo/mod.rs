@@ -59,6 +59,10 @@ pub struct Args {
     /// Hosts on the link (1-100); host 1 has the seed's MAC address.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=100))]
     pub hosts: u16,
+    /// Also write every packet to this pcap file (raw IPv6, virtual timestamps from the Unix
+    /// epoch: `TZ=UTC tcpdump -n -vv -r FILE` prints the same lines).
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<std::path::PathBuf>,
 }
 
 /// When host `i` (0-based) comes up: 2 s after the router, then one every 2.5 s, so each one's
@@ -92,16 +96,41 @@ pub fn run(args: &Args, out: &mut dyn Write) -> io::Result<()> {
         Some(m) => vec![m.into()],
         None => vec![Mode::Slaac, Mode::Dhcpv6Stateless, Mode::Dhcpv6Stateful],
     };
+    let mut all = Vec::new();
     for (k, mode) in modes.into_iter().enumerate() {
         if k > 0 {
             writeln!(out)?;
         }
-        run_mode(mode, args.seed, usize::from(args.hosts), out)?;
+        all.extend(run_mode(mode, args.seed, usize::from(args.hosts), out)?);
+    }
+    if let Some(path) = &args.pcap {
+        write_pcap(path, &all).map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+        })?;
     }
     Ok(())
 }
 
-fn run_mode(mode: Mode, seed: u64, hosts: usize, out: &mut dyn Write) -> io::Result<()> {
+/// Writes `packets` as a classic pcap of raw IPv6 packets (LINKTYPE_RAW).
+fn write_pcap(path: &std::path::Path, packets: &[Packet]) -> io::Result<()> {
+    use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
+    let file = io::BufWriter::new(std::fs::File::create(path)?);
+    let header = PcapHeader {
+        datalink: pcap_file::DataLink::RAW,
+        ..PcapHeader::default()
+    };
+    let mut w = PcapWriter::with_header(file, header).map_err(io::Error::other)?;
+    for p in packets {
+        let at = std::time::Duration::from_millis(p.at.total_millis());
+        let len = u32::try_from(p.bytes.len()).map_err(io::Error::other)?;
+        w.write_packet(&PcapPacket::new(at, len, &p.bytes))
+            .map_err(io::Error::other)?;
+    }
+    w.into_writer().flush()
+}
+
+/// Runs one mode, writes its trace and outcome, and returns its packets.
+fn run_mode(mode: Mode, seed: u64, hosts: usize, out: &mut dyn Write) -> io::Result<Vec<Packet>> {
     let scenario = Scenario::seed(mode);
     let joins: Vec<Instant> = (0..hosts).map(join_time).collect();
     let end = joins.last().copied().unwrap_or(Instant::ZERO) + SETTLE;
@@ -130,7 +159,8 @@ fn run_mode(mode: Mode, seed: u64, hosts: usize, out: &mut dyn Write) -> io::Res
         writeln!(out, "{}", packet_text(p))?;
     }
     writeln!(out)?;
-    report::write(&sim, &scenario, out)
+    report::write(&sim, &scenario, out)?;
+    Ok(sim.trace)
 }
 
 /// A packet as `tcpdump -n -vv` prints it (the [`text`] formatter), with the
