@@ -5,5 +5,6 @@
 //! The core decides; this crate acts.
 
 pub mod capture;
+pub mod decode;
 pub mod hex;
 pub mod text;

@@ -218,7 +218,7 @@ mod seed {
             checksum_ok: Some(p.verify_checksum(&src, &dst)),
         };
         let mut s = nd_line(&ip, &repr);
-        s.push_str(&nd::verbose(&repr)[nd::summary(&repr).len()..]);
+        s.push_str(&nd::details(&repr));
         s
     }
 

@@ -55,6 +55,14 @@ pub fn summary(repr: &Repr<'_>) -> String {
 /// trailing newline.
 pub fn verbose(repr: &Repr<'_>) -> String {
     let mut s = summary(repr);
+    s.push_str(&details(repr));
+    s
+}
+
+/// What [`verbose`] prints after the [`summary`]: the NA's `, Flags [solicited]`, the RA's
+/// fixed fields and the options, each on its own `\n\t`-started line.
+pub fn details(repr: &Repr<'_>) -> String {
+    let mut s = String::new();
     match repr {
         Repr::RouterAdvert(ra) => {
             let mut flags = Vec::new();
