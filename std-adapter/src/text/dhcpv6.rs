@@ -51,6 +51,9 @@ pub fn option_name(code: u16) -> String {
     match code {
         21 => "SIP-servers-domain".into(),
         22 => "SIP-servers-address".into(),
+        37 => "Remote-ID".into(),
+        38 => "Subscriber-ID".into(),
+        64 => "AFTR-Name".into(),
         27 => "NIS-server".into(),
         28 => "NIS+-server".into(),
         29 => "NIS-domain-name".into(),
@@ -268,8 +271,16 @@ fn option_summary(s: &mut String, raw: RawOption<'_>) {
                 }
             }
         }
+        // tcpdump 4.99 has no name and no content for these three (`(opt_82)`): sixconf
+        // prints both, in tcpdump's manner.
         DhcpOption::SolMaxRt(v) | DhcpOption::InfMaxRt(v) => {
             let _ = write!(s, " {v}");
+        }
+        DhcpOption::ClientLinkLayerAddress(c) => {
+            let _ = write!(s, " type {} {}", c.link_layer_type, hex(c.address));
+        }
+        DhcpOption::PrefixExclude(p) => {
+            let _ = write!(s, " /{} {}", p.prefix_len, hex(p.subnet_id));
         }
         // tcpdump prints the name only for these.
         DhcpOption::RapidCommit
@@ -278,8 +289,6 @@ fn option_summary(s: &mut String, raw: RawOption<'_>) {
         | DhcpOption::VendorClass(_)
         | DhcpOption::VendorOpts(_)
         | DhcpOption::ClientFqdn(_)
-        | DhcpOption::PrefixExclude(_)
-        | DhcpOption::ClientLinkLayerAddress(_)
         | DhcpOption::Unknown { .. } => {}
     }
     let _ = data;

@@ -19,10 +19,16 @@
 //!
 //! Where tcpdump 4.99 and the 2015 tcpdump of the seed trace differ (`reachable time 0ms,
 //! retrans timer 0ms` against `reachable time 0s, retrans time 0s`; `status-code Success`
-//! against `success`), this module follows 4.99, the version tests compare against. Where
-//! tcpdump has nothing (PREF64, captive portal, nonce, the P flag of RFC 9762), it prints in the
-//! same style; where tcpdump prints unbalanced parentheses (a Relay Message option), this module
-//! balances them. Nothing here panics, whatever the decoded bytes held.
+//! against `success`), this module follows 4.99, the version the tests run
+//! (`tests/decode_vs_tcpdump.rs` compares `sixconf decode --pcap` with `tcpdump -n -vv` line
+//! for line on every committed capture and every fixture). It says more than tcpdump where
+//! tcpdump has nothing to say, in tcpdump's manner: ND options Nonce, Captive Portal and PREF64
+//! (tcpdump: `unknown option`), the RA Proxy flag and the PIO P flag (RFC 9762); DHCPv6
+//! Prefix Exclude, Client Link-Layer Address, SOL_MAX_RT and INF_MAX_RT (tcpdump: `(opt_82)`),
+//! the Server Unicast address, a Reconfigure Message for Rebind (tcpdump: `for ???(06)`). It
+//! closes the parenthesis tcpdump leaves open after a Relay Message option, and dumps a
+//! Redirected Header once (tcpdump dumps it twice). Nothing here panics, whatever the decoded
+//! bytes held.
 
 use std::fmt::Write as _;
 use std::net::Ipv6Addr;
@@ -218,7 +224,7 @@ mod seed {
             checksum_ok: Some(p.verify_checksum(&src, &dst)),
         };
         let mut s = nd_line(&ip, &repr);
-        s.push_str(&nd::verbose(&repr)[nd::summary(&repr).len()..]);
+        s.push_str(&nd::details(&repr));
         s
     }
 

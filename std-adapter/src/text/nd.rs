@@ -17,7 +17,9 @@
 
 use std::fmt::Write as _;
 
-use sixconf_core::wire::ndisc::{option::Pref64Length, NdOption, OptionsRepr, Repr};
+use sixconf_core::wire::ndisc::{
+    option::Pref64Length, NdOption, OptionsRepr, Repr, RouterPreference,
+};
 
 use super::{hex_dump, mac};
 
@@ -55,6 +57,14 @@ pub fn summary(repr: &Repr<'_>) -> String {
 /// trailing newline.
 pub fn verbose(repr: &Repr<'_>) -> String {
     let mut s = summary(repr);
+    s.push_str(&details(repr));
+    s
+}
+
+/// What [`verbose`] prints after the [`summary`]: the NA's `, Flags [solicited]`, the RA's
+/// fixed fields and the options, each on its own `\n\t`-started line.
+pub fn details(repr: &Repr<'_>) -> String {
+    let mut s = String::new();
     match repr {
         Repr::RouterAdvert(ra) => {
             let mut flags = Vec::new();
@@ -78,7 +88,7 @@ pub fn verbose(repr: &Repr<'_>) -> String {
                 } else {
                     flags.join(", ")
                 },
-                ra.router_preference,
+                pref(ra.router_preference),
                 ra.router_lifetime,
                 ra.reachable_time,
                 ra.retrans_timer
@@ -140,6 +150,16 @@ pub(crate) fn options_with_bytes<'a>(options: OptionsRepr<'a>) -> Vec<(NdOption<
                 (*option, buf)
             })
             .collect(),
+    }
+}
+
+/// A preference as tcpdump's `get_rtpref`: `high`, `medium`, `low`, `rsv` (RFC 4191 §2.1).
+fn pref(p: RouterPreference) -> &'static str {
+    match p {
+        RouterPreference::High => "high",
+        RouterPreference::Medium => "medium",
+        RouterPreference::Low => "low",
+        RouterPreference::Reserved => "rsv",
     }
 }
 
@@ -214,7 +234,7 @@ fn option_line(option: &NdOption<'_>, bytes: &[u8]) -> String {
                 " {}/{}, pref={}, lifetime={}",
                 r.prefix,
                 r.prefix_len,
-                r.preference,
+                pref(r.preference),
                 lifetime(r.route_lifetime)
             );
         }
