@@ -202,6 +202,9 @@ fn stateless_hosts_form_a_slaac_address_and_get_dns_by_information_request() {
     assert!(reply.contains("(DNS-server 2001:db8:cafe:a::e)"));
     assert!(reply.contains("(DNS-search-list openstacklocal.)"));
     assert!(reply.contains("(lifetime 86400)"));
+    assert!(out.contains(
+        "DHCPv6 server fe80::f816:3eff:fe2d:a6de: 0 bindings (Information-request keeps no state)"
+    ));
 }
 
 #[test]
@@ -265,6 +268,18 @@ fn stateful_hosts_form_no_slaac_address_and_bind_one_from_the_pool() {
     bound.sort();
     bound.dedup();
     assert_eq!(bound.len(), 3, "three different addresses");
+    // The server's lease table holds exactly those, one per client DUID.
+    assert!(out.contains("DHCPv6 server fe80::f816:3eff:fe06:176f: 3 bindings\n"));
+    let table: Vec<std::net::Ipv6Addr> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("DHCPv6 server"))
+        .skip(1)
+        .map(|l| l.trim().split('/').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(table, bound);
+    assert!(out.contains(
+        "IAID 1042430059 client-ID hwaddr/time type 1 time 482446373 fa163e22386b, valid 74"
+    ));
     // The seed's IAID for its instance fa:16:3e:22:38:6b, and its Advertise's preference.
     assert!(out.contains("(IA_NA IAID:1042430059 "));
     assert!(out.contains("(preference 255)"));

@@ -160,6 +160,46 @@ pub fn write(sim: &Sim, scenario: &Scenario, out: &mut dyn Write) -> io::Result<
         writeln!(out, "  search list     {}", list(search))?;
         writeln!(out, "  DHCPv6          {}", dhcpv6_line(h, now))?;
     }
+    if let Some((server, server_ll)) = &sim.router.server {
+        let mut rows: Vec<(Ipv6Addr, String)> = server
+            .table()
+            .iter()
+            .map(|b| {
+                let what = if b.is_declined() {
+                    "declined, in quarantine".to_string()
+                } else {
+                    let client = match Duid::new(b.duid()) {
+                        Ok(d) => format!("client-ID {d}"),
+                        Err(_) => "unknown client".to_string(),
+                    };
+                    format!(
+                        "IAID {} {client}, valid {}",
+                        b.iaid(),
+                        left(now, Some(b.valid_until()))
+                    )
+                };
+                (
+                    b.address(),
+                    format!("  {}/{}  {what}", b.address(), b.prefix_len()),
+                )
+            })
+            .collect();
+        rows.sort();
+        let count = server.table().len();
+        writeln!(
+            out,
+            "DHCPv6 server {server_ll}: {count} binding{}{}",
+            if count == 1 { "" } else { "s" },
+            if count == 0 {
+                " (Information-request keeps no state)"
+            } else {
+                ""
+            }
+        )?;
+        for (_, row) in rows {
+            writeln!(out, "{row}")?;
+        }
+    }
     Ok(())
 }
 
