@@ -413,3 +413,73 @@ fn demo_lines_equal_tcpdump_reading_its_pcap_and_tshark_finds_nothing_malformed(
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn dad_conflict_on_a_dhcpv6_address_is_declined_and_another_one_bound() {
+    let out = ok(&[
+        "--mode",
+        "dhcpv6-stateful",
+        "--hosts",
+        "2",
+        "--dad-conflict",
+    ]);
+    let squatted = out
+        .lines()
+        .find_map(|l| l.strip_prefix("another node already uses "))
+        .and_then(|l| l.strip_suffix(": host 1's DAD for it fails"))
+        .expect("the squatted address is named");
+    assert!(squatted.parse::<std::net::Ipv6Addr>().is_ok(), "{squatted}");
+    let lines = packets(&out);
+    assert_eq!(
+        exchange(&lines, "fe80::f816:3eff:fe22:386b"),
+        [
+            "router solicitation",
+            "dhcp6 solicit",
+            "dhcp6 advertise",
+            "dhcp6 request",
+            "dhcp6 reply",
+            "dhcp6 decline",
+            "dhcp6 reply",
+            "dhcp6 solicit",
+            "dhcp6 advertise",
+            "dhcp6 request",
+            "dhcp6 reply"
+        ]
+    );
+    let decline = lines.iter().find(|l| l.contains("dhcp6 decline")).unwrap();
+    assert!(
+        decline.contains(&format!("(IA_ADDR {squatted} ")),
+        "{decline}"
+    );
+    let b = host_block(&out, 1);
+    assert_eq!(
+        field(&b, "DAD conflict"),
+        [format!("{squatted} (given up)")]
+    );
+    let addrs = field(&b, "address");
+    assert_eq!(addrs.len(), 1);
+    assert!(!addrs[0].starts_with(squatted));
+    assert!(addrs[0].contains("/128  DHCPv6 IA_NA"));
+    // Host 2 is not affected.
+    assert_eq!(
+        exchange(&lines, "fe80::f816:3eff:fe22:386c"),
+        [
+            "router solicitation",
+            "dhcp6 solicit",
+            "dhcp6 advertise",
+            "dhcp6 request",
+            "dhcp6 reply"
+        ]
+    );
+    assert!(out.contains(&format!("  {squatted}/128  declined, in quarantine")));
+
+    // With SLAAC and EUI-64 identifiers the conflict is final: no address for host 1.
+    let out = ok(&["--mode", "slaac", "--hosts", "2", "--dad-conflict"]);
+    let b = host_block(&out, 1);
+    assert_eq!(field(&b, "address"), ["none"]);
+    assert_eq!(
+        field(&b, "DAD conflict"),
+        ["2001:db8:cafe:0:f816:3eff:fe79:5acc (given up)"]
+    );
+    assert_eq!(field(&host_block(&out, 2), "address").len(), 1);
+}

@@ -127,6 +127,9 @@ pub struct Sim {
     pub hosts: Vec<HostNode>,
     /// Hosts still to come up: when, and their number.
     joining: Vec<(Instant, usize)>,
+    /// Addresses another node on the link already uses (not simulated otherwise): DAD for them
+    /// fails.
+    pub squatted: Vec<Ipv6Addr>,
     scenario: Scenario,
     seed: u64,
     in_flight: BinaryHeap<Reverse<(Instant, u64, Vec<u8>)>>,
@@ -275,6 +278,7 @@ impl Sim {
             in_flight: BinaryHeap::new(),
             sent: 0,
             trace: Vec::new(),
+            squatted: Vec::new(),
         })
     }
 
@@ -449,11 +453,12 @@ impl Sim {
             self.hosts[i].dad.retain(|(t, _)| *t > now);
             for a in due {
                 any = true;
-                let taken = self
-                    .hosts
-                    .iter()
-                    .enumerate()
-                    .any(|(j, o)| j != i && o.addresses.contains_key(&a));
+                let taken = self.squatted.contains(&a)
+                    || self
+                        .hosts
+                        .iter()
+                        .enumerate()
+                        .any(|(j, o)| j != i && o.addresses.contains_key(&a));
                 let verdict = if taken {
                     self.hosts[i].conflicts.push(a);
                     DadResult::Conflict

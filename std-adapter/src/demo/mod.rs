@@ -63,6 +63,11 @@ pub struct Args {
     /// epoch: `TZ=UTC tcpdump -n -vv -r FILE` prints the same lines).
     #[arg(long, value_name = "FILE")]
     pub pcap: Option<std::path::PathBuf>,
+    /// Another node already uses the first address host 1 would get: its DAD fails. With DHCPv6
+    /// the address is Declined and another one requested (RFC 9915 §18.2.8); with SLAAC and
+    /// EUI-64 identifiers the host gives the prefix up (RFC 4862 §5.4.5).
+    #[arg(long)]
+    pub dad_conflict: bool,
 }
 
 /// When host `i` (0-based) comes up: 2 s after the router, then one every 2.5 s, so each one's
@@ -101,7 +106,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> io::Result<()> {
         if k > 0 {
             writeln!(out)?;
         }
-        all.extend(run_mode(mode, args.seed, usize::from(args.hosts), out)?);
+        all.extend(run_mode(mode, args, out)?);
     }
     if let Some(path) = &args.pcap {
         write_pcap(path, &all).map_err(|e| {
@@ -130,12 +135,30 @@ fn write_pcap(path: &std::path::Path, packets: &[Packet]) -> io::Result<()> {
 }
 
 /// Runs one mode, writes its trace and outcome, and returns its packets.
-fn run_mode(mode: Mode, seed: u64, hosts: usize, out: &mut dyn Write) -> io::Result<Vec<Packet>> {
+fn run_mode(mode: Mode, args: &Args, out: &mut dyn Write) -> io::Result<Vec<Packet>> {
+    let (seed, hosts) = (args.seed, usize::from(args.hosts));
     let scenario = Scenario::seed(mode);
     let joins: Vec<Instant> = (0..hosts).map(join_time).collect();
     let end = joins.last().copied().unwrap_or(Instant::ZERO) + SETTLE;
     writeln!(out, "=== {mode}: {} ===", scenario.describe())?;
     let mut sim = Sim::new(scenario.clone(), seed, &joins).map_err(io::Error::other)?;
+    if args.dad_conflict {
+        // A first run (the same seed replays the same choices) tells which address host 1 gets;
+        // then another node takes it before host 1 comes up.
+        let mut probe = Sim::new(scenario.clone(), seed, &joins).map_err(io::Error::other)?;
+        probe.run_until(end);
+        if let Some(a) = probe
+            .hosts
+            .first()
+            .and_then(|h| h.addresses.keys().next().copied())
+        {
+            writeln!(
+                out,
+                "another node already uses {a}: host 1's DAD for it fails"
+            )?;
+            sim.squatted.push(a);
+        }
+    }
     let router = &sim.router;
     write!(
         out,
