@@ -60,12 +60,9 @@ fn meta(src: Ipv6Addr) -> IpMeta {
     }
 }
 
-/// Checks the checksum, parses, and hands the RA to the host.
+/// Hands the RA's bytes to the host, which checks the checksum and decodes it leniently.
 fn deliver(host: &mut TestHost, now: Instant, meta: &IpMeta, wire: &[u8]) {
-    let Repr::RouterAdvert(ra) = Repr::parse_verified(wire, &meta.src, &meta.dst).unwrap() else {
-        panic!("not an RA")
-    };
-    host.handle_ra(now, meta, &ra);
+    host.handle_ra_bytes(now, meta, wire).unwrap();
 }
 
 fn events(host: &mut TestHost) -> Vec<Event> {
@@ -1281,4 +1278,86 @@ fn captive_portal_uri_from_the_latest_ra_rfc8910() {
     let longest = vec![b'a'; sixconf_core::host::MAX_CAPTIVE_PORTAL_URI];
     assert!(send(&mut host, &longest));
     assert_eq!(host.captive_portal().map(str::len), Some(256));
+}
+
+/// The seed's SLAAC RA with a Route Information option of Length 4 (CVE-2024-5564) and a
+/// PREF64 of Length 3 in front: RFC 4191 §3.1 and RFC 8781 §4 say to ignore those options, not
+/// the RA, so `handle_ra_bytes` (lenient decoding) still forms the address from the PIO.
+#[test]
+fn malformed_rio_and_pref64_are_ignored_not_the_ra_rfc4191_3_1_rfc8781_4() {
+    let router = addr(SLAAC_ROUTER);
+    let mut wire = hex(concat!(
+        "86000000",
+        "4000001e",
+        "00000000",
+        "00000000",
+        // RIO, Length 4.
+        "18043008",
+        "00000e10",
+        "20010db8009900000000000000000000",
+        "0000000000000000",
+        // PREF64, Length 3.
+        "26030708",
+        "0064ff9b0000000000000000",
+        "0000000000000000",
+        // The seed's PIO and SLLA.
+        "030440c0",
+        "00015180",
+        "00003840",
+        "00000000",
+        "20010db8cafe00000000000000000000",
+        "0101fa163ec317b4",
+    ));
+    sixconf_core::wire::icmpv6::Packet::new_unchecked(&mut wire[..])
+        .fill_checksum(&router, &ALL_NODES);
+    // Strict decoding refuses the whole RA.
+    assert!(Repr::parse_verified(&wire, &router, &ALL_NODES).is_err());
+    let mut host = eui64_host();
+    assert_eq!(
+        host.handle_ra_bytes(Instant::from_secs(1), &meta(router), &wire),
+        Ok(())
+    );
+    let expected_addr = addr("2001:db8:cafe::f816:3eff:fe79:5acc");
+    assert_eq!(
+        events(&mut host),
+        [
+            Event::LinkParametersChanged,
+            Event::OnLinkPrefixAdded {
+                prefix: addr("2001:db8:cafe::"),
+                len: 64
+            },
+            Event::ProbeAddress {
+                address: expected_addr
+            },
+            Event::DefaultRouterAdded {
+                router,
+                preference: Preference::Medium
+            },
+        ]
+    );
+    assert_eq!(host.routes().len(), 0, "the bad RIO installed no route");
+    assert_eq!(host.counters().malformed_options_ignored, 2);
+    assert_eq!(host.counters().ra_dropped_malformed, 0);
+
+    // A bad walk (an option of Length 0) still drops the RA, counted; so does a bad checksum.
+    let mut zero = hex(concat!(
+        "86000000",
+        "4000001e",
+        "00000000",
+        "00000000",
+        "1800000000000000"
+    ));
+    sixconf_core::wire::icmpv6::Packet::new_unchecked(&mut zero[..])
+        .fill_checksum(&router, &ALL_NODES);
+    let mut host = eui64_host();
+    assert!(host
+        .handle_ra_bytes(Instant::ZERO, &meta(router), &zero)
+        .is_err());
+    wire[20] ^= 1;
+    assert!(host
+        .handle_ra_bytes(Instant::ZERO, &meta(router), &wire)
+        .is_err());
+    assert_eq!(host.counters().ra_dropped_malformed, 2);
+    assert_eq!(host.counters().ra_accepted, 0);
+    assert!(events(&mut host).is_empty());
 }

@@ -70,11 +70,13 @@ use core::net::Ipv6Addr;
 
 use crate::time::{Duration, Instant};
 use crate::wire::dns::Name;
+use crate::wire::icmpv6;
 use crate::wire::ndisc::option::{Domain, PrefixInformation};
 use crate::wire::ndisc::{
-    DiscardReason, IpMeta, NdOption, OptionsRepr, Repr as NdRepr, RouterAdvertRepr,
+    DiscardReason, IpMeta, Mode, NdOption, OptionsRepr, Repr as NdRepr, RouterAdvertRepr,
     RouterPreference, RouterSolicitRepr,
 };
+use crate::wire::Error;
 
 pub mod address;
 pub mod dns;
@@ -687,6 +689,13 @@ pub struct HostCounters {
     pub route_options_ignored: u64,
     /// MTU options ignored: below 1280 or above the link's maximum (RFC 4861 §6.3.4).
     pub mtu_options_ignored: u64,
+    /// Options the lenient RA decoding ignored because they break their own rules (a Route
+    /// Information option of a bad length, RFC 4191 §3.1; a PREF64 of a length other than 2,
+    /// RFC 8781 §4; a malformed RDNSS or DNSSL, RFC 8106 §5.3.1); the rest of the RA was used.
+    pub malformed_options_ignored: u64,
+    /// Messages given to [`Host::handle_ra_bytes`] dropped before processing: bad checksum, a
+    /// bad option walk (RFC 4861 §6.1.2), not an RA, too short.
+    pub ra_dropped_malformed: u64,
     /// DAD verdicts for no tentative address (late, duplicated or unknown).
     pub dad_results_unmatched: u64,
     /// Prefix Information options with P=1 not tracked: the P-flag list was full (RFC 9762
@@ -956,12 +965,25 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
     /// §3; RFC 8106 §5.3). `meta` is what the IP layer saw; an RA failing the checks of RFC 4861
     /// §6.1.2 or RFC 6980 (hop limit 255, link-local source, no fragment header) is dropped and
     /// counted (CVE-2016-3698). The caller has verified the ICMPv6 checksum (or the kernel did).
+    ///
+    /// An RA decoded with [`RouterAdvertRepr::parse_lenient`] (what [`handle_ra_bytes`]
+    /// does) has its malformed options skipped and counted in
+    /// [`HostCounters::malformed_options_ignored`].
+    ///
+    /// [`handle_ra_bytes`]: Host::handle_ra_bytes
     pub fn handle_ra(&mut self, now: Instant, meta: &IpMeta, ra: &RouterAdvertRepr<'_>) {
         if let Err(reason) = NdRepr::RouterAdvert(*ra).check_meta(meta) {
             self.counters.count_discard(reason);
             return;
         }
         bump(&mut self.counters.ra_accepted);
+        if let OptionsRepr::Wire(wire) = ra.options {
+            if wire.mode() == Mode::Lenient {
+                for _ in wire.checked().filter(Result::is_err) {
+                    bump(&mut self.counters.malformed_options_ignored);
+                }
+            }
+        }
         let router = meta.src;
         if ra.router_lifetime != 0 {
             // §6.3.7: a valid RA with a non-zero Router Lifetime ends the solicitations.
@@ -1004,6 +1026,35 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
             RouterChange::Dropped => bump(&mut self.counters.routers_dropped_full),
         }
         self.sync_counters();
+    }
+
+    /// Processes a received ICMPv6 message, from its type byte: checks the checksum for
+    /// `meta.src` → `meta.dst` (RFC 4443 §2.3), decodes it leniently (RFC 4191 §3.1: a bad Route
+    /// Information option is ignored, not the RA; RFC 8781 §4 the same for PREF64; RFC 8106
+    /// §5.3.1 for RDNSS and DNSSL; see [`RouterAdvertRepr::parse_lenient`]) and hands it to
+    /// [`handle_ra`](Self::handle_ra). A message that is not a valid RA (bad checksum, option of
+    /// Length 0 or running past the end, RFC 4861 §6.1.2) is counted in
+    /// [`HostCounters::ra_dropped_malformed`] and its error returned.
+    pub fn handle_ra_bytes(
+        &mut self,
+        now: Instant,
+        meta: &IpMeta,
+        icmp: &[u8],
+    ) -> Result<(), Error> {
+        let parsed = icmpv6::Packet::new_checked(icmp).and_then(|packet| {
+            packet.check_checksum(&meta.src, &meta.dst)?;
+            RouterAdvertRepr::parse_lenient(&packet)
+        });
+        match parsed {
+            Ok(ra) => {
+                self.handle_ra(now, meta, &ra);
+                Ok(())
+            }
+            Err(e) => {
+                bump(&mut self.counters.ra_dropped_malformed);
+                Err(e)
+            }
+        }
     }
 
     fn apply_link_parameters(&mut self, ra: &RouterAdvertRepr<'_>) {
