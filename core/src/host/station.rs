@@ -244,6 +244,19 @@ impl<
         self.sync(now);
     }
 
+    /// Processes a received ICMPv6 message from its bytes ([`Host::handle_ra_bytes`]: checksum
+    /// verified, decoded leniently), then acts on the M/O flags as [`Station::handle_ra`] does.
+    pub fn handle_ra_bytes(
+        &mut self,
+        now: Instant,
+        meta: &IpMeta,
+        icmp: &[u8],
+    ) -> Result<(), crate::wire::Error> {
+        let result = self.host.handle_ra_bytes(now, meta, icmp);
+        self.sync(now);
+        result
+    }
+
     /// Handles a datagram received on UDP port 546 ([`Client::handle_message`]).
     pub fn handle_dhcpv6(&mut self, now: Instant, datagram: &[u8], delivery: client::Delivery) {
         self.client.handle_message(now, datagram, delivery);

@@ -29,7 +29,7 @@ use sixconf_core::time::{Duration, Instant};
 use sixconf_core::wire::dhcpv6::{
     DuidBuf, ALL_DHCP_RELAY_AGENTS_AND_SERVERS, CLIENT_PORT, SERVER_PORT,
 };
-use sixconf_core::wire::ndisc::{IpMeta, Repr as NdRepr};
+use sixconf_core::wire::ndisc::IpMeta;
 
 use super::scenario::Scenario;
 
@@ -386,14 +386,14 @@ impl Sim {
         };
         match rx {
             Received::Icmpv6 { meta, message } => {
-                // The router takes RSs (and checks other routers' RAs); hosts take RAs.
+                // The router takes RSs (and checks other routers' RAs); hosts take RAs, which
+                // they decode themselves (checksum verified).
                 self.router.advertiser.handle_icmpv6(now, &meta, message);
-                if let Ok(NdRepr::RouterAdvert(ra)) =
-                    NdRepr::parse_verified(message, &meta.src, &meta.dst)
-                {
+                if message.first() == Some(&134) {
                     for h in &mut self.hosts {
                         if meta.dst == sixconf_core::ra::ALL_NODES || meta.dst == h.link_local {
-                            h.station.handle_ra(now, &meta, &ra);
+                            // A bad RA is counted by the host and dropped.
+                            let _ = h.station.handle_ra_bytes(now, &meta, message);
                         }
                     }
                 }
