@@ -1361,3 +1361,31 @@ fn malformed_rio_and_pref64_are_ignored_not_the_ra_rfc4191_3_1_rfc8781_4() {
     assert_eq!(host.counters().ra_accepted, 0);
     assert!(events(&mut host).is_empty());
 }
+
+#[test]
+fn a_prefix_announced_again_without_p_leaves_the_p_flag_list_and_forms_an_address() {
+    let mut host = pd_host();
+    let router = addr(SLAAC_ROUTER);
+    let p = [p_flag_pio("2001:db8:cafe::", 86_400, 14_400)];
+    deliver(
+        &mut host,
+        Instant::ZERO,
+        &meta(router),
+        &Ra::new(&p).encode(router),
+    );
+    assert!(host.wants_prefix_delegation());
+    events(&mut host);
+    let plain = [pio("2001:db8:cafe::", 64, 86_400, 14_400)];
+    deliver(
+        &mut host,
+        Instant::from_secs(5),
+        &meta(router),
+        &Ra::new(&plain).encode(router),
+    );
+    let ev = events(&mut host);
+    assert!(ev.contains(&Event::PdPreferredChanged));
+    assert!(!host.wants_prefix_delegation());
+    assert!(ev.contains(&Event::ProbeAddress {
+        address: addr("2001:db8:cafe:0:f816:3eff:fe79:5acc")
+    }));
+}

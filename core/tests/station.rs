@@ -740,3 +740,98 @@ fn has_option(m: &[u8], code: u16) -> bool {
     }
     false
 }
+
+#[derive(Debug, Clone)]
+enum Op {
+    /// An RA with M, O, and the prefix with A=1 and the P flag as given (or no prefix).
+    Ra {
+        managed: bool,
+        other: bool,
+        prefix: Option<bool>,
+    },
+    /// Time passes.
+    Wait(u16),
+    /// The interface moved.
+    LinkChanged,
+    /// DAD fails for the first DHCPv6 address held.
+    Conflict,
+    /// A datagram of random bytes reaches the client.
+    Garbage(Vec<u8>),
+    /// The server stops (or starts again) answering.
+    ServerDown(bool),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (any::<bool>(), any::<bool>(), proptest::option::of(any::<bool>()))
+            .prop_map(|(managed, other, prefix)| Op::Ra { managed, other, prefix }),
+        4 => (0u16..3_000).prop_map(Op::Wait),
+        1 => Just(Op::LinkChanged),
+        1 => Just(Op::Conflict),
+        1 => proptest::collection::vec(any::<u8>(), 0..80).prop_map(Op::Garbage),
+        1 => any::<bool>().prop_map(Op::ServerDown),
+    ]
+}
+
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// Whatever the RAs, replies, conflicts and link changes, the engines never panic, and once
+    /// the server answers and nothing changes for a while, the client runs exactly in the mode
+    /// the latest RA (and the P-flag list) asks for, or is idle when it asks for none.
+    #[test]
+    fn the_client_settles_in_the_mode_the_flags_ask_for(
+        prefix_delegation in any::<bool>(),
+        ops in proptest::collection::vec(op(), 1..24),
+    ) {
+        let mut link = Link::new(station_with(follow(), prefix_delegation));
+        for op in ops {
+            match op {
+                Op::Ra { managed, other, prefix } => {
+                    let options: Vec<NdOption<'_>> = prefix
+                        .map(|p| pio(PREFIX, p, 14_400))
+                        .into_iter()
+                        .collect();
+                    link.deliver_ra(&ra_with(managed, other, &options));
+                }
+                Op::Wait(s) => link.run_until(link.now + Duration::from_secs(u64::from(s))),
+                Op::LinkChanged => {
+                    link.station.link_changed(link.now);
+                    link.pump();
+                }
+                Op::Conflict => {
+                    if let Some(l) = link.station.client().addresses().first().copied() {
+                        link.station.handle_dad_result(link.now, l.address, DadResult::Conflict);
+                        link.pump();
+                    }
+                }
+                Op::Garbage(bytes) => {
+                    link.station.handle_dhcpv6(link.now, &bytes, Delivery::Unicast);
+                    link.pump();
+                }
+                Op::ServerDown(down) => link.server_down = down,
+            }
+        }
+        link.server_down = false;
+        // Long enough for a Release to give up and the next exchange to finish (Solicit may
+        // back off to SOL_MAX_RT = 3600 s while the server was down).
+        link.run_until(link.now + Duration::from_secs(4_000));
+        let c = link.station.client();
+        match link.station.wanted_mode() {
+            None => prop_assert_eq!(c.state(), State::Idle),
+            Some(mode) => {
+                prop_assert_eq!(c.mode(), mode);
+                let settled = match mode {
+                    client::Mode::Stateless => c.state() == State::Informed,
+                    _ => c.state() == State::Bound,
+                };
+                prop_assert!(settled, "{:?} in {:?}", mode, c.state());
+            }
+        }
+        if link.station.host().wants_prefix_delegation() {
+            prop_assert_eq!(c.mode(), client::Mode::PrefixDelegation);
+        }
+    }
+}

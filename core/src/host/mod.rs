@@ -1185,6 +1185,12 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
                 PrefixChange::Dropped => bump(&mut self.counters.prefixes_dropped_full),
             }
         }
+        if self.config.prefix_delegation && !pio.pd_preferred {
+            // The prefix is announced without P now: it leaves the P-flag list.
+            if self.pd_preferred.update(now, prefix, len, Duration::ZERO) == PdChange::Changed {
+                self.events.push(Event::PdPreferredChanged);
+            }
+        }
         if pio.pd_preferred && self.config.prefix_delegation {
             // RFC 9762 §4.2: track it, and "SHOULD NOT use SLAAC to obtain IPv6 addresses from
             // prefix(es) with the P bit set" (RFC 4862 §5.5.3 as updated: processed as if A=0).
