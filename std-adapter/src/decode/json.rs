@@ -207,7 +207,7 @@ pub fn dhcpv6(bytes: &[u8]) -> Result<Value, Error> {
     Ok(dhcpv6_repr(&repr))
 }
 
-/// [`dhcpv6`] for an already decoded message.
+/// [`dhcpv6()`] for an already decoded message.
 pub fn dhcpv6_repr(repr: &dhcpv6::Repr<'_>) -> Value {
     let mut o = Map::new();
     match repr {
