@@ -147,3 +147,65 @@ fn structural_errors_still_fail() {
     ));
     assert!(Repr::parse_lenient(&bytes).is_err());
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// On any bytes: lenient accepts all that strict accepts, with the same result, and
+        /// re-emits exactly the bytes it parsed; nothing panics.
+        #[test]
+        fn lenient_extends_strict(
+            msg_type in 1u8..=13,
+            body in proptest::collection::vec(any::<u8>(), 0..300),
+        ) {
+            let mut bytes = vec![msg_type];
+            bytes.extend(body);
+            let strict = Repr::parse(&bytes);
+            let lenient = Repr::parse_lenient(&bytes);
+            if let Ok(s) = &strict {
+                prop_assert_eq!(lenient.as_ref().ok(), Some(s));
+            }
+            if let Ok(l) = lenient {
+                let mut out = vec![0u8; l.buffer_len()];
+                prop_assert_eq!(l.emit(&mut out), Ok(bytes.len()));
+                prop_assert_eq!(out, bytes);
+            }
+        }
+
+        /// A Reply carrying SOL_MAX_RT / INF_MAX_RT of any value and an IA Address of any
+        /// lifetimes: lenient decoding keeps exactly the ones the RFC says to honour.
+        #[test]
+        fn lenient_keeps_exactly_what_the_rfc_honours(
+            sol in any::<u32>(),
+            inf in any::<u32>(),
+            preferred in any::<u32>(),
+            valid in any::<u32>(),
+        ) {
+            let bytes = hex(&format!(
+                "{HEADER} 0052 0004 {sol:08x} 0053 0004 {inf:08x} \
+                 0003 0028 00000001 00000000 00000000 \
+                 0005 0018 20010db8000100000000000000000001 {preferred:08x} {valid:08x}"
+            ));
+            let m = Repr::parse_lenient(&bytes).unwrap().message();
+            let honoured = |v: u32| (60..=86400).contains(&v);
+            prop_assert_eq!(
+                m.options.find(OptionCode::SolMaxRt),
+                honoured(sol).then_some(DhcpOption::SolMaxRt(sol))
+            );
+            prop_assert_eq!(
+                m.options.find(OptionCode::InfMaxRt),
+                honoured(inf).then_some(DhcpOption::InfMaxRt(inf))
+            );
+            let kept = m.ia_nas().next().unwrap().addresses().count();
+            prop_assert_eq!(kept, usize::from(preferred <= valid));
+            prop_assert_eq!(
+                Repr::parse(&bytes).is_ok(),
+                honoured(sol) && honoured(inf) && preferred <= valid
+            );
+        }
+    }
+}

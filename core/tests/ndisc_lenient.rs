@@ -189,3 +189,37 @@ fn valid_messages_decode_the_same_in_both_modes() {
     };
     assert!(wire.checked().all(|o| o.is_ok()));
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// On any bytes: lenient accepts all that strict accepts, with the same result; what
+        /// it yields are exactly the `Ok` items of `checked()`; nothing panics.
+        #[test]
+        fn lenient_extends_strict(
+            kind in 133u8..=137,
+            body in proptest::collection::vec(any::<u8>(), 0..200),
+        ) {
+            let mut bytes = vec![kind, 0, 0, 0];
+            bytes.extend(body);
+            let Ok(packet) = icmpv6::Packet::new_checked(&bytes[..]) else { return Ok(()); };
+            let strict = Repr::parse(&packet);
+            let lenient = Repr::parse_lenient(&packet);
+            if let Ok(s) = &strict {
+                prop_assert_eq!(lenient.as_ref().ok(), Some(s));
+            }
+            if let Ok(l) = lenient {
+                if let OptionsRepr::Wire(wire) = l.options() {
+                    let ok: Vec<NdOption<'_>> = wire.checked().filter_map(Result::ok).collect();
+                    let iterated: Vec<NdOption<'_>> = l.options().iter().collect();
+                    prop_assert_eq!(ok, iterated);
+                    prop_assert_eq!(strict.is_ok(), wire.checked().all(|o| o.is_ok()));
+                }
+            }
+        }
+    }
+}

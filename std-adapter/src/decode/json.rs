@@ -64,7 +64,15 @@ pub fn nd(bytes: &[u8], repr: &ndisc::Repr<'_>, checksum_valid: Option<bool>) ->
     }
     let options: Vec<Value> = crate::text::nd::options_with_bytes(repr.options())
         .iter()
-        .map(|(option, raw)| nd_option(option, raw))
+        .map(|(option, raw)| match option {
+            Ok(option) => nd_option(option, raw),
+            Err(e) => json!({
+                "type": raw.first().copied().unwrap_or(0),
+                "length": raw.get(1).copied().unwrap_or(0),
+                "ignored": e.to_string(),
+                "data": hex(raw.get(2..).unwrap_or(&[])),
+            }),
+        })
         .collect();
     o.insert("options".into(), Value::Array(options));
     Value::Object(o)
@@ -195,11 +203,11 @@ pub fn option_name(code: u16) -> &'static str {
 /// The DHCPv6 message object of SCHEMA.md for `bytes`, a whole UDP payload; relay layers are
 /// nested through their Relay Message option's `relay_message`.
 pub fn dhcpv6(bytes: &[u8]) -> Result<Value, Error> {
-    let repr = dhcpv6::Repr::parse(bytes)?;
+    let repr = dhcpv6::Repr::parse_lenient(bytes)?;
     Ok(dhcpv6_repr(&repr))
 }
 
-/// [`dhcpv6`] for an already decoded message.
+/// [`dhcpv6()`] for an already decoded message.
 pub fn dhcpv6_repr(repr: &dhcpv6::Repr<'_>) -> Value {
     let mut o = Map::new();
     match repr {
@@ -229,10 +237,49 @@ fn option(raw: RawOption<'_>) -> Value {
     o.insert("code".into(), json!(raw.code));
     o.insert("name".into(), json!(option_name(raw.code)));
     o.insert("length".into(), json!(raw.data.len()));
-    let parsed = match DhcpOption::parse(raw) {
+    if let Some(reason) = raw.ignored_by_rfc() {
+        // Kept by the lenient decode, ignored by a receiver: its fields, and why.
+        let d = raw.data;
+        let word = |at: usize| {
+            d.get(at..at + 4)
+                .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        };
+        let address = |at: usize| {
+            d.get(at..at + 16)
+                .and_then(|b| <[u8; 16]>::try_from(b).ok())
+                .map(|b| std::net::Ipv6Addr::from(b).to_string())
+        };
+        match raw.code {
+            82 => {
+                o.insert("sol_max_rt".into(), json!(word(0)));
+            }
+            83 => {
+                o.insert("inf_max_rt".into(), json!(word(0)));
+            }
+            5 => {
+                o.insert("address".into(), json!(address(0)));
+                o.insert("preferred_lifetime".into(), json!(word(16)));
+                o.insert("valid_lifetime".into(), json!(word(20)));
+            }
+            26 => {
+                o.insert("preferred_lifetime".into(), json!(word(0)));
+                o.insert("valid_lifetime".into(), json!(word(4)));
+                o.insert(
+                    "prefix_length".into(),
+                    json!(d.get(8).copied().unwrap_or(0)),
+                );
+                o.insert("prefix".into(), json!(address(9)));
+            }
+            _ => {}
+        }
+        o.insert("ignored".into(), json!(reason));
+        o.insert("data".into(), json!(hex(d)));
+        return Value::Object(o);
+    }
+    let parsed = match DhcpOption::parse_lenient(raw) {
         Ok(p) => p,
         Err(e) => {
-            // Only an option a lenient decode let through can fail here: show its bytes.
+            // Cannot happen after a (lenient) parse; shown rather than hidden if it does.
             o.insert("invalid".into(), json!(e.to_string()));
             o.insert("data".into(), json!(hex(raw.data)));
             return Value::Object(o);

@@ -135,7 +135,7 @@ pub fn decode_bytes(
             }
         }
         Kind::Dhcpv6 => {
-            let repr = dhcpv6::Repr::parse(bytes).map_err(|e| dhcpv6_error(bytes, e))?;
+            let repr = parse_dhcpv6(bytes).map_err(|e| dhcpv6_error(bytes, e))?;
             if as_json {
                 Ok(json::dhcpv6_repr(&repr).to_string())
             } else {
@@ -145,9 +145,18 @@ pub fn decode_bytes(
     }
 }
 
-/// Decode an ND message (no checksum check: that needs the addresses).
+/// Decode an ND message as a receiver does (no checksum check: that needs the addresses).
+/// Options the RFCs say to ignore are kept in the output, marked `ignored`, and do not fail the
+/// message ([`ndisc::Repr::parse_lenient`]); a bad option walk does.
 pub fn parse_nd(bytes: &[u8]) -> Result<ndisc::Repr<'_>, Error> {
-    ndisc::Repr::parse(&icmpv6::Packet::new_checked(bytes)?)
+    ndisc::Repr::parse_lenient(&icmpv6::Packet::new_checked(bytes)?)
+}
+
+/// Decode a DHCPv6 message as a receiver does: options the RFCs say to ignore (SOL_MAX_RT out
+/// of range, an IA Address with preferred > valid lifetime, …) are marked `ignored` in the
+/// output and do not fail the message ([`dhcpv6::Repr::parse_lenient`]).
+pub fn parse_dhcpv6(bytes: &[u8]) -> Result<dhcpv6::Repr<'_>, Error> {
+    dhcpv6::Repr::parse_lenient(bytes)
 }
 
 /// Where the options of an ND message of type `t` start (RFC 4861 §4.1–§4.5).
@@ -375,7 +384,7 @@ fn pcap_dhcpv6(
     data: &[u8],
     as_json: bool,
 ) -> String {
-    match dhcpv6::Repr::parse(data) {
+    match parse_dhcpv6(data) {
         Ok(repr) => {
             if as_json {
                 let mut v = with_frame(json::dhcpv6_repr(&repr), p);

@@ -126,7 +126,12 @@ fn options_summary(s: &mut String, options: &Options<'_>) {
 fn option_summary(s: &mut String, raw: RawOption<'_>) {
     let data = raw.data;
     let _ = write!(s, " ({}", option_name(raw.code));
-    let Ok(option) = DhcpOption::parse(raw) else {
+    if raw.ignored_by_rfc().is_some() {
+        s.push_str(&ignored_summary(&raw));
+        s.push_str(" [ignored])");
+        return;
+    }
+    let Ok(option) = DhcpOption::parse_lenient(raw) else {
         s.push_str(" ?)");
         return;
     };
@@ -207,7 +212,7 @@ fn option_summary(s: &mut String, raw: RawOption<'_>) {
         }
         DhcpOption::RelayMessage(inner) => {
             s.push_str(" (");
-            match Repr::parse(inner) {
+            match Repr::parse_lenient(inner) {
                 Ok(inner) => s.push_str(&summary(&inner)),
                 Err(_) => s.push('?'),
             }
@@ -293,6 +298,35 @@ fn option_summary(s: &mut String, raw: RawOption<'_>) {
     }
     let _ = data;
     s.push(')');
+}
+
+/// The fields of an option a receiver ignores (`RawOption::ignored_by_rfc`), as tcpdump would
+/// print them.
+fn ignored_summary(raw: &RawOption<'_>) -> String {
+    let d = raw.data;
+    let word = |at: usize| {
+        d.get(at..at + 4)
+            .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let address = |at: usize| {
+        d.get(at..at + 16)
+            .and_then(|b| <[u8; 16]>::try_from(b).ok())
+            .map_or_else(
+                || "?".to_string(),
+                |b| std::net::Ipv6Addr::from(b).to_string(),
+            )
+    };
+    match raw.code {
+        5 => format!(" {} pltime:{} vltime:{}", address(0), word(16), word(20)),
+        26 => format!(
+            " {}/{} pltime:{} vltime:{}",
+            address(9),
+            d.get(8).copied().unwrap_or(0),
+            word(0),
+            word(4)
+        ),
+        _ => format!(" {}", word(0)),
+    }
 }
 
 /// tcpdump's Authentication option (RFC 9915 §21.11).
@@ -419,7 +453,11 @@ fn option_tree(s: &mut String, raw: RawOption<'_>, depth: usize) {
         raw.code,
         raw.data.len()
     );
-    let option = match DhcpOption::parse(raw) {
+    if let Some(reason) = raw.ignored_by_rfc() {
+        let _ = write!(s, ": ignored ({reason}):{}", ignored_summary(&raw));
+        return;
+    }
+    let option = match DhcpOption::parse_lenient(raw) {
         Ok(o) => o,
         Err(e) => {
             let _ = write!(s, ": invalid ({e}): {}", hex(raw.data));
@@ -519,7 +557,7 @@ fn option_tree(s: &mut String, raw: RawOption<'_>, depth: usize) {
         DhcpOption::ElapsedTime(v) => {
             let _ = write!(s, "{v} (hundredths of a second)");
         }
-        DhcpOption::RelayMessage(inner) => match Repr::parse(inner) {
+        DhcpOption::RelayMessage(inner) => match Repr::parse_lenient(inner) {
             Ok(inner) => message_tree(s, &inner, depth + 1),
             Err(e) => {
                 let _ = write!(s, "invalid ({e})");

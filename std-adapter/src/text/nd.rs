@@ -18,7 +18,7 @@
 use std::fmt::Write as _;
 
 use sixconf_core::wire::ndisc::{
-    option::Pref64Length, NdOption, OptionsRepr, Repr, RouterPreference,
+    self, option::Pref64Length, NdOption, OptionsRepr, Repr, RouterPreference,
 };
 
 use super::{hex_dump, mac};
@@ -119,20 +119,42 @@ pub fn details(repr: &Repr<'_>) -> String {
     }
     for (option, bytes) in options_with_bytes(repr.options()) {
         s.push_str("\n\t  ");
-        s.push_str(&option_line(&option, &bytes));
+        match option {
+            Ok(option) => s.push_str(&option_line(&option, &bytes)),
+            Err(e) => s.push_str(&ignored_line(&bytes, &e)),
+        }
         hex_dump(&mut s, "\n\t    ", bytes.get(2..).unwrap_or(&[]));
     }
     s
 }
 
-/// Each option with its whole bytes (type and length included): the bytes as received for a
-/// parsed message, as emitted for a built one.
-pub(crate) fn options_with_bytes<'a>(options: OptionsRepr<'a>) -> Vec<(NdOption<'a>, Vec<u8>)> {
+/// An option a lenient decode ignored (RFC 4191 §3.1, RFC 8781 §4, RFC 8106 §5.3.1):
+/// `route info option (24), length 32 (4): [ignored: …]`.
+fn ignored_line(bytes: &[u8], e: &sixconf_core::wire::Error) -> String {
+    let kind = bytes.first().copied().unwrap_or(0);
+    let units = bytes.get(1).copied().unwrap_or(0);
+    let name = match ndisc::OptionType::from(kind) {
+        ndisc::OptionType::Unknown(_) => "unknown".to_string(),
+        known => known.to_string(),
+    };
+    format!(
+        "{name} option ({kind}), length {} ({units}): [ignored: {e}]",
+        usize::from(units) * 8
+    )
+}
+
+/// Each option, decoded or with why a lenient decode ignored it, with its whole bytes (type
+/// and length included): the bytes as received for a parsed message, as emitted for a built
+/// one.
+pub(crate) type OptionWithBytes<'a> = (Result<NdOption<'a>, sixconf_core::wire::Error>, Vec<u8>);
+
+/// See [`OptionWithBytes`].
+pub(crate) fn options_with_bytes(options: OptionsRepr<'_>) -> Vec<OptionWithBytes<'_>> {
     match options {
         OptionsRepr::Wire(wire) => {
             let mut rest = wire.as_bytes();
             let mut out = Vec::new();
-            for option in wire {
+            for option in wire.checked() {
                 let len = rest.get(1).map_or(0, |&u| usize::from(u) * 8);
                 let (this, tail) = rest.split_at_checked(len).unwrap_or((rest, &[]));
                 out.push((option, this.to_vec()));
@@ -147,7 +169,7 @@ pub(crate) fn options_with_bytes<'a>(options: OptionsRepr<'a>) -> Vec<(NdOption<
                 if option.emit(&mut buf).is_err() {
                     buf.clear();
                 }
-                (*option, buf)
+                (Ok(*option), buf)
             })
             .collect(),
     }
@@ -291,7 +313,7 @@ pub fn type_name(repr: &Repr<'_>) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sixconf_core::wire::{icmpv6, ndisc};
+    use sixconf_core::wire::icmpv6;
 
     fn parse(hex: &str) -> Vec<u8> {
         crate::hex::parse_hex(hex).unwrap()

@@ -727,6 +727,13 @@ impl<'a> DhcpOption<'a> {
         Self::decode(raw, Nested::Validate(0))
     }
 
+    /// As [`parse`](Self::parse), but options nested inside this one that a receiver must
+    /// ignore are ignored (see [`Options::parse_lenient`]). An option that is itself to be
+    /// ignored ([`RawOption::ignored_by_rfc`]) is still an error here.
+    pub fn parse_lenient(raw: RawOption<'a>) -> Result<DhcpOption<'a>> {
+        Self::decode(raw, Nested::Lenient(0))
+    }
+
     #[inline(always)]
     pub(crate) fn decode(raw: RawOption<'a>, nested: Nested) -> Result<DhcpOption<'a>> {
         let data = raw.data;
