@@ -483,3 +483,53 @@ fn dad_conflict_on_a_dhcpv6_address_is_declined_and_another_one_bound() {
     );
     assert_eq!(field(&host_block(&out, 2), "address").len(), 1);
 }
+
+#[test]
+fn events_show_what_the_engines_told_each_adapter_between_the_packets() {
+    let out = ok(&["--mode", "dhcpv6-stateful", "--hosts", "1", "--events"]);
+    let lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains(" IP6 (") || l.contains(" # host "))
+        .collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle:?} in\n{out}"))
+    };
+    let asks = at("# host 1: the RA asks for DHCPv6 stateful (M=1)");
+    let solicit = at("dhcp6 solicit");
+    let reply = at("dhcp6 reply");
+    let bound = at("# host 1: DHCPv6 address 2001:db8:cafe:1:");
+    assert!(at("router advertisement") < asks && asks < solicit && reply < bound);
+    assert!(lines[bound].contains("/128 bound, preferred 7200s, valid 7500s"));
+    // Without --events the same packets, no event lines.
+    let plain = ok(&["--mode", "dhcpv6-stateful", "--hosts", "1"]);
+    assert!(!plain.contains(" # host "));
+    assert_eq!(
+        packets(&plain),
+        lines
+            .iter()
+            .copied()
+            .filter(|l| !l.contains(" # host "))
+            .collect::<Vec<_>>()
+    );
+
+    let out = ok(&["--mode", "slaac", "--hosts", "1", "--events"]);
+    let probe = out
+        .lines()
+        .find(|l| l.contains("# host 1: DAD for 2001:db8:cafe:0:f816:3eff:fe79:5acc (SLAAC)"))
+        .expect("a probe");
+    let added = out
+        .lines()
+        .find(|l| {
+            l.contains("# host 1: address 2001:db8:cafe:0:f816:3eff:fe79:5acc/64 added (SLAAC)")
+        })
+        .expect("the address added");
+    // DAD takes one second of virtual time.
+    let secs = |l: &str| -> f64 { l[6..15].parse().unwrap() };
+    assert!(
+        (secs(added) - secs(probe) - 1.0).abs() < 1e-9,
+        "{probe}\n{added}"
+    );
+}

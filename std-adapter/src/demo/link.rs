@@ -58,6 +58,21 @@ pub struct Packet {
     pub bytes: Vec<u8>,
 }
 
+/// One thing that happened on the link, in order: a packet sent, or an event a host's engines
+/// gave its adapter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// The packet at this index of [`Sim::trace`].
+    Packet(usize),
+    /// Host number `host` (1-based) was told `event`.
+    Event {
+        /// The host's number.
+        host: usize,
+        /// What its engines said.
+        event: Event,
+    },
+}
+
 /// Where an address on a host came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
@@ -136,6 +151,8 @@ pub struct Sim {
     sent: u64,
     /// Every packet that crossed the link, in the order sent.
     pub trace: Vec<Packet>,
+    /// Packets and host events, in the order they happened, with when.
+    pub timeline: Vec<(Instant, Entry)>,
 }
 
 /// The EUI-64 link-local address for `mac` (RFC 4291 §2.5.1, RFC 4862 §5.3).
@@ -278,6 +295,7 @@ impl Sim {
             in_flight: BinaryHeap::new(),
             sent: 0,
             trace: Vec::new(),
+            timeline: Vec::new(),
             squatted: Vec::new(),
         })
     }
@@ -330,6 +348,8 @@ impl Sim {
 
     /// Puts a packet on the wire: recorded in the trace, delivered after [`LATENCY`].
     fn send(&mut self, bytes: Vec<u8>) {
+        self.timeline
+            .push((self.now, Entry::Packet(self.trace.len())));
         self.trace.push(Packet {
             at: self.now,
             bytes: bytes.clone(),
@@ -472,6 +492,13 @@ impl Sim {
                 any = true;
                 h.events.push((now, e));
                 h.act(now, e);
+                self.timeline.push((
+                    now,
+                    Entry::Event {
+                        host: h.number,
+                        event: e,
+                    },
+                ));
             }
         }
         any

@@ -68,6 +68,10 @@ pub struct Args {
     /// EUI-64 identifiers the host gives the prefix up (RFC 4862 §5.4.5).
     #[arg(long)]
     pub dad_conflict: bool,
+    /// Also print, between the packets, what each host's engines told its adapter (addresses to
+    /// probe and add, routers, DNS, the DHCPv6 client starting), as `# host N: ...` lines.
+    #[arg(long)]
+    pub events: bool,
 }
 
 /// When host `i` (0-based) comes up: 2 s after the router, then one every 2.5 s, so each one's
@@ -178,8 +182,25 @@ fn run_mode(mode: Mode, args: &Args, out: &mut dyn Write) -> io::Result<Vec<Pack
     )?;
     writeln!(out)?;
     sim.run_until(end);
-    for p in &sim.trace {
-        writeln!(out, "{}", packet_text(p))?;
+    if args.events {
+        for (at, entry) in &sim.timeline {
+            match entry {
+                link::Entry::Packet(i) => {
+                    if let Some(p) = sim.trace.get(*i) {
+                        writeln!(out, "{}", packet_text(p))?;
+                    }
+                }
+                link::Entry::Event { host, event } => {
+                    if let Some(text) = report::event_text(event) {
+                        writeln!(out, "{} # host {host}: {text}", report::timestamp(*at))?;
+                    }
+                }
+            }
+        }
+    } else {
+        for p in &sim.trace {
+            writeln!(out, "{}", packet_text(p))?;
+        }
     }
     writeln!(out)?;
     report::write(&sim, &scenario, out)?;

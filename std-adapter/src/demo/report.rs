@@ -4,6 +4,7 @@ use std::io::{self, Write};
 use std::net::Ipv6Addr;
 
 use sixconf_core::dhcpv6::client::{Mode as ClientMode, State};
+use sixconf_core::host::station::Event;
 use sixconf_core::host::{Dhcpv6Mode, Preference};
 use sixconf_core::time::Instant;
 use sixconf_core::wire::dhcpv6::Duid;
@@ -66,6 +67,108 @@ fn list(items: Vec<String>) -> String {
     } else {
         items.join(" ")
     }
+}
+
+fn lifetime(d: sixconf_core::time::Duration) -> String {
+    if d == sixconf_core::time::Duration::MAX {
+        "infinite".to_string()
+    } else {
+        format!("{}s", d.total_millis() / 1000)
+    }
+}
+
+fn dhcpv6_mode(m: Dhcpv6Mode) -> &'static str {
+    match m {
+        Dhcpv6Mode::None => "no DHCPv6 (M=0 O=0)",
+        Dhcpv6Mode::Stateless => "DHCPv6 stateless (O=1): Information-request",
+        Dhcpv6Mode::Stateful => "DHCPv6 stateful (M=1): Solicit",
+    }
+}
+
+/// One line for an event a host's engines gave its adapter (`--events`); `None` for the ones
+/// not worth a line (link parameters, lifetime refreshes).
+pub fn event_text(event: &Event) -> Option<String> {
+    use sixconf_core::dhcpv6::client::Event as C;
+    use sixconf_core::host::Event as H;
+    Some(match *event {
+        Event::Host(h) => match h {
+            H::ProbeAddress { address } => format!("DAD for {address} (SLAAC)"),
+            H::AddressAdded {
+                address,
+                prefix_len,
+                valid,
+                preferred,
+            } => format!(
+                "address {address}/{prefix_len} added (SLAAC), preferred {}, valid {}",
+                lifetime(preferred),
+                lifetime(valid)
+            ),
+            H::AddressDeprecated { address } => format!("address {address} deprecated"),
+            H::AddressRemoved { address } => format!("address {address} removed"),
+            H::AddressFailed { prefix, conflicts } => {
+                format!("no SLAAC address in {prefix}/64 after {conflicts} DAD conflict(s)")
+            }
+            H::DefaultRouterAdded {
+                router,
+                preference: p,
+            } => {
+                format!("default route via {router} (pref {})", preference(p))
+            }
+            H::DefaultRouterRemoved { router } => format!("default route via {router} removed"),
+            H::OnLinkPrefixAdded { prefix, len } => format!("{prefix}/{len} is on-link"),
+            H::OnLinkPrefixRemoved { prefix, len } => format!("{prefix}/{len} no longer on-link"),
+            H::RouteAdded {
+                prefix,
+                len,
+                router,
+                ..
+            } => {
+                format!("route {prefix}/{len} via {router}")
+            }
+            H::RouteRemoved {
+                prefix,
+                len,
+                router,
+            } => {
+                format!("route {prefix}/{len} via {router} removed")
+            }
+            H::MtuChanged { mtu } => format!("link MTU {mtu}"),
+            H::DnsServersChanged => "DNS servers from the RA changed".to_string(),
+            H::SearchListChanged => "search list from the RA changed".to_string(),
+            H::Dhcpv6Changed { mode } => format!("the RA asks for {}", dhcpv6_mode(mode)),
+            H::PdPreferredChanged => "prefixes with the P flag changed".to_string(),
+            H::Nat64PrefixesChanged => "NAT64 prefixes changed".to_string(),
+            H::CaptivePortalChanged => "captive portal URI changed".to_string(),
+            H::AddressLifetimesUpdated { .. } | H::LinkParametersChanged => return None,
+        },
+        Event::Dhcpv6(c) => match c {
+            C::AddressBound(l) => format!(
+                "DHCPv6 address {}/128 bound, preferred {}, valid {}; DAD for it",
+                l.address,
+                lifetime(l.preferred),
+                lifetime(l.valid)
+            ),
+            C::AddressRenewed(l) => format!("DHCPv6 address {} renewed", l.address),
+            C::AddressRemoved { address, reason } => {
+                format!("DHCPv6 address {address} removed ({reason:?})")
+            }
+            C::PrefixBound(l) => format!("delegated prefix {}/{} bound", l.address, l.prefix_len),
+            C::PrefixRenewed(l) => {
+                format!("delegated prefix {}/{} renewed", l.address, l.prefix_len)
+            }
+            C::PrefixRemoved {
+                prefix,
+                prefix_len,
+                reason,
+            } => {
+                format!("delegated prefix {prefix}/{prefix_len} removed ({reason:?})")
+            }
+            C::DnsServersChanged => "DNS servers from DHCPv6 changed".to_string(),
+            C::DomainListChanged => "search list from DHCPv6 changed".to_string(),
+            C::NtpServersChanged => "NTP servers from DHCPv6 changed".to_string(),
+            C::ExchangeFailed(m) => format!("DHCPv6 {m:?} exchange gave up"),
+        },
+    })
 }
 
 /// Writes the per-host outcome of a finished simulation.
