@@ -5,4 +5,7 @@
 //! The core decides; this crate acts.
 
 pub mod capture;
+pub mod decode;
+pub mod demo;
 pub mod hex;
+pub mod text;
