@@ -5,4 +5,6 @@
 //! The core decides; this crate acts.
 
 pub mod capture;
+pub mod config;
 pub mod hex;
+pub mod store;
