@@ -314,7 +314,7 @@ pub(crate) fn parse_hex_bytes(text: &str) -> Option<Vec<u8>> {
         .chars()
         .filter(|c| !matches!(c, ':' | '-' | ' '))
         .collect();
-    if digits.is_empty() || digits.len() % 2 != 0 {
+    if digits.is_empty() || !digits.len().is_multiple_of(2) {
         return None;
     }
     (0..digits.len())
