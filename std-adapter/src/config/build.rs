@@ -115,7 +115,19 @@ pub(super) fn parse(source: &str) -> Result<Config, Diagnostics> {
         };
         let raw = l.get_ref();
         let name_span = span(&raw.name).or(span(&raw.interface)).unwrap_or(l.span());
-        if names.contains(&spec.name) {
+        let mut interface_taken = false;
+        if let Some(ifname) = &spec.interface {
+            if interfaces.contains(ifname) {
+                interface_taken = true;
+                cx.err(
+                    span(&raw.interface).unwrap_or(l.span()),
+                    format!("interface {ifname:?} is served by two [[link]] sections"),
+                );
+            }
+            interfaces.push(ifname.clone());
+        }
+        // A name taken from a doubled interface is the same mistake, reported once.
+        if names.contains(&spec.name) && !(interface_taken && raw.name.is_none()) {
             cx.err(
                 name_span,
                 format!(
@@ -125,15 +137,6 @@ pub(super) fn parse(source: &str) -> Result<Config, Diagnostics> {
             );
         }
         names.push(spec.name.clone());
-        if let Some(ifname) = &spec.interface {
-            if interfaces.contains(ifname) {
-                cx.err(
-                    span(&raw.interface).unwrap_or(l.span()),
-                    format!("interface {ifname:?} is served by two [[link]] sections"),
-                );
-            }
-            interfaces.push(ifname.clone());
-        }
         links.push(spec);
     }
     if cx.diags.is_empty() {
@@ -185,6 +188,7 @@ fn deserialize_recovering<T: serde::de::DeserializeOwned>(
 fn friendlier(message: &str) -> String {
     let Some(rest) = message.strip_prefix("unknown field `") else {
         return message
+            .replace("wanted string or table", "invalid type: expected a string")
             .replace("missing field", "missing key")
             .replace("expected u32", "expected an integer from 0 to 4294967295")
             .replace("expected u16", "expected an integer from 0 to 65535")

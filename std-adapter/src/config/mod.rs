@@ -76,11 +76,14 @@
 //! lifetime = 1800                 # default: the router lifetime
 //!
 //! [[link.reservation]]            # fixed address/prefix (at most 16 per link)
-//! duid = "00:03:00:01:52:54:00:12:34:56"  # by DUID (and IAID: only that IA) ...
+//! duid = "00:03:00:01:52:54:00:12:34:56"  # by DUID; with iaid only for that IA
 //! iaid = 1
-//! # mac = "52:54:00:12:34:56"     # ... or by link-layer address (RFC 6939)
-//! address = "2001:db8:cafe:1::10"
+//! address = "2001:db8:cafe:1::10" # must lie in a prefix of the link
 //! prefix = "2001:db8:8000:100::/56"
+//!
+//! [[link.reservation]]
+//! mac = "52:54:00:12:34:57"       # or by link-layer address (RFC 6939, or the frame's source)
+//! address = "2001:db8:cafe:1::11"
 //!
 //! [link.relay]                    # how relayed messages are recognised as this link
 //! link_address = "2001:db8:cafe:1::1"   # the relay's link-address (default: any in `prefix`)
