@@ -532,3 +532,26 @@ fn check_prints_file_line_col_and_exits_2() {
         format!("{shown}: ok, 1 link; leases in /var/lib/sixconf/leases.sqlite (durability fsync)\n  eth1: dhcpv6-stateful (M=1 O=0), prefix 2001:db8:cafe:1::/64, pool 2001:db8:cafe:1::1000-2001:db8:cafe:1::ffff\n")
     );
 }
+
+#[test]
+fn server_links_follow_file_order_with_interface_indexes() {
+    let c = parse_file(&fixture("every_key.toml"));
+    let links = c
+        .server_links(|name| (name == "eth1").then_some(7))
+        .unwrap();
+    assert_eq!(links.len(), 2);
+    assert_eq!(links[0].ifindex, Some(7));
+    assert_eq!(links[0].interface_id, c.links[0].server.interface_id);
+    // The relayed link has no interface.
+    assert_eq!(links[1].ifindex, None);
+    assert_eq!(links[1].address_pools, c.links[1].server.address_pools);
+    assert_eq!(c.server_links(|_| None), Err("eth1".to_string()));
+
+    // A slaac link without pools serves no DHCPv6: never selected for a direct message.
+    let slaac = parse_file(&root().join("examples/slaac.toml"));
+    assert!(!slaac.links[0].serves_dhcpv6());
+    assert_eq!(slaac.server_links(|_| Some(3)).unwrap()[0].ifindex, None);
+    let stateless = parse_file(&root().join("examples/dhcpv6-stateless.toml"));
+    assert!(stateless.links[0].serves_dhcpv6());
+    assert_eq!(stateless.server_links(|_| Some(3)).unwrap()[0].ifindex, Some(3));
+}

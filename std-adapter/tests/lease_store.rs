@@ -9,7 +9,7 @@ use std::process::Command;
 use sixconf::config::{self, Config, Durability};
 use sixconf::store::{self, LeaseStore, LoadReport, SqliteStore, StoreError};
 use sixconf_core::dhcpv6::server::{
-    IaType, Lease, LeaseEvent, LeaseEventKind, LinkConfig, RxMeta, Server, Slot,
+    IaType, Lease, LeaseEvent, LeaseEventKind, RxMeta, Server, Slot,
 };
 use sixconf_core::time::{Duration, Instant};
 use sixconf_core::wire::dhcpv6::{build, DuidBuf, MessageType};
@@ -28,12 +28,7 @@ fn config() -> Config {
 }
 
 fn server(cfg: &Config, duid: DuidBuf, slots: usize) -> Srv {
-    let mut links = heapless::Vec::<LinkConfig, 8>::new();
-    for (i, l) in cfg.links.iter().enumerate() {
-        let mut s = l.server.clone();
-        s.ifindex = Some(2 + i as u32);
-        links.push(s).unwrap();
-    }
+    let links = cfg.server_links(|_| Some(2)).unwrap();
     let storage = vec![Slot::EMPTY; slots].into_boxed_slice();
     Server::new(duid, links, cfg.server.limits, storage, 7)
 }
@@ -490,4 +485,48 @@ fn million_leases_load_time() {
         "1M leases: store read+decode {read_only:?}; Server::restore alone {engine_only:?}; \
          load_into (both) {into_engine:?}"
     );
+}
+
+/// What group commit buys: events per second committed one per transaction and in batches,
+/// with each durability. `cargo test --release -p sixconf --test lease_store -- --ignored
+/// --nocapture group_commit`.
+#[test]
+#[ignore = "timing; run in release: cargo test --release -p sixconf --test lease_store -- --ignored --nocapture"]
+fn group_commit_timing() {
+    const EVENTS: u32 = 4096;
+    let cfg = config();
+    let pool = cfg.links[0].server.address_pools[0];
+    let start = u128::from(pool.first);
+    for durability in [Durability::Fsync, Durability::Process] {
+        for batch in [1usize, 16, 256] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut st = open(&dir.path().join("l.sqlite"), durability, &cfg);
+            let events: Vec<LeaseEvent> = (0..EVENTS)
+                .map(|i| LeaseEvent {
+                    seq: u64::from(i),
+                    kind: LeaseEventKind::Bound,
+                    lease: Lease {
+                        link: 0,
+                        ia_type: IaType::Na,
+                        duid: DuidBuf::from_bytes(&client_duid(i)).unwrap(),
+                        iaid: 1,
+                        address: Ipv6Addr::from(start + u128::from(i)),
+                        prefix_len: 128,
+                        preferred_until: T0.saturating_add(Duration::from_secs(3600)),
+                        valid_until: T0.saturating_add(Duration::from_secs(7200)),
+                    },
+                })
+                .collect();
+            let t = std::time::Instant::now();
+            for chunk in events.chunks(batch) {
+                st.commit(chunk).unwrap();
+            }
+            let took = t.elapsed();
+            eprintln!(
+                "{durability:?} batch {batch:>3}: {:>9.0} events/s, {:>7.1} µs per commit",
+                f64::from(EVENTS) / took.as_secs_f64(),
+                took.as_secs_f64() * 1e6 / (EVENTS as usize).div_ceil(batch) as f64
+            );
+        }
+    }
 }
