@@ -553,5 +553,8 @@ fn server_links_follow_file_order_with_interface_indexes() {
     assert_eq!(slaac.server_links(|_| Some(3)).unwrap()[0].ifindex, None);
     let stateless = parse_file(&root().join("examples/dhcpv6-stateless.toml"));
     assert!(stateless.links[0].serves_dhcpv6());
-    assert_eq!(stateless.server_links(|_| Some(3)).unwrap()[0].ifindex, Some(3));
+    assert_eq!(
+        stateless.server_links(|_| Some(3)).unwrap()[0].ifindex,
+        Some(3)
+    );
 }
