@@ -539,17 +539,24 @@ fn link(cx: &mut Cx<'_>, l: &S<raw::Link>) -> Option<LinkSpec> {
         if let Some(v) = val(&x.pd_preferred) {
             a.pd_preferred = v;
         }
-        if let Some(v) = val(&x.preferred_lifetime).or(link_preferred) {
+        if let Some(v) = val(&x.preferred_lifetime)
+            .or(prefix_preferred)
+            .or(link_preferred)
+        {
             a.preferred_lifetime = v;
         }
-        if let Some(v) = val(&x.valid_lifetime).or(link_valid) {
+        if let Some(v) = val(&x.valid_lifetime).or(prefix_valid).or(link_valid) {
             a.valid_lifetime = v;
         }
         places.prefixes.push((
             prefix,
             x.prefix.span(),
-            span(&x.preferred_lifetime).or(span(&l.preferred_lifetime)),
-            span(&x.valid_lifetime).or(span(&l.valid_lifetime)),
+            span(&x.preferred_lifetime)
+                .or(ra_key(|r| span(&r.prefix_preferred_lifetime)))
+                .or(span(&l.preferred_lifetime)),
+            span(&x.valid_lifetime)
+                .or(ra_key(|r| span(&r.prefix_valid_lifetime)))
+                .or(span(&l.valid_lifetime)),
         ));
         if profile.prefixes.push(a).is_err() {
             cx.err(
