@@ -437,9 +437,12 @@ fn errors_point_at_the_key_or_value() {
         (&format!("{BASE}[[link.reservation]]\nmac = \"52:54:00:12:34:56\"\niaid = 3\naddress = \"2001:db8:cafe:1::5\"\n"), 8, 8, "iaid needs `duid`"),
         (&format!("{BASE}[[link.reservation]]\nduid = \"00:03:00:01:52:54:00:12:34:56\"\naddress = \"2001:db8:9::5\"\n"), 8, 11, "reserved address 2001:db8:9::5 is outside"),
         ("[server]\nmax_addresses_per_client = 30\nmax_prefixes_per_client = 30\n[[link]]\ninterface = \"e\"\nmode = \"slaac\"\nprefix = \"2001:db8::/64\"\n", 3, 27, "at most 32 bindings per client"),
+        // Two links claiming the same addresses.
+        (&format!("{BASE}[[link]]\ninterface = \"eth2\"\nmode = \"dhcpv6-stateful\"\nprefix = \"2001:db8:cafe::/48\"\npool = \"2001:db8:cafe:2::1-2001:db8:cafe:2::ff\"\n"), 9, 10, "prefix 2001:db8:cafe::/48 overlaps prefix 2001:db8:cafe:1::/64 of link \"eth1\""),
+        (&format!("{BASE}[[link]]\ninterface = \"eth2\"\nmode = \"slaac\"\nprefix = \"2001:db8:2::/64\"\npd_pool = {{ prefix = \"2001:db8:cafe:1::/64\", delegated_length = 80 }}\n"), 10, 11, "prefix delegation pool 2001:db8:cafe:1::/64 overlaps prefix 2001:db8:cafe:1::/64 of link \"eth1\""),
         // Two links, one interface / one name.
-        (&format!("{BASE}{BASE}"), 7, 13, "interface \"eth1\" is served by two"),
-        (&format!("{BASE}{}", BASE.replace("interface = \"eth1\"", "interface = \"eth2\"\nname = \"eth1\"")), 8, 8, "link name \"eth1\" is used twice"),
+        (&format!("{BASE}{}", BASE.replace("cafe:1:", "cafe:9:")), 7, 13, "interface \"eth1\" is served by two"),
+        (&format!("{BASE}{}", BASE.replace("cafe:1:", "cafe:9:").replace("interface = \"eth1\"", "interface = \"eth2\"\nname = \"eth1\"")), 8, 8, "link name \"eth1\" is used twice"),
     ];
     for (text, line, col, msg) in cases {
         let (l, c, m) = one_error(text);
