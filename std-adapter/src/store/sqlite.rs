@@ -5,6 +5,13 @@
 //! transactions may be lost on power loss). The schema carries a version number and is migrated
 //! at open.
 //!
+//! A declined address's row is deleted like a released one: the engine's decline quarantine
+//! (RFC 9915 §18.3.8) lives in memory only, so after a restart a declined address can be offered
+//! again before its quarantine would have ended.
+//!
+//! [`LeaseStore::load`] reads rows on a helper thread while the calling thread hands them to the
+//! engine (both take about the same time for large tables); nothing else uses a thread.
+//!
 //! Schema (version 1):
 //!
 //! ```sql
