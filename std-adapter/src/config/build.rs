@@ -931,13 +931,23 @@ fn link(cx: &mut Cx<'_>, l: &S<raw::Link>) -> Option<(LinkSpec, Vec<Claim>)> {
     }
     if let Some(relay) = &l.relay {
         let relay = relay.get_ref();
-        if let Some(id) = &relay.interface_id {
-            let bytes = id.get_ref().as_bytes();
-            if bytes.is_empty() || server.interface_id.extend_from_slice(bytes).is_err() {
+        if let (Some(_), Some(h)) = (&relay.interface_id, &relay.interface_id_hex) {
+            cx.err(h.span(), "give interface_id or interface_id_hex, not both");
+        }
+        let id = match (&relay.interface_id, &relay.interface_id_hex) {
+            (Some(t), _) => Some((t.span(), Some(t.get_ref().as_bytes().to_vec()))),
+            (None, Some(h)) => Some((h.span(), parse_hex_bytes(h.get_ref()))),
+            (None, None) => None,
+        };
+        if let Some((at, bytes)) = id {
+            let ok = bytes.is_some_and(|b| {
+                !b.is_empty() && server.interface_id.extend_from_slice(&b).is_ok()
+            });
+            if !ok {
                 cx.err(
-                    id.span(),
+                    at,
                     format!(
-                        "interface_id must be 1 to {} bytes",
+                        "the Interface-ID must be 1 to {} bytes (interface_id as text, interface_id_hex as hex)",
                         srv::config::MAX_INTERFACE_ID_LEN
                     ),
                 );
