@@ -6,5 +6,8 @@
 
 pub mod capture;
 pub mod config;
+pub mod decode;
+pub mod demo;
 pub mod hex;
 pub mod store;
+pub mod text;
