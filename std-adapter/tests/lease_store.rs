@@ -510,9 +510,6 @@ fn million_leases_load_time() {
         ms(engine_cpu),
         ms(into_engine),
         ms(both_cpu)
-    ); \
-         Server::restore alone {engine_only:.0?} ({engine_cpu:?}); \
-         load_into, both overlapped {into_engine:.0?} ({both_cpu:?})"
     );
 }
 
