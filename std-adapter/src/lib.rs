@@ -5,7 +5,9 @@
 //! The core decides; this crate acts.
 
 pub mod capture;
+pub mod config;
 pub mod decode;
 pub mod demo;
 pub mod hex;
+pub mod store;
 pub mod text;
