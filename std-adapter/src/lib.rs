@@ -6,5 +6,6 @@
 
 pub mod capture;
 pub mod decode;
+pub mod demo;
 pub mod hex;
 pub mod text;

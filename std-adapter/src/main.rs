@@ -17,11 +17,15 @@ enum Command {
     /// Decode ICMPv6 Neighbor Discovery and DHCPv6 messages (hex as an argument or on stdin, or
     /// every one in a capture file) and print them as tcpdump -vv would, or as JSON.
     Decode(sixconf::decode::DecodeArgs),
+    /// Run the seed's three link modes (slaac, dhcpv6-stateless, dhcpv6-stateful) in memory with
+    /// the real engines, print every packet as tcpdump -vv does, then what each host configured.
+    Demo(sixconf::demo::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Decode(args) => sixconf::decode::run(&args),
+        Command::Demo(args) => sixconf::demo::main(args),
     }
 }

@@ -113,8 +113,8 @@ use table::{hash_bytes, NewBinding};
 pub const MAX_IAS: usize = 32;
 /// Most addresses or prefixes reported in one IA of a reply.
 pub const MAX_IA_ITEMS: usize = 4;
-/// Lease events the queue holds; a stateful message is only processed when at least
-/// [`MAX_EVENTS_PER_MESSAGE`] are free.
+/// Lease events the queue holds by default (the `EVENTS` parameter of [`Server`]); a stateful
+/// message is only processed when at least [`MAX_EVENTS_PER_MESSAGE`] are free.
 pub const EVENT_QUEUE: usize = 128;
 /// Most lease events one message can cause: one per binding of the client looked at
 /// ([`MAX_CLIENT_BINDINGS`]) plus one per new binding (the per-client caps, clamped so that
@@ -122,7 +122,8 @@ pub const EVENT_QUEUE: usize = 128;
 pub const MAX_EVENTS_PER_MESSAGE: usize = 2 * MAX_CLIENT_BINDINGS;
 /// Most bindings of one client looked at per message; the per-client caps are clamped to it.
 pub const MAX_CLIENT_BINDINGS: usize = 32;
-/// Rate-limit buckets (clients hash into them; a collision shares a bucket).
+/// Rate-limit buckets by default (the `RATE` parameter of [`Server`]; clients hash into them, a
+/// collision shares a bucket).
 pub const RATE_BUCKETS: usize = 256;
 /// Most pool positions probed for one IA.
 pub const MAX_PROBES: u32 = 4096;
@@ -351,23 +352,46 @@ type IaList = heapless::Vec<IaOut, MAX_IAS>;
 ///
 /// `S` is the lease table's storage (`&mut [Slot]`, `&mut [Slot; N]`, `Box<[Slot]>`, ...);
 /// `LINKS` the most links served (at most 256; links are numbered by their position).
+///
+/// Memory knobs for small targets (the defaults suit a host):
+/// - `EVENTS`: capacity of the lease event queue ([`EVENT_QUEUE`] by default). At least
+///   [`MAX_EVENTS_PER_MESSAGE`] (checked at compile time), since a stateful message is only
+///   processed with that much room; one event is about 200 bytes, so the default queue is about
+///   25 KB and the smallest 13 KB. A small queue needs the adapter to drain it after every
+///   message (otherwise messages get [`NoReply::EventQueueFull`]).
+/// - `RATE`: rate-limit buckets ([`RATE_BUCKETS`] by default, 24 bytes each; at least 1,
+///   checked at compile time). Fewer buckets means more clients share one.
+///
+/// ```
+/// use sixconf_core::dhcpv6::server::{LeaseEvent, Server, Slot, MAX_EVENTS_PER_MESSAGE};
+/// use core::mem::size_of;
+/// // One link, the smallest event queue, 16 rate buckets: a microcontroller's server.
+/// type Small = Server<&'static mut [Slot; 64], 1, MAX_EVENTS_PER_MESSAGE, 16>;
+/// type Host = Server<&'static mut [Slot; 64], 1>;
+/// assert!(size_of::<Host>() - size_of::<Small>() >= 64 * size_of::<LeaseEvent>());
+/// ```
 #[derive(Debug)]
-pub struct Server<S: AsMut<[Slot]> + AsRef<[Slot]>, const LINKS: usize = MAX_LINKS> {
+pub struct Server<
+    S: AsMut<[Slot]> + AsRef<[Slot]>,
+    const LINKS: usize = MAX_LINKS,
+    const EVENTS: usize = EVENT_QUEUE,
+    const RATE: usize = RATE_BUCKETS,
+> {
     duid: DuidBuf,
     alloc_key: u64,
     links: heapless::Vec<LinkConfig, LINKS>,
     limits: Limits,
     table: LeaseTable<S>,
-    events: heapless::Deque<LeaseEvent, EVENT_QUEUE>,
+    events: heapless::Deque<LeaseEvent, EVENTS>,
     seq: u64,
-    rate: [RateBucket; RATE_BUCKETS],
+    rate: [RateBucket; RATE],
     counters: Counters,
 }
 
 /// Per-message context: the parts of the server one message works on.
 struct Ctx<'s, S: AsMut<[Slot]> + AsRef<[Slot]>> {
     table: &'s mut LeaseTable<S>,
-    events: &'s mut heapless::Deque<LeaseEvent, EVENT_QUEUE>,
+    events: &'s mut heapless::deque::DequeView<LeaseEvent>,
     seq: &'s mut u64,
     counters: &'s mut Counters,
     limits: &'s Limits,
@@ -388,7 +412,13 @@ fn secs(s: u32) -> Duration {
     Duration::from_secs(u64::from(s))
 }
 
-impl<S: AsMut<[Slot]> + AsRef<[Slot]>, const LINKS: usize> Server<S, LINKS> {
+impl<
+        S: AsMut<[Slot]> + AsRef<[Slot]>,
+        const LINKS: usize,
+        const EVENTS: usize,
+        const RATE: usize,
+    > Server<S, LINKS, EVENTS, RATE>
+{
     /// A server with DUID `server_duid` (RFC 9915 §11), serving `links`, over table storage
     /// `storage`. The per-client caps are clamped so that addresses + prefixes <=
     /// [`MAX_CLIENT_BINDINGS`]. `hash_key` keys the table's index hash: draw it from the adapter's randomness.
@@ -400,6 +430,13 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>, const LINKS: usize> Server<S, LINKS> {
         storage: S,
         hash_key: u64,
     ) -> Self {
+        const {
+            assert!(
+                EVENTS >= MAX_EVENTS_PER_MESSAGE,
+                "Server: EVENTS must be at least MAX_EVENTS_PER_MESSAGE"
+            );
+            assert!(RATE > 0, "Server: RATE must be at least 1");
+        }
         let alloc_key = hash_bytes(0x5158_636f_6e66_2d36, server_duid.as_bytes());
         let mut limits = limits;
         // Keep per-message events bounded (MAX_EVENTS_PER_MESSAGE).
@@ -416,7 +453,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>, const LINKS: usize> Server<S, LINKS> {
             table: LeaseTable::new(storage, hash_key),
             events: heapless::Deque::new(),
             seq: 0,
-            rate: [RateBucket::default(); RATE_BUCKETS],
+            rate: [RateBucket::default(); RATE],
             counters: Counters::default(),
         }
     }
@@ -468,14 +505,14 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>, const LINKS: usize> Server<S, LINKS> {
     /// Expire every binding whose valid lifetime ended by `now` (as many as the event queue
     /// has room for; the rest stay due and [`poll_timeout`](Self::poll_timeout) says so).
     pub fn handle_timeout(&mut self, now: Instant) {
-        while self.events.len() < EVENT_QUEUE {
+        while self.events.len() < EVENTS {
             let Some(idx) = self.table.first_expired(now) else {
                 break;
             };
             if let Some(lease) = self.table.remove(idx) {
                 self.counters.expired += 1;
                 push_event(
-                    &mut self.events,
+                    self.events.as_mut_view(),
                     &mut self.seq,
                     &mut self.counters.events_lost,
                     LeaseEventKind::Expired,
@@ -594,7 +631,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>, const LINKS: usize> Server<S, LINKS> {
             msg.msg_type,
             MessageType::InformationRequest | MessageType::Confirm
         );
-        if stateful && EVENT_QUEUE - self.events.len() < MAX_EVENTS_PER_MESSAGE {
+        if stateful && EVENTS - self.events.len() < MAX_EVENTS_PER_MESSAGE {
             return self.no_reply(NoReply::EventQueueFull);
         }
         let seq_before = self.seq;
@@ -653,7 +690,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>, const LINKS: usize> Server<S, LINKS> {
         let duid_bytes = client.map_or(&[][..], |d| d.as_bytes());
         let mut ctx = Ctx {
             table,
-            events,
+            events: events.as_mut_view(),
             seq,
             counters,
             limits,
@@ -816,7 +853,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>, const LINKS: usize> Server<S, LINKS> {
             return true;
         }
         let cap = u64::from(self.limits.rate_burst).max(1) * 1000;
-        let Some(b) = self.rate.get_mut((key % RATE_BUCKETS as u64) as usize) else {
+        let Some(b) = self.rate.get_mut((key % RATE as u64) as usize) else {
             return true;
         };
         let t = now.total_millis();
@@ -851,7 +888,7 @@ fn counters_drop(c: &mut Counters, d: NoReply) {
 }
 
 fn push_event(
-    events: &mut heapless::Deque<LeaseEvent, EVENT_QUEUE>,
+    events: &mut heapless::deque::DequeView<LeaseEvent>,
     seq: &mut u64,
     lost: &mut u64,
     kind: LeaseEventKind,

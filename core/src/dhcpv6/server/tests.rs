@@ -2056,3 +2056,59 @@ mod props {
         }
     }
 }
+
+/// The memory knobs: the smallest event queue ([`MAX_EVENTS_PER_MESSAGE`]) and a single
+/// rate-limit bucket still give correct behaviour, only with less slack.
+#[test]
+fn small_event_queue_and_one_rate_bucket() {
+    let link = seed_link();
+    link.validate().unwrap();
+    let mut links = heapless::Vec::new();
+    links.push(link).unwrap();
+    let storage = vec![Slot::EMPTY; 64].into_boxed_slice();
+    let mut s: Server<Box<[Slot]>, 1, MAX_EVENTS_PER_MESSAGE, 1> = Server::new(
+        DuidBuf::from_bytes(&SERVER_DUID).unwrap(),
+        links,
+        Limits {
+            rate_burst: 3,
+            rate_per_second: 1,
+            ..Limits::default()
+        },
+        storage,
+        7,
+    );
+    let mut out = vec![0u8; 4096];
+    let drain = |s: &mut Server<Box<[Slot]>, 1, MAX_EVENTS_PER_MESSAGE, 1>| {
+        core::iter::from_fn(|| s.poll_event()).count()
+    };
+    let request = |c: u32| msg(MessageType::Request, &duid(c), &[Ia::Na(1, vec![])]);
+    // An empty queue has exactly the room one stateful message needs.
+    let t = s.handle_message(Instant::ZERO, &meta(), &request(1), &mut out);
+    assert!(t.unwrap().commit_through.is_some());
+    // One undrained event leaves too little room: refused before any state changes.
+    assert_eq!(
+        s.handle_message(Instant::ZERO, &meta(), &request(2), &mut out),
+        Err(NoReply::EventQueueFull)
+    );
+    assert_eq!(s.table().len(), 1);
+    assert_eq!(drain(&mut s), 1);
+    // Drained: the retransmission is served. Clients 1 and 2 used 3 tokens of the one shared
+    // bucket (the refused message counted too), so client 3 is rate limited.
+    assert!(s
+        .handle_message(Instant::ZERO, &meta(), &request(2), &mut out)
+        .is_ok());
+    assert_eq!(drain(&mut s), 1);
+    assert_eq!(
+        s.handle_message(Instant::ZERO, &meta(), &request(3), &mut out),
+        Err(NoReply::RateLimited)
+    );
+    assert!(s
+        .handle_message(Instant::from_secs(1), &meta(), &request(3), &mut out)
+        .is_ok());
+    assert_eq!(s.table().len(), 3);
+    // Expiry queues at most EVENTS events at a time.
+    drain(&mut s);
+    s.handle_timeout(Instant::from_secs(100_000));
+    assert_eq!(drain(&mut s), 3);
+    assert!(s.table().is_empty());
+}

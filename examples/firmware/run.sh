@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Build the firmware (thumbv7m-none-eabi, release), print its section sizes against the issue's
+# goal (48 KiB flash, 16 KiB RAM), boot it in QEMU's lm3s6965evb with a timeout, and exit with
+# the firmware's own status (0: every check held; 1: a mismatch or a panic; 124: timeout).
+# Extra arguments go to `cargo build`, e.g. `./run.sh --features invert-check` (must fail).
+set -euo pipefail
+cd "$(dirname "$0")"
+TIMEOUT="${FIRMWARE_TIMEOUT:-120}"
+
+cargo build --release "$@"
+ELF=target/thumbv7m-none-eabi/release/sixconf-firmware
+
+# Section sizes from the ELF's section headers (no binutils needed).
+python3 - "$ELF" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+assert data[:4] == b"\x7fELF" and data[4] == 1, "32-bit ELF expected"
+shoff, = struct.unpack_from("<I", data, 0x20)
+shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x2E)
+secs = [struct.unpack_from("<IIIIII", data, shoff + i * shentsize) for i in range(shnum)]
+stroff = secs[shstrndx][4]
+def name(off):
+    return data[stroff + off:data.index(b"\0", stroff + off)].decode()
+size = {name(s[0]): s[5] for s in secs}
+get = lambda n: size.get(n, 0)
+flash = get(".vector_table") + get(".text") + get(".rodata") + get(".data")
+ram = get(".data") + get(".bss") + get(".uninit")
+print(f"sizes: .vector_table {get('.vector_table')}  .text {get('.text')}  .rodata {get('.rodata')}"
+      f"  .data {get('.data')}  .bss {get('.bss')}")
+print(f"flash {flash} B ({flash / 1024:.1f} KiB; goal 48 KiB), "
+      f"static RAM {ram} B ({ram / 1024:.1f} KiB; goal 16 KiB with the stack, printed by the firmware)")
+PY
+
+set +e
+timeout "$TIMEOUT" qemu-system-arm -cpu cortex-m3 -machine lm3s6965evb -nographic \
+  -semihosting-config enable=on,target=native -kernel "$ELF"
+status=$?
+set -e
+echo "firmware exit status: $status"
+exit "$status"

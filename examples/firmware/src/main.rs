@@ -1,0 +1,650 @@
+//! sixconf-core on a Cortex-M3 with no allocator: the RA [`Advertiser`] and the DHCPv6
+//! [`Server`] (64-lease table in static storage) answer canned packets, and every reply is
+//! checked field by field. Runs in QEMU (`-machine lm3s6965evb`); the result leaves through
+//! semihosting: exit status 0 when every check holds, 1 on any mismatch or panic.
+//!
+//! Packets in: the seed's OpenStack capture (`/work/shared/seeds/000_…`, also golden bytes in
+//! the core's tests): its Router Solicitation and its DHCPv6 Solicit, byte for byte. The
+//! Request and the Renew are built with the core's builder the way the client would (its DUID
+//! and IAID from the Solicit, the server DUID and address from our Advertise), because the
+//! seed's own Request asks for the address dnsmasq offered, not ours. Then 63 more clients fill
+//! the table to its 64 leases and a 65th is refused (NoAddrsAvail), so the static table is
+//! exercised to its capacity.
+//!
+//! RAM use is measured too: the stack is painted at start and the high-water mark printed.
+
+#![no_std]
+#![no_main]
+
+use core::net::Ipv6Addr;
+
+use cortex_m_rt::{entry, exception, ExceptionFrame};
+use cortex_m_semihosting::{debug, hprintln};
+
+use sixconf_core::dhcpv6::server::{
+    AddressPool, LeaseEventKind, Lifetimes, Limits, LinkConfig, Prefix as PoolPrefix, RxMeta,
+    Server, Slot, MAX_EVENTS_PER_MESSAGE,
+};
+use sixconf_core::profile::{AddressPool as ProfilePool, Mode, Prefix, Profile};
+use sixconf_core::ra::{Advertiser, Link, Reason};
+use sixconf_core::time::{Duration, Instant};
+use sixconf_core::wire::dhcpv6::{
+    build, DhcpOption, DuidBuf, MessageType, OptionCode, Repr as DhcpRepr, StatusCode,
+};
+use sixconf_core::wire::ndisc::{IpMeta, NdOption, Repr as NdRepr};
+
+/// Leases the table holds (the goal: 64 in at most 16 KiB of RAM).
+const LEASES: usize = 64;
+/// Lease event queue: the smallest the server accepts (drained after every message here).
+const EVENTS: usize = MAX_EVENTS_PER_MESSAGE;
+/// Rate-limit buckets (the host default is 256).
+const RATE: usize = 16;
+/// The server as configured for this board.
+type FwServer = Server<&'static mut [Slot; LEASES], 1, EVENTS, RATE>;
+
+/// The seed's Router Solicitation (`fe80::f816:3eff:fe79:5acc > ff02::2`, SLLA fa:16:3e:79:5a:cc).
+const SEED_RS: [u8; 16] = unhex("85005875000000000101fa163e795acc");
+/// The seed's stateful Solicit (xid 85680b, DUID-LLT fa:16:3e:22:38:6b, IA_NA 1042430059).
+const SEED_SOLICIT: [u8; 56] = unhex(
+    "0185680b0001000e000100011cc18c25fa163e22386b00060008001700180027001f0008000200650003000c3e22386b00000e1000001518",
+);
+/// The seed's client DUID and IAID (as in the Solicit above).
+const CLIENT_DUID: [u8; 14] = unhex("000100011cc18c25fa163e22386b");
+const IAID: u32 = 1_042_430_059;
+/// The seed's server DUID (DUID-LL fa:16:3e:06:17:6f): ours here.
+const SERVER_DUID: [u8; 10] = unhex("00030001fa163e06176f");
+
+const ROUTER_LL: Ipv6Addr = Ipv6Addr::new(0xfe80, 0, 0, 0, 0xf816, 0x3eff, 0xfe06, 0x176f);
+const RS_HOST: Ipv6Addr = Ipv6Addr::new(0xfe80, 0, 0, 0, 0xf816, 0x3eff, 0xfe79, 0x5acc);
+const CLIENT_LL: Ipv6Addr = Ipv6Addr::new(0xfe80, 0, 0, 0, 0xf816, 0x3eff, 0xfe22, 0x386b);
+const ALL_ROUTERS: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 2);
+const ALL_DHCP: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 1, 2);
+/// The seed's stateful subnet.
+const PREFIX: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0xcafe, 1, 0, 0, 0, 0);
+const POOL_FIRST: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0xcafe, 1, 0, 0, 0, 0x100);
+const POOL_LAST: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0xcafe, 1, 0, 0, 0, 0x1ff);
+const DNS: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0xcafe, 0xa, 0, 0, 0, 0xe);
+/// The seed's Reply lifetimes: preferred 7200 s, valid 7500 s, T1 3600 s, T2 6300 s.
+const PREFERRED: u32 = 7200;
+const VALID: u32 = 7500;
+const T1: u32 = 3600;
+const T2: u32 = 6300;
+const IFINDEX: u32 = 2;
+
+/// Hex string to bytes at compile time (a bad digit or length fails the build).
+const fn unhex<const N: usize>(s: &str) -> [u8; N] {
+    const fn nibble(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => panic!("not a lower-case hex digit"),
+        }
+    }
+    let b = s.as_bytes();
+    assert!(b.len() == 2 * N, "hex length");
+    let mut out = [0u8; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = nibble(b[2 * i]) << 4 | nibble(b[2 * i + 1]);
+        i += 1;
+    }
+    out
+}
+
+/// Counts checks and failures; prints each failure.
+struct Checks {
+    run: u32,
+    failed: u32,
+}
+
+impl Checks {
+    fn check(&mut self, what: &str, ok: bool) {
+        self.run += 1;
+        if !ok {
+            self.failed += 1;
+            hprintln!("  FAIL: {}", what);
+        }
+    }
+}
+
+/// The parts of one DHCPv6 reply the checks look at (the first IA_NA only).
+struct Reply {
+    msg_type: MessageType,
+    xid: u32,
+    client_ok: bool,
+    server_ok: bool,
+    iaid: Option<u32>,
+    t1: u32,
+    t2: u32,
+    /// (address, preferred, valid) of the IA_NA's first address.
+    addr: Option<(Ipv6Addr, u32, u32)>,
+    ia_status: Option<StatusCode>,
+    dns_ok: bool,
+}
+
+fn decode_reply(bytes: &[u8], client: &[u8]) -> Option<Reply> {
+    let repr = DhcpRepr::parse(bytes).ok()?;
+    let m = repr.message();
+    let mut r = Reply {
+        msg_type: m.msg_type,
+        xid: m.transaction_id,
+        client_ok: m.client_id().map(|d| d.as_bytes()) == Some(client),
+        server_ok: m.server_id().map(|d| d.as_bytes()) == Some(&SERVER_DUID[..]),
+        iaid: None,
+        t1: 0,
+        t2: 0,
+        addr: None,
+        ia_status: None,
+        dns_ok: false,
+    };
+    for o in m.options.iter() {
+        match o {
+            DhcpOption::IaNa(ia) if r.iaid.is_none() => {
+                r.iaid = Some(ia.iaid);
+                r.t1 = ia.t1;
+                r.t2 = ia.t2;
+                r.addr = ia
+                    .addresses()
+                    .next()
+                    .map(|a| (a.address, a.preferred_lifetime, a.valid_lifetime));
+                r.ia_status = ia.status().map(|s| s.code);
+            }
+            DhcpOption::DnsServers(d) => r.dns_ok = d.iter().eq([DNS]),
+            _ => {}
+        }
+    }
+    Some(r)
+}
+
+/// A client message as the seed's client builds it: header, Client ID, Server ID (if any),
+/// ORO, Elapsed Time, one IA_NA (with the address, if any).
+fn client_msg(
+    buf: &mut [u8],
+    t: MessageType,
+    xid: u32,
+    client: &[u8],
+    server: Option<&[u8]>,
+    iaid: u32,
+    addr: Option<Ipv6Addr>,
+) -> usize {
+    build(buf, |w| {
+        w.header(t, xid);
+        w.option(OptionCode::ClientId.into(), client);
+        if let Some(s) = server {
+            w.option(OptionCode::ServerId.into(), s);
+        }
+        w.oro(&[OptionCode::DnsServers, OptionCode::DomainList]);
+        w.elapsed_time(0);
+        w.begin_ia_na(iaid, T1, 5400);
+        if let Some(a) = addr {
+            w.ia_addr(a, PREFERRED, VALID);
+        }
+        w.end();
+    })
+    .unwrap_or(0)
+}
+
+fn in_pool(a: Ipv6Addr) -> bool {
+    (u128::from(POOL_FIRST)..=u128::from(POOL_LAST)).contains(&u128::from(a))
+}
+
+fn at(secs: u64) -> Instant {
+    Instant::from_secs(secs)
+}
+
+/// The RA side: the seed's RS in, our RA out, decoded and compared with the profile.
+fn run_advertiser(c: &mut Checks) {
+    let mut profile: Profile<1> = Profile::new(Mode::Dhcpv6Stateful);
+    profile.set_max_interval(10_000); // router lifetime 30 s, as the seed's RAs
+    profile.router.unicast_rs_replies = true;
+    profile.dhcpv6.pool = Some(ProfilePool {
+        start: POOL_FIRST,
+        end: POOL_LAST,
+    });
+    c.check(
+        "profile takes the prefix",
+        profile.add_prefix(Prefix::new(PREFIX, 64)).is_ok(),
+    );
+    let link = Link {
+        link_local: ROUTER_LL,
+        mtu: 1500,
+    };
+    let mut adv = match Advertiser::new(profile, link, 0x5eed, Instant::ZERO) {
+        Ok(adv) => adv,
+        Err(_) => {
+            c.check("Advertiser::new (profile validates)", false);
+            return;
+        }
+    };
+    let mut buf = [0u8; 256];
+    // The first unsolicited RA is due at once; send it.
+    let mut unsolicited = 0;
+    while let Some(tx) = adv.poll_transmit(Instant::ZERO, &mut buf) {
+        unsolicited += usize::from(tx.reason == Reason::Unsolicited);
+    }
+    c.check("first unsolicited RA at start", unsolicited == 1);
+
+    // Periodic RAs up to 5 s (initial intervals are random), then the seed's RS. The router
+    // answers by unicast (radvd's AdvRASolicitedUnicast), after a random 0..=500 ms.
+    let mut now;
+    let rs_at = at(5);
+    while let Some(t) = adv.poll_timeout().filter(|t| *t <= rs_at) {
+        now = t;
+        adv.handle_timeout(now);
+        while adv.poll_transmit(now, &mut buf).is_some() {}
+    }
+    let meta = IpMeta {
+        src: RS_HOST,
+        dst: ALL_ROUTERS,
+        hop_limit: 255,
+        had_fragment_header: false,
+    };
+    adv.handle_icmpv6(rs_at, &meta, &SEED_RS);
+    c.check("RS accepted", adv.counters().rs_received == 1);
+    let mut answer = None;
+    while let Some(t) = adv
+        .poll_timeout()
+        .filter(|t| *t <= rs_at + Duration::from_secs(1))
+    {
+        now = t;
+        adv.handle_timeout(now);
+        while let Some(tx) = adv.poll_transmit(now, &mut buf) {
+            if tx.dst == RS_HOST && answer.is_none() {
+                answer = Some((now, tx));
+            }
+        }
+        if answer.is_some() {
+            break;
+        }
+    }
+    let Some((due, tx)) = answer else {
+        c.check("unicast RA to the soliciting host", false);
+        return;
+    };
+    c.check(
+        "answer within MAX_RA_DELAY_TIME",
+        due >= rs_at && due <= rs_at + Duration::from_millis(500),
+    );
+    c.check("solicited RA", tx.reason == Reason::Solicited);
+    c.check("RA from the router's link-local", tx.src == ROUTER_LL);
+    c.check("single-packet RA", tx.last_part);
+    let bytes = buf.get(..tx.len).unwrap_or_default();
+    let Ok(NdRepr::RouterAdvert(ra)) = NdRepr::parse_verified(bytes, &tx.src, &tx.dst) else {
+        c.check("RA decodes, checksum correct", false);
+        return;
+    };
+    c.check("M=1 (stateful)", ra.managed);
+    c.check("O=0", !ra.other);
+    c.check("hop limit 64", ra.cur_hop_limit == 64);
+    c.check("router lifetime 30 s", ra.router_lifetime == 30);
+    let mut pios = 0;
+    for o in ra.options.iter() {
+        if let NdOption::PrefixInformation(p) = o {
+            pios += 1;
+            c.check(
+                "PIO prefix 2001:db8:cafe:1::/64",
+                p.prefix == PREFIX && p.prefix_len == 64,
+            );
+            c.check("PIO L=1, A=0 (stateful)", p.on_link && !p.autonomous);
+            c.check(
+                "PIO lifetimes 86400/14400",
+                p.valid_lifetime == 86_400 && p.preferred_lifetime == 14_400,
+            );
+        }
+    }
+    c.check("one PIO", pios == 1);
+    hprintln!(
+        "RA: {} bytes to {}, M={} O={} lifetime {} s, prefix {}/64",
+        tx.len,
+        A(tx.dst),
+        ra.managed as u8,
+        ra.other as u8,
+        ra.router_lifetime,
+        A(PREFIX)
+    );
+}
+
+fn link_config() -> LinkConfig {
+    let mut l = LinkConfig {
+        ifindex: Some(IFINDEX),
+        ..LinkConfig::default()
+    };
+    let _ = l.prefixes.push(PoolPrefix::new(PREFIX, 64));
+    let _ = l
+        .address_pools
+        .push(AddressPool::new(POOL_FIRST, POOL_LAST));
+    let _ = l.dns_servers.push(DNS);
+    l.address_lifetimes = Lifetimes {
+        preferred: PREFERRED,
+        valid: VALID,
+        t1: Some(T1),
+        t2: Some(T2),
+    };
+    l
+}
+
+/// The DHCPv6 side: Solicit, Request, Renew from the seed's client, then 63 more clients.
+fn run_server(c: &mut Checks, slots: &'static mut [Slot; LEASES]) {
+    let Ok(duid) = DuidBuf::from_bytes(&SERVER_DUID) else {
+        c.check("server DUID", false);
+        return;
+    };
+    let mut links = heapless::Vec::<LinkConfig, 1>::new();
+    let link = link_config();
+    c.check("link config validates", link.validate().is_ok());
+    let _ = links.push(link);
+    // On the stack: `Server::new` returns it by value, so a static would only add a copy.
+    let mut server: FwServer = Server::new(duid, links, Limits::default(), slots, 0x5eed);
+    let meta = RxMeta {
+        ifindex: IFINDEX,
+        src: CLIENT_LL,
+        dst: ALL_DHCP,
+        source_mac: None,
+    };
+    let mut out = [0u8; 512];
+    let mut msg = [0u8; 128];
+
+    // Solicit (the seed's bytes) -> Advertise offering an address of the pool, binding nothing.
+    let tx = server.handle_message(at(10), &meta, &SEED_SOLICIT, &mut out);
+    let Ok(tx) = tx else {
+        c.check("Advertise sent", false);
+        return;
+    };
+    c.check(
+        "Advertise to the client's port 546",
+        tx.port == 546 && tx.dst == CLIENT_LL,
+    );
+    c.check("Advertise needs no commit", tx.commit_through.is_none());
+    let Some(adv) = decode_reply(out.get(..tx.len).unwrap_or_default(), &CLIENT_DUID) else {
+        c.check("Advertise decodes", false);
+        return;
+    };
+    c.check("Advertise type", adv.msg_type == MessageType::Advertise);
+    c.check("Advertise xid 85680b", adv.xid == 0x85680b);
+    c.check(
+        "Advertise client/server IDs",
+        adv.client_ok && adv.server_ok,
+    );
+    c.check("Advertise IA_NA IAID", adv.iaid == Some(IAID));
+    c.check("Advertise T1/T2", adv.t1 == T1 && adv.t2 == T2);
+    c.check("Advertise DNS server", adv.dns_ok);
+    let offered = match adv.addr {
+        Some((a, p, v)) => {
+            c.check("offered lifetimes 7200/7500", p == PREFERRED && v == VALID);
+            a
+        }
+        None => Ipv6Addr::UNSPECIFIED,
+    };
+    // The one deliberately inverted check (feature `invert-check`), to prove a mismatch fails.
+    let pool_ok = in_pool(offered);
+    c.check(
+        "offered address in the pool",
+        if cfg!(feature = "invert-check") {
+            !pool_ok
+        } else {
+            pool_ok
+        },
+    );
+    c.check("Solicit binds nothing", server.table().is_empty());
+    c.check("no lease event for Solicit", server.poll_event().is_none());
+    hprintln!("Advertise: {} bytes, offers {}", tx.len, A(offered));
+
+    // Request for the offered address -> Reply binding it, after its lease event.
+    let n = client_msg(
+        &mut msg,
+        MessageType::Request,
+        0x9cb172,
+        &CLIENT_DUID,
+        Some(&SERVER_DUID),
+        IAID,
+        Some(offered),
+    );
+    let req_at = at(11);
+    let bound_until =
+        match server.handle_message(req_at, &meta, msg.get(..n).unwrap_or_default(), &mut out) {
+            Ok(tx) => {
+                let r = decode_reply(out.get(..tx.len).unwrap_or_default(), &CLIENT_DUID);
+                let ok = r.as_ref().is_some_and(|r| {
+                    r.msg_type == MessageType::Reply
+                        && r.xid == 0x9cb172
+                        && r.client_ok
+                        && r.server_ok
+                        && r.iaid == Some(IAID)
+                        && r.ia_status.is_none_or(|s| s == StatusCode::Success)
+                });
+                c.check("Reply to Request: type, xid, IDs, IA", ok);
+                c.check(
+                    "Reply binds the offered address 7200/7500",
+                    r.as_ref().and_then(|r| r.addr) == Some((offered, PREFERRED, VALID)),
+                );
+                let ev = server.poll_event();
+                c.check(
+                    "Reply waits for its lease event",
+                    tx.commit_through.is_some() && ev.map(|e| e.seq) == tx.commit_through,
+                );
+                let ev_ok = ev.is_some_and(|e| {
+                    e.kind == LeaseEventKind::Bound
+                        && e.lease.address == offered
+                        && e.lease.iaid == IAID
+                        && e.lease.duid.as_bytes() == CLIENT_DUID
+                        && e.lease.valid_until == req_at + Duration::from_secs(VALID.into())
+                });
+                c.check("Bound event: address, IAID, DUID, valid until", ev_ok);
+                c.check("one binding", server.table().len() == 1);
+                hprintln!("Reply (Request): {} bytes, binds {}", tx.len, A(offered));
+                ev.map(|e| e.lease.valid_until).unwrap_or(Instant::ZERO)
+            }
+            Err(_) => {
+                c.check("Reply to Request", false);
+                Instant::ZERO
+            }
+        };
+
+    // Renew at T1 -> Reply with the same address and lifetimes extended from now.
+    let renew_at = req_at + Duration::from_secs(T1.into());
+    let n = client_msg(
+        &mut msg,
+        MessageType::Renew,
+        0x0c0ffe,
+        &CLIENT_DUID,
+        Some(&SERVER_DUID),
+        IAID,
+        Some(offered),
+    );
+    match server.handle_message(renew_at, &meta, msg.get(..n).unwrap_or_default(), &mut out) {
+        Ok(tx) => {
+            let r = decode_reply(out.get(..tx.len).unwrap_or_default(), &CLIENT_DUID);
+            c.check(
+                "Reply to Renew: type, xid",
+                r.as_ref()
+                    .is_some_and(|r| r.msg_type == MessageType::Reply && r.xid == 0x0c0ffe),
+            );
+            c.check(
+                "Renew keeps the address, full lifetimes",
+                r.as_ref().and_then(|r| r.addr) == Some((offered, PREFERRED, VALID)),
+            );
+            let ev = server.poll_event();
+            let until = ev.map(|e| e.lease.valid_until).unwrap_or(Instant::ZERO);
+            c.check(
+                "Renewed event extends valid-until by T1",
+                ev.is_some_and(|e| e.kind == LeaseEventKind::Renewed)
+                    && until == renew_at + Duration::from_secs(VALID.into())
+                    && until > bound_until,
+            );
+            hprintln!(
+                "Reply (Renew): {} bytes, valid until {} s (was {} s)",
+                tx.len,
+                until.secs(),
+                bound_until.secs()
+            );
+        }
+        Err(_) => {
+            c.check("Reply to Renew", false);
+        }
+    }
+
+    // 63 more clients fill the 64-lease table; the 65th gets NoAddrsAvail.
+    let mut bound = 1;
+    for i in 0..LEASES as u32 {
+        let mut duid = [0, 3, 0, 1, 0x02, 0, 0, 0, 0, 0];
+        duid[6..].copy_from_slice(&i.to_be_bytes());
+        let n = client_msg(
+            &mut msg,
+            MessageType::Request,
+            0x100 + i,
+            &duid,
+            Some(&SERVER_DUID),
+            i,
+            None,
+        );
+        let now = at(4000);
+        let r = server
+            .handle_message(now, &meta, msg.get(..n).unwrap_or_default(), &mut out)
+            .ok()
+            .and_then(|tx| decode_reply(out.get(..tx.len).unwrap_or_default(), &duid));
+        while server.poll_event().is_some() {}
+        let Some(r) = r else {
+            c.check("Reply to every Request", false);
+            continue;
+        };
+        if i + 1 < LEASES as u32 {
+            let ok = r
+                .addr
+                .is_some_and(|(a, _, v)| in_pool(a) && a != offered && v == VALID);
+            bound += usize::from(ok);
+        } else {
+            c.check(
+                "65th client: NoAddrsAvail, table full",
+                r.addr.is_none() && r.ia_status == Some(StatusCode::NoAddrsAvail),
+            );
+        }
+    }
+    c.check(
+        "64 distinct leases bound",
+        bound == LEASES && server.table().len() == LEASES,
+    );
+    c.check("table full counted", server.counters().table_full == 1);
+    hprintln!(
+        "table: {} of {} leases, {} replies, table_full {}",
+        server.table().len(),
+        server.table().capacity(),
+        server.counters().replies,
+        server.counters().table_full
+    );
+}
+
+/// On panic: say so and leave QEMU with a failure status (no message formatting: it would
+/// pull the `Debug` machinery into flash).
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    hprintln!("PANIC");
+    debug::exit(debug::EXIT_FAILURE);
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
+
+/// A fault (bad memory access, stack overflow into the vector table's neighbours, ...) also
+/// ends the run with a failure status instead of spinning until the timeout.
+#[exception]
+unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
+    hprintln!("HARD FAULT at pc {:#010x}", frame.pc());
+    debug::exit(debug::EXIT_FAILURE);
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
+
+/// An address as eight hex groups (no `::` compression: `Ipv6Addr`'s `Display` costs 1.2 KB of
+/// flash).
+struct A(Ipv6Addr);
+
+impl core::fmt::Display for A {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for (i, g) in self.0.segments().iter().enumerate() {
+            if i > 0 {
+                f.write_str(":")?;
+            }
+            write!(f, "{:x}", g)?;
+        }
+        Ok(())
+    }
+}
+
+const PAINT: u32 = 0x5158_5f53; // "SXQ_"
+
+extern "C" {
+    static mut __sheap: u32;
+    static _stack_start: u32;
+}
+
+/// Fill the free RAM between the end of .bss and a little below the current stack pointer.
+#[inline(never)]
+fn paint_stack() {
+    let sp = cortex_m::register::msp::read() as usize;
+    let mut p = core::ptr::addr_of_mut!(__sheap);
+    while (p as usize) < sp - 256 {
+        // SAFETY: [__sheap, sp - 256) is RAM that nothing uses yet (no heap; stack is above).
+        unsafe {
+            p.write_volatile(PAINT);
+            p = p.add(1);
+        }
+    }
+}
+
+/// Bytes of stack ever used: from the stack top down to the lowest overwritten word.
+fn stack_high_water() -> usize {
+    let top = core::ptr::addr_of!(_stack_start) as usize;
+    let mut p = core::ptr::addr_of_mut!(__sheap) as *const u32;
+    // SAFETY: reads of RAM between the end of .bss and the stack top.
+    unsafe {
+        while (p as usize) < top && p.read_volatile() == PAINT {
+            p = p.add(1);
+        }
+    }
+    top - p as usize
+}
+
+#[entry]
+fn main() -> ! {
+    // Moved to `&'static mut` by cortex-m-rt: static storage, no allocator, no unsafe.
+    static mut SLOTS: [Slot; LEASES] = [Slot::EMPTY; LEASES];
+
+    paint_stack();
+    // Feature `panic-test`: show that a panic ends in a failure status too.
+    #[cfg(feature = "panic-test")]
+    core::hint::black_box(None::<u8>).expect("panic-test");
+    let mut c = Checks { run: 0, failed: 0 };
+    hprintln!(
+        "sixconf firmware: Advertiser + DHCPv6 server, {} leases",
+        LEASES
+    );
+    run_advertiser(&mut c);
+    run_server(&mut c, SLOTS);
+    let ram_static = core::ptr::addr_of_mut!(__sheap) as usize - 0x2000_0000;
+    let stack = stack_high_water();
+    hprintln!(
+        "RAM: {} B static (.data+.bss: {} B lease table) + {} B stack high-water = {} B",
+        ram_static,
+        core::mem::size_of::<[Slot; LEASES]>(),
+        stack,
+        ram_static + stack
+    );
+    hprintln!(
+        "on the stack: Server {} B (of which LinkConfig {} B), Advertiser {} B",
+        core::mem::size_of::<FwServer>(),
+        core::mem::size_of::<LinkConfig>(),
+        core::mem::size_of::<Advertiser<1>>()
+    );
+    hprintln!("checks: {} run, {} failed", c.run, c.failed);
+    if c.failed == 0 {
+        hprintln!("PASS");
+        debug::exit(debug::EXIT_SUCCESS);
+    } else {
+        hprintln!("FAIL");
+        debug::exit(debug::EXIT_FAILURE);
+    }
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
