@@ -8,7 +8,15 @@
 //! (§21.24). So the message's option *framing* is checked once ([`check`]), and each option's
 //! content is judged where it is used.
 //!
+//! The codec's [`Options::parse_lenient`] ignores exactly the options the RFCs name (SOL_MAX_RT
+//! and INF_MAX_RT out of range, an IA Address or IA Prefix with preferred > valid lifetime) but
+//! still rejects the message for any other malformed option. The client stays more forgiving,
+//! per part: an IA with T1 > T2 or with broken nested options is dropped alone (§21.4) and
+//! counted (`ignored_ia`, `ignored_lease`), the rest of the Reply still used; so it keeps this
+//! raw walk.
+//!
 //! [`Options::parse`]: crate::wire::dhcpv6::Options::parse
+//! [`Options::parse_lenient`]: crate::wire::dhcpv6::Options::parse_lenient
 
 use core::net::Ipv6Addr;
 

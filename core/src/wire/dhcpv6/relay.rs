@@ -159,7 +159,11 @@ impl<'a> RelayChain<'a> {
                 offset: 0,
             });
         }
-        let message = MessageRepr::parse_at(inner, base, lenient)?;
+        let message = if lenient {
+            MessageRepr::parse_at::<true>(inner, base)?
+        } else {
+            MessageRepr::parse_at::<false>(inner, base)?
+        };
         Ok(RelayChain {
             bytes,
             depth,

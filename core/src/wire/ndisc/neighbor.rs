@@ -29,7 +29,7 @@
 use core::fmt;
 use core::net::Ipv6Addr;
 
-use super::option::{read_ipv6, Mode, NdOptions, OptionsRepr};
+use super::option::{read_ipv6, NdOptions, OptionsRepr};
 use crate::wire::icmpv6::{self, Message};
 use crate::wire::{Error, Result};
 
@@ -165,24 +165,23 @@ impl<'a> NeighborSolicitRepr<'a> {
 
     /// Decode an NS: code 0, at least 24 bytes, every option valid.
     pub fn parse(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
-        Self::parse_mode(packet, Mode::Strict)
+        Self::parse_as::<false>(packet)
     }
 
     /// As [`parse`](Self::parse), but an option that breaks its own rules is ignored instead of
     /// failing the message (see [`NdOptions::parse_lenient`]); a bad option walk still fails.
     pub fn parse_lenient(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
-        Self::parse_mode(packet, Mode::Lenient)
+        Self::parse_as::<true>(packet)
     }
 
     #[inline]
-    fn parse_mode(packet: &icmpv6::Packet<&'a [u8]>, mode: Mode) -> Result<Self> {
+    fn parse_as<const LENIENT: bool>(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
         super::check_header(packet, Message::NeighborSolicit)?;
         let bytes: &'a [u8] = packet.into_inner();
         let view = NeighborSolicit::new_checked(bytes)?;
-        let options = NdOptions::parse_mode(
+        let options = NdOptions::parse_as::<LENIENT>(
             bytes.get(field::OPTIONS).unwrap_or(&[]),
             field::OPTIONS.start,
-            mode,
         )?;
         Ok(NeighborSolicitRepr {
             target: view.target(),
@@ -253,24 +252,23 @@ impl<'a> NeighborAdvertRepr<'a> {
 
     /// Decode an NA: code 0, at least 24 bytes, every option valid.
     pub fn parse(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
-        Self::parse_mode(packet, Mode::Strict)
+        Self::parse_as::<false>(packet)
     }
 
     /// As [`parse`](Self::parse), but an option that breaks its own rules is ignored instead of
     /// failing the message (see [`NdOptions::parse_lenient`]); a bad option walk still fails.
     pub fn parse_lenient(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
-        Self::parse_mode(packet, Mode::Lenient)
+        Self::parse_as::<true>(packet)
     }
 
     #[inline]
-    fn parse_mode(packet: &icmpv6::Packet<&'a [u8]>, mode: Mode) -> Result<Self> {
+    fn parse_as<const LENIENT: bool>(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
         super::check_header(packet, Message::NeighborAdvert)?;
         let bytes: &'a [u8] = packet.into_inner();
         let view = NeighborAdvert::new_checked(bytes)?;
-        let options = NdOptions::parse_mode(
+        let options = NdOptions::parse_as::<LENIENT>(
             bytes.get(field::OPTIONS).unwrap_or(&[]),
             field::OPTIONS.start,
-            mode,
         )?;
         Ok(NeighborAdvertRepr {
             router_flag: view.router_flag(),

@@ -321,7 +321,7 @@ impl<'a> Options<'a> {
     /// carry message offsets).
     #[inline]
     pub fn parse(bytes: &'a [u8], base: usize) -> Result<Options<'a>> {
-        validate(bytes, base, 0, false)?;
+        validate::<false>(bytes, base, 0)?;
         Ok(Options { bytes, base })
     }
 
@@ -331,7 +331,7 @@ impl<'a> Options<'a> {
     /// framing above all, is checked as strictly as by [`parse`](Self::parse).
     #[inline]
     pub fn parse_lenient(bytes: &'a [u8], base: usize) -> Result<Options<'a>> {
-        validate(bytes, base, 0, true)?;
+        validate::<true>(bytes, base, 0)?;
         Ok(Options { bytes, base })
     }
 
@@ -339,7 +339,11 @@ impl<'a> Options<'a> {
     /// when it is true.
     #[inline]
     pub fn parse_mode(bytes: &'a [u8], base: usize, lenient: bool) -> Result<Options<'a>> {
-        validate(bytes, base, 0, lenient)?;
+        if lenient {
+            validate::<true>(bytes, base, 0)?;
+        } else {
+            validate::<false>(bytes, base, 0)?;
+        }
         Ok(Options { bytes, base })
     }
 
@@ -349,7 +353,11 @@ impl<'a> Options<'a> {
         depth: usize,
         lenient: bool,
     ) -> Result<Options<'a>> {
-        validate(bytes, base, depth, lenient)?;
+        if lenient {
+            validate::<true>(bytes, base, depth)?;
+        } else {
+            validate::<false>(bytes, base, depth)?;
+        }
         Ok(Options { bytes, base })
     }
 
@@ -498,13 +506,13 @@ impl<'a> Iterator for OptionsIter<'a> {
     }
 }
 
-fn validate(bytes: &[u8], base: usize, depth: usize, lenient: bool) -> Result<()> {
+fn validate<const LENIENT: bool>(bytes: &[u8], base: usize, depth: usize) -> Result<()> {
     if depth > MAX_OPTION_NESTING && !bytes.is_empty() {
         return Err(Error::TooDeep { depth });
     }
     for raw in RawOptions::new(bytes, base) {
         let raw = raw?;
-        if lenient {
+        if LENIENT {
             if raw.ignored_by_rfc().is_none() {
                 DhcpOption::decode(raw, Nested::Lenient(depth))?;
             }

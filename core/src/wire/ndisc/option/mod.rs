@@ -532,6 +532,17 @@ impl<'a> NdOptions<'a> {
         })
     }
 
+    /// [`parse`](Self::parse) or [`parse_lenient`](Self::parse_lenient), chosen at compile
+    /// time (the strict path stays as small as it was).
+    #[inline]
+    pub(crate) fn parse_as<const LENIENT: bool>(bytes: &'a [u8], offset: usize) -> Result<Self> {
+        if LENIENT {
+            Self::parse_lenient(bytes, offset)
+        } else {
+            Self::parse(bytes, offset)
+        }
+    }
+
     /// [`parse`](Self::parse) or [`parse_lenient`](Self::parse_lenient).
     #[inline]
     pub fn parse_mode(bytes: &'a [u8], offset: usize, mode: Mode) -> Result<Self> {
@@ -558,11 +569,45 @@ impl<'a> NdOptions<'a> {
 
     /// Every option in wire order, each decoded or with the reason it is invalid (and ignored,
     /// after [`parse_lenient`](Self::parse_lenient)); after [`parse`](Self::parse) every item
-    /// is `Ok`.
+    /// is `Ok`. Error offsets count from the start of the message when called on the options
+    /// of a parsed message (not on a partly iterated `NdOptions`).
     pub fn checked(&self) -> CheckedOptions<'a> {
         CheckedOptions {
             bytes: self.bytes,
             offset: self.offset,
+        }
+    }
+}
+
+impl<'a> NdOptions<'a> {
+    /// The next option's type and whole bytes. `parse` validated the walk, so only the walk is
+    /// repeated here; a zero length (impossible after `parse`) ends the iteration rather than
+    /// looping.
+    #[inline]
+    fn take(&mut self) -> Option<(u8, &'a [u8])> {
+        let (&kind, rest) = self.bytes.split_first()?;
+        let len = usize::from(*rest.first()?) * 8;
+        match (len, self.bytes.split_at_checked(len)) {
+            (1.., Some((option, tail))) => {
+                self.bytes = tail;
+                Some((kind, option))
+            }
+            _ => {
+                self.bytes = &[];
+                None
+            }
+        }
+    }
+
+    /// After `parse_lenient`: the first of this and the following options that keeps its own
+    /// rules (the others are ignored). Out of line, so the strict path stays small.
+    #[inline(never)]
+    fn next_lenient(&mut self, mut kind: u8, mut option: &'a [u8]) -> Option<NdOption<'a>> {
+        loop {
+            if check_kind(kind, option, 0).is_ok() {
+                return Some(NdOption::from_wire(kind, option));
+            }
+            (kind, option) = self.take()?;
         }
     }
 }
@@ -572,27 +617,11 @@ impl<'a> Iterator for NdOptions<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<NdOption<'a>> {
-        loop {
-            // `parse` validated every option, so only the walk is repeated here; a zero length
-            // (impossible after `parse`) ends the iteration rather than looping.
-            let (&kind, rest) = self.bytes.split_first()?;
-            let len = usize::from(*rest.first()?) * 8;
-            match (len, self.bytes.split_at_checked(len)) {
-                (1.., Some((option, tail))) => {
-                    let at = self.offset;
-                    self.bytes = tail;
-                    self.offset += len;
-                    // After `parse_lenient`, an option that breaks its own rules is skipped.
-                    if self.mode == Mode::Lenient && check_kind(kind, option, at).is_err() {
-                        continue;
-                    }
-                    return Some(NdOption::from_wire(kind, option));
-                }
-                _ => {
-                    self.bytes = &[];
-                    return None;
-                }
-            }
+        let (kind, option) = self.take()?;
+        match self.mode {
+            // `parse` checked every option.
+            Mode::Strict => Some(NdOption::from_wire(kind, option)),
+            Mode::Lenient => self.next_lenient(kind, option),
         }
     }
 }
@@ -742,7 +771,7 @@ impl<'a> IntoIterator for OptionsRepr<'a> {
 /// Iterator over [`OptionsRepr`].
 #[derive(Clone, Debug)]
 pub enum OptionsIter<'a> {
-    /// Over parsed options.
+    /// Over parsed options (after [`NdOptions::parse_lenient`], the invalid ones are skipped).
     Wire(NdOptions<'a>),
     /// Over a list.
     List(core::slice::Iter<'a, NdOption<'a>>),
@@ -753,6 +782,11 @@ impl<'a> Iterator for OptionsIter<'a> {
     #[inline]
     fn next(&mut self) -> Option<NdOption<'a>> {
         match self {
+            // After `parse` every option was checked: nothing to skip.
+            OptionsIter::Wire(options) if options.mode == Mode::Strict => {
+                let (kind, option) = options.take()?;
+                Some(NdOption::from_wire(kind, option))
+            }
             OptionsIter::Wire(options) => options.next(),
             OptionsIter::List(list) => list.next().copied(),
         }
