@@ -5,5 +5,7 @@
 //! The core decides; this crate acts.
 
 pub mod capture;
+pub mod config;
 pub mod hex;
 pub mod serve;
+pub mod store;

@@ -14,7 +14,7 @@ use mio::{Events, Interest, Poll, Token};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR1};
 use signal_hook_mio::v1_0::Signals;
 use sixconf_core::dhcpv6::server::{
-    IaType, LeaseEvent, LeaseEventKind, Limits, LinkConfig, RxMeta, Server, Slot, Transmit, MAX_LINKS,
+    config::MAX_LINKS, IaType, LeaseEvent, LeaseEventKind, Limits, LinkConfig, RxMeta, Server, Slot, Transmit,
 };
 use sixconf_core::profile::Profile;
 use sixconf_core::ra::{Advertiser, Event as RaEvent, Link};

@@ -406,6 +406,77 @@ impl LinkConfig {
     }
 }
 
+impl LinkConfig {
+    /// The server's view of a link profile (DESIGN.md: a profile is declared once and compiled
+    /// into both the RA content and the DHCPv6 server's behaviour).
+    ///
+    /// - every prefix of the profile (advertised or not) becomes an on-link prefix of the link
+    ///   (RFC 9915 §13.1 link selection, §18.3.3 Confirm);
+    /// - `dhcpv6.pool` → one address pool, `dhcpv6.pd_pool` → one prefix pool (RFC 9915 §6.2,
+    ///   §6.3);
+    /// - the lifetimes and T1/T2 apply to both IA_NA and IA_PD (RFC 9915 §21.4, §21.21); a T1
+    ///   or T2 of 0 is sent as 0, which lets the client choose (RFC 9915 §21.4);
+    /// - DNS servers and the search list (RFC 3646), NTP (RFC 5908) and SNTP (RFC 4075)
+    ///   servers, Rapid Commit and the Information Refresh Time are copied.
+    ///
+    /// `ifindex`, Interface-ID, Preference, SOL_MAX_RT/INF_MAX_RT and reservations are not part
+    /// of a profile and are left empty for the caller to fill. Fails with
+    /// [`ConfigError::TooMany`] when the profile holds more prefixes than [`MAX_LIST`].
+    pub fn from_profile<const P: usize>(
+        profile: &crate::profile::Profile<P>,
+    ) -> Result<LinkConfig, ConfigError> {
+        let mut link = LinkConfig::default();
+        for p in &profile.prefixes {
+            link.prefixes
+                .push(Prefix::new(p.prefix.addr, p.prefix.len))
+                .map_err(|_| ConfigError::TooMany("prefixes"))?;
+        }
+        let d = &profile.dhcpv6;
+        if let Some(pool) = d.pool {
+            link.address_pools
+                .push(AddressPool::new(pool.start, pool.end))
+                .map_err(|_| ConfigError::TooMany("address pools"))?;
+        }
+        if let Some(pd) = d.pd_pool {
+            link.prefix_pools
+                .push(PrefixPool::new(
+                    Prefix::new(pd.prefix.addr, pd.prefix.len),
+                    pd.delegated_len,
+                ))
+                .map_err(|_| ConfigError::TooMany("prefix pools"))?;
+        }
+        for s in &profile.dns.servers {
+            link.dns_servers
+                .push(*s)
+                .map_err(|_| ConfigError::TooMany("DNS servers"))?;
+        }
+        link.domain_list
+            .extend_from_slice(profile.dns.search_list.as_wire())
+            .map_err(|_| ConfigError::TooMany("domain bytes"))?;
+        for s in &d.ntp_servers {
+            link.ntp_servers
+                .push(*s)
+                .map_err(|_| ConfigError::TooMany("NTP servers"))?;
+        }
+        for s in &d.sntp_servers {
+            link.sntp_servers
+                .push(*s)
+                .map_err(|_| ConfigError::TooMany("SNTP servers"))?;
+        }
+        let lifetimes = Lifetimes {
+            preferred: d.preferred_lifetime,
+            valid: d.valid_lifetime,
+            t1: Some(d.t1),
+            t2: Some(d.t2),
+        };
+        link.address_lifetimes = lifetimes;
+        link.prefix_lifetimes = lifetimes;
+        link.rapid_commit = d.rapid_commit;
+        link.information_refresh_time = d.info_refresh_time;
+        Ok(link)
+    }
+}
+
 /// Server-wide limits (RFC 9915 §23: exhaustion and flooding).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
