@@ -137,7 +137,10 @@ mod tests {
         render_server(&mut out, &s);
         assert!(out.contains("dhcpv6.no_link 7\n"), "{out}");
         let name = DropReason::MissingClientId.name();
-        assert!(out.contains(&format!("dhcpv6.discarded.{name} 3\n")), "{out}");
+        assert!(
+            out.contains(&format!("dhcpv6.discarded.{name} 3\n")),
+            "{out}"
+        );
         assert!(!out.contains('['), "{out}");
         // One line per field, the array expanded per reason.
         let fields = debug_fields(&s).len();

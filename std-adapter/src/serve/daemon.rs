@@ -14,7 +14,8 @@ use mio::{Events, Interest, Poll, Token};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR1};
 use signal_hook_mio::v1_0::Signals;
 use sixconf_core::dhcpv6::server::{
-    config::MAX_LINKS, IaType, LeaseEvent, LeaseEventKind, Limits, LinkConfig, RxMeta, Server, Slot, Transmit,
+    config::MAX_LINKS, IaType, LeaseEvent, LeaseEventKind, Limits, LinkConfig, RxMeta, Server,
+    Slot, Transmit,
 };
 use sixconf_core::profile::Profile;
 use sixconf_core::ra::{Advertiser, Event as RaEvent, Link};
@@ -242,7 +243,9 @@ impl Daemon {
         let mut server_links = heapless::Vec::<LinkConfig, MAX_LINKS>::new();
         for spec in config.links {
             let iface = match &spec.interface {
-                Some(name) => Some(Interface::lookup(name, DAD_WAIT).map_err(StartError::Interface)?),
+                Some(name) => {
+                    Some(Interface::lookup(name, DAD_WAIT).map_err(StartError::Interface)?)
+                }
                 None => None,
             };
             let (adv, nd) = match &iface {
@@ -260,7 +263,10 @@ impl Daemon {
                 }
                 None => (None, None),
             };
-            if server_links.push(server_link(&spec, iface.as_ref())).is_err() {
+            if server_links
+                .push(server_link(&spec, iface.as_ref()))
+                .is_err()
+            {
                 return Err(StartError::Profile {
                     link: spec.name.clone(),
                     what: format!("more than {MAX_LINKS} links"),
@@ -298,8 +304,8 @@ impl Daemon {
             slots,
             random_u64(),
         );
-        let report =
-            store::load_into(store.as_mut(), clock.now(), &mut server).map_err(StartError::Store)?;
+        let report = store::load_into(store.as_mut(), clock.now(), &mut server)
+            .map_err(StartError::Store)?;
         info!(
             restored = report.restored,
             expired = report.expired,
@@ -364,7 +370,9 @@ impl Daemon {
                     link_local = %i.link_local, mtu = i.mtu, mode = %l.spec.profile.mode,
                     "serving"
                 ),
-                None => info!(link = %l.spec.name, mode = %l.spec.profile.mode, "serving through relays"),
+                None => {
+                    info!(link = %l.spec.name, mode = %l.spec.profile.mode, "serving through relays")
+                }
             }
         }
         Ok(d)
@@ -389,10 +397,7 @@ impl Daemon {
             .map(|b| (b.address(), b.prefix_len()))
             .collect();
         for dest in &held {
-            let from_kernel = kernel
-                .iter()
-                .find(|r| r.dest == *dest)
-                .and_then(|r| r.via);
+            let from_kernel = kernel.iter().find(|r| r.dest == *dest).and_then(|r| r.via);
             let via = self.hops.get(*dest).or(from_kernel);
             match via {
                 Some(v) => match routes.install(*dest, v) {
@@ -446,7 +451,12 @@ impl Daemon {
             let now = self.clock.now();
             self.tick(now);
             self.flush();
-            if self.stopping && self.links.iter().all(|l| l.adv.as_ref().is_none_or(|a| a.is_stopped())) {
+            if self.stopping
+                && self
+                    .links
+                    .iter()
+                    .all(|l| l.adv.as_ref().is_none_or(|a| a.is_stopped()))
+            {
                 break;
             }
             let busy = dhcp_readable || readable.iter().any(|&r| r);
@@ -454,7 +464,9 @@ impl Daemon {
                 Some(StdDuration::ZERO)
             } else {
                 self.next_deadline().map(|t| {
-                    StdDuration::from_millis(t.saturating_duration_since(self.clock.now()).total_millis())
+                    StdDuration::from_millis(
+                        t.saturating_duration_since(self.clock.now()).total_millis(),
+                    )
                 })
             };
             if let Err(e) = self.poll.poll(&mut events, timeout) {
@@ -545,7 +557,10 @@ impl Daemon {
             Ok(c) => c,
             Err(e) => {
                 bump(&mut self.counters.reload_failures);
-                error!("reload refused, configuration kept: {}: {e}", self.config_path.display());
+                error!(
+                    "reload refused, configuration kept: {}: {e}",
+                    self.config_path.display()
+                );
                 return;
             }
         };
@@ -576,7 +591,8 @@ impl Daemon {
             if let (Some(adv), Some(i)) = (l.adv.as_mut(), &l.iface) {
                 let _ = adv.reload(now, profile_for(&spec, i));
             }
-            self.server.set_link(idx, server_link(&spec, l.iface.as_ref()));
+            self.server
+                .set_link(idx, server_link(&spec, l.iface.as_ref()));
             l.spec = spec;
         }
         if config.server.limits != self.configured_limits {
@@ -710,7 +726,9 @@ impl Daemon {
                     bytes: self.out.get(..tx.len).unwrap_or_default().to_vec(),
                     tx,
                 }),
-                Err(why) => debug!(src = %r.src, ifindex = r.ifindex, ?why, "DHCPv6 message not answered"),
+                Err(why) => {
+                    debug!(src = %r.src, ifindex = r.ifindex, ?why, "DHCPv6 message not answered")
+                }
             }
             let hop = NextHop {
                 gateway: r.src,
@@ -731,9 +749,12 @@ impl Daemon {
             match self.store.commit(&events) {
                 Ok(()) => {
                     bump(&mut self.counters.commits);
-                    self.counters.events_committed =
-                        self.counters.events_committed.saturating_add(events.len() as u64);
-                    self.durable_through = events.iter().map(|e| e.seq).max().max(self.durable_through);
+                    self.counters.events_committed = self
+                        .counters
+                        .events_committed
+                        .saturating_add(events.len() as u64);
+                    self.durable_through =
+                        events.iter().map(|e| e.seq).max().max(self.durable_through);
                 }
                 Err(e) => {
                     bump(&mut self.counters.commit_failures);
@@ -788,7 +809,10 @@ impl Daemon {
                     }
                 }
                 (LeaseEventKind::Bound | LeaseEventKind::Renewed, None) => {}
-                (LeaseEventKind::Released | LeaseEventKind::Declined | LeaseEventKind::Expired, _) => {
+                (
+                    LeaseEventKind::Released | LeaseEventKind::Declined | LeaseEventKind::Expired,
+                    _,
+                ) => {
                     match routes.remove(dest) {
                         Ok(()) => {
                             bump(&mut self.counters.routes_removed);

@@ -171,7 +171,10 @@ mod tests {
                     00000000000000000000000000000001 01 80 10 80       lo\n";
         let lines = parse_if_inet6(text);
         assert_eq!(lines.len(), 3);
-        assert_eq!(lines[1].address, "fe80::fc00:ff:fe00:1".parse::<Ipv6Addr>().unwrap());
+        assert_eq!(
+            lines[1].address,
+            "fe80::fc00:ff:fe00:1".parse::<Ipv6Addr>().unwrap()
+        );
         assert_eq!(lines[1].index, 4);
         assert_eq!(lines[1].flags & IFA_F_TENTATIVE, IFA_F_TENTATIVE);
         assert_eq!(lines[2].name, "lo");

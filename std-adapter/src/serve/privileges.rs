@@ -110,7 +110,10 @@ mod tests {
         let err = check(0, true, true).unwrap_err();
         assert_eq!(err.0.len(), 3);
         let text = err.to_string();
-        assert!(text.contains("CAP_NET_RAW, CAP_NET_BIND_SERVICE, CAP_NET_ADMIN"), "{text}");
+        assert!(
+            text.contains("CAP_NET_RAW, CAP_NET_BIND_SERVICE, CAP_NET_ADMIN"),
+            "{text}"
+        );
         assert!(
             text.contains("setcap cap_net_raw,cap_net_bind_service,cap_net_admin+ep"),
             "{text}"

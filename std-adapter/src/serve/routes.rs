@@ -14,8 +14,7 @@ use netlink_packet_core::{
     NLM_F_REPLACE, NLM_F_REQUEST,
 };
 use netlink_packet_route::route::{
-    RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteProtocol, RouteScope,
-    RouteType,
+    RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteProtocol, RouteScope, RouteType,
 };
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 use netlink_sys::{protocols::NETLINK_ROUTE, Socket, SocketAddr};
@@ -108,7 +107,10 @@ impl Routes {
         let mut msg = RouteMessage::default();
         msg.header = header(dest);
         msg.attributes = vec![RouteAttribute::Destination(RouteAddress::Inet6(dest.0))];
-        match self.request(RouteNetlinkMessage::DelRoute(msg), NLM_F_REQUEST | NLM_F_ACK) {
+        match self.request(
+            RouteNetlinkMessage::DelRoute(msg),
+            NLM_F_REQUEST | NLM_F_ACK,
+        ) {
             Err(e) if e.raw_os_error() == Some(nix::libc::ESRCH) => Ok(()),
             Err(e) if e.raw_os_error() == Some(nix::libc::ENOENT) => Ok(()),
             r => r,
@@ -216,6 +218,8 @@ fn dhcp_route(r: &RouteMessage) -> Option<KernelRoute> {
     }
     Some(KernelRoute {
         dest: (dest?, r.header.destination_prefix_length),
-        via: gateway.zip(oif).map(|(gateway, ifindex)| NextHop { gateway, ifindex }),
+        via: gateway
+            .zip(oif)
+            .map(|(gateway, ifindex)| NextHop { gateway, ifindex }),
     })
 }

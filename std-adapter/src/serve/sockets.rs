@@ -9,9 +9,7 @@ use std::io;
 use std::net::{Ipv6Addr, SocketAddrV6};
 use std::os::fd::{AsRawFd, RawFd};
 
-use nix::sys::socket::{
-    recvmsg, setsockopt, sockopt, ControlMessageOwned, MsgFlags, SockaddrIn6,
-};
+use nix::sys::socket::{recvmsg, setsockopt, sockopt, ControlMessageOwned, MsgFlags, SockaddrIn6};
 use socket2::{Domain, Protocol, SockAddr, SockFilter, Socket, Type};
 
 use super::iface::Interface;
@@ -19,8 +17,7 @@ use super::iface::Interface;
 /// All routers, joined on router links (RFC 4291 §2.7.1; RSs go to it, RFC 4861 §6.3.7).
 pub const ALL_ROUTERS: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 2);
 /// All_DHCP_Relay_Agents_and_Servers (RFC 9915 §7.1).
-pub const ALL_DHCP_RELAY_AGENTS_AND_SERVERS: Ipv6Addr =
-    Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 1, 2);
+pub const ALL_DHCP_RELAY_AGENTS_AND_SERVERS: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 1, 2);
 /// All_DHCP_Servers (RFC 9915 §7.1), where relay agents may send.
 pub const ALL_DHCP_SERVERS: Ipv6Addr = Ipv6Addr::new(0xff05, 0, 0, 0, 0, 0, 1, 3);
 /// The DHCPv6 server port (RFC 9915 §7.2).
@@ -163,7 +160,9 @@ impl NdSocket {
         let sock = Socket::new(Domain::IPV6, Type::RAW, Some(Protocol::ICMPV6))
             .map_err(SocketError::wrap(on("opening the raw ICMPv6 socket")))?;
         sock.bind_device(Some(iface.name.as_bytes()))
-            .map_err(SocketError::wrap(on("binding the ICMPv6 socket (SO_BINDTODEVICE)")))?;
+            .map_err(SocketError::wrap(on(
+                "binding the ICMPv6 socket (SO_BINDTODEVICE)",
+            )))?;
         sock.attach_filter(&rs_ra_filter())
             .map_err(SocketError::wrap(on("attaching the RS/RA filter")))?;
         sock.set_multicast_hops_v6(255)
@@ -179,8 +178,9 @@ impl NdSocket {
             .map_err(|e| SocketError::wrap(on("setting IPV6_RECVPKTINFO"))(e.into()))?;
         sock.join_multicast_v6(&ALL_ROUTERS, iface.index)
             .map_err(SocketError::wrap(on("joining ff02::2")))?;
-        sock.set_nonblocking(true)
-            .map_err(SocketError::wrap(on("making the ICMPv6 socket non-blocking")))?;
+        sock.set_nonblocking(true).map_err(SocketError::wrap(on(
+            "making the ICMPv6 socket non-blocking",
+        )))?;
         Ok(NdSocket {
             sock,
             ifindex: iface.index,
@@ -255,7 +255,10 @@ impl DhcpSocket {
         for group in [ALL_DHCP_RELAY_AGENTS_AND_SERVERS, ALL_DHCP_SERVERS] {
             self.sock
                 .join_multicast_v6(&group, iface.index)
-                .map_err(SocketError::wrap(format!("joining {group} on {}", iface.name)))?;
+                .map_err(SocketError::wrap(format!(
+                    "joining {group} on {}",
+                    iface.name
+                )))?;
         }
         Ok(())
     }
@@ -269,8 +272,10 @@ impl DhcpSocket {
     /// Send a reply to `dst`:`port` out of interface `ifindex`.
     pub fn send(&self, bytes: &[u8], dst: Ipv6Addr, port: u16, ifindex: u32) -> io::Result<usize> {
         let scope = if needs_scope(dst) { ifindex } else { 0 };
-        self.sock
-            .send_to(bytes, &SockAddr::from(SocketAddrV6::new(dst, port, 0, scope)))
+        self.sock.send_to(
+            bytes,
+            &SockAddr::from(SocketAddrV6::new(dst, port, 0, scope)),
+        )
     }
 
     /// The file descriptor, for the poller.
