@@ -130,8 +130,10 @@ mod tests {
 
     #[test]
     fn every_field_of_every_counter_struct_is_rendered() {
-        let mut s = ServerCounters::default();
-        s.no_link = 7;
+        let mut s = ServerCounters {
+            no_link: 7,
+            ..ServerCounters::default()
+        };
         s.discarded[DropReason::MissingClientId.index()] = 3;
         let mut out = String::new();
         render_server(&mut out, &s);
@@ -146,8 +148,10 @@ mod tests {
         let fields = debug_fields(&s).len();
         assert_eq!(out.lines().count(), fields - 1 + DropReason::COUNT);
 
-        let mut ra = RaCounters::default();
-        ra.rs_invalid = 2;
+        let ra = RaCounters {
+            rs_invalid: 2,
+            ..RaCounters::default()
+        };
         let mut out = String::new();
         render_ra(&mut out, "eth1", &ra);
         assert!(out.contains("ra.eth1.rs_invalid 2\n"), "{out}");

@@ -201,6 +201,16 @@ fn server_link(spec: &LinkSpec, iface: Option<&Interface>) -> LinkConfig {
     l
 }
 
+/// May a reply that depends on lease events up to `commit_through` be sent, when events up to
+/// `durable_through` are committed? (DESIGN.md: a Reply is sent only after its lease is
+/// committed.)
+pub fn releasable(commit_through: Option<u64>, durable_through: Option<u64>) -> bool {
+    match commit_through {
+        None => true,
+        Some(c) => durable_through.is_some_and(|d| d >= c),
+    }
+}
+
 fn is_pd(e: &LeaseEvent) -> bool {
     e.lease.ia_type == IaType::Pd
 }
@@ -425,10 +435,8 @@ impl Daemon {
             .collect();
         for r in kernel {
             let ours = pools.iter().any(|p| p.prefix.contains(r.dest.0));
-            if ours && !held.contains(&r.dest) {
-                if routes.remove(r.dest).is_ok() {
-                    bump(&mut self.counters.routes_removed);
-                }
+            if ours && !held.contains(&r.dest) && routes.remove(r.dest).is_ok() {
+                bump(&mut self.counters.routes_removed);
             }
         }
         let mut changed = false;
@@ -769,11 +777,9 @@ impl Daemon {
             return;
         };
         for p in self.pending.drain(..) {
-            if let Some(c) = p.tx.commit_through {
-                if self.durable_through.is_none_or(|d| d < c) {
-                    bump(&mut self.counters.replies_withheld);
-                    continue;
-                }
+            if !releasable(p.tx.commit_through, self.durable_through) {
+                bump(&mut self.counters.replies_withheld);
+                continue;
             }
             if let Err(e) = sock.send(&p.bytes, p.tx.dst, p.tx.port, p.tx.ifindex) {
                 bump(&mut self.counters.dhcp_send_errors);
@@ -845,5 +851,32 @@ impl Daemon {
         counters::render_server(&mut out, self.server.counters());
         counters::render_adapter(&mut out, &self.counters);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reply_waits_for_its_lease_to_be_durable() {
+        // Advertise, Information-request replies: no lease, always sent.
+        assert!(releasable(None, None));
+        // Nothing committed yet (or the first commit failed): withheld.
+        assert!(!releasable(Some(0), None));
+        // Committed through 4: replies depending on 0..=4 go, 5 waits.
+        assert!(releasable(Some(0), Some(4)));
+        assert!(releasable(Some(4), Some(4)));
+        assert!(!releasable(Some(5), Some(4)));
+    }
+
+    #[test]
+    fn the_clock_counts_unix_milliseconds_and_never_goes_back() {
+        let c = Clock::new();
+        let a = c.now();
+        let wall = store::unix_now();
+        assert!(wall.total_millis().abs_diff(a.total_millis()) < 1_000);
+        std::thread::sleep(StdDuration::from_millis(5));
+        assert!(c.now() >= a + sixconf_core::time::Duration::from_millis(5));
     }
 }

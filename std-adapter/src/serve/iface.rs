@@ -173,7 +173,7 @@ mod tests {
         assert_eq!(lines.len(), 3);
         assert_eq!(
             lines[1].address,
-            "fe80::fc00:ff:fe00:1".parse::<Ipv6Addr>().unwrap()
+            "fe80::fc:ff:fe00:1".parse::<Ipv6Addr>().unwrap()
         );
         assert_eq!(lines[1].index, 4);
         assert_eq!(lines[1].flags & IFA_F_TENTATIVE, IFA_F_TENTATIVE);

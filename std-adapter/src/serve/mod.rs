@@ -29,10 +29,18 @@ use std::process::ExitCode;
 /// `sixconf serve --config FILE`.
 pub fn command(config_path: &Path) -> ExitCode {
     init_logging();
+    let shown = config_path.display();
     let config = match crate::config::load(config_path) {
         Ok(c) => c,
+        // FILE:LINE:COL: message, one line per problem, as `sixconf check` prints them.
+        Err(crate::config::LoadError::Invalid(diags)) => {
+            for d in &diags.0 {
+                eprintln!("sixconf serve: {shown}:{d}");
+            }
+            return ExitCode::from(2);
+        }
         Err(e) => {
-            eprintln!("sixconf serve: {}: {e}", config_path.display());
+            eprintln!("sixconf serve: {shown}: {e}");
             return ExitCode::from(2);
         }
     };

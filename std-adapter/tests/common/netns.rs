@@ -299,7 +299,8 @@ impl Pair {
             .expect("not a spawned pid");
         loop {
             if let Some(status) = self.children[idx].try_wait().unwrap() {
-                self.children.remove(idx);
+                // Reaped by try_wait.
+                let _ = self.children.remove(idx).wait();
                 return status.code();
             }
             assert!(
