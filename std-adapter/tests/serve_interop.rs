@@ -183,7 +183,11 @@ fn slaac_kernel_forms_an_address_and_rdisc6_sees_m0_o0_rdnss_dnssl() {
 #[ignore = "needs root + peers: run by .ci/run"]
 fn dhcpv6_stateless_dhclient_gets_dns_and_search_list() {
     let mut pair = lab("sl");
-    let cfg = config(&pair, "dhcpv6-stateless", "");
+    // Solicitations answered by unicast (rdisc6 checks hop limit 255 on them too).
+    let cfg = config(&pair, "dhcpv6-stateless", "").replace(
+        "router_lifetime = 1800",
+        "router_lifetime = 1800\nunicast_rs_replies = true",
+    );
     let pid = serve(&mut pair, &cfg, "serve.log");
 
     let ra = rdisc6(&pair);
@@ -208,6 +212,7 @@ fn dhcpv6_stateless_dhclient_gets_dns_and_search_list() {
     assert!(counter(&c, "dhcpv6.replies") >= 1);
     // Stateless: no lease is kept.
     assert_eq!(counter(&c, "adapter.events_committed"), 0);
+    assert!(counter(&c, &format!("ra.{}.ra_unicast", pair.router_if)) >= 1);
 }
 
 /// Parse `2001:db8:cafe:1::1234` out of dhclient's `iaaddr 2001:db8:cafe:1::1234 {`.
@@ -512,4 +517,51 @@ fn sighup_reload_keeps_leases_and_advertises_the_new_dns_server() {
     });
     let ra = rdisc6(&pair);
     assert_eq!(field(&ra, "Recursive DNS server"), new_dns, "{ra}");
+}
+
+#[test]
+#[ignore = "needs root + peers: run by .ci/run"]
+fn delegated_prefix_route_survives_kill_9_and_comes_back_after_a_clean_restart() {
+    let mut pair = lab("rt");
+    let cfg = config(&pair, "dhcpv6-stateful", STATEFUL);
+    let pid = serve(&mut pair, &cfg, "serve.log");
+    dhclient(&mut pair, &["-P"], "pd");
+    wait_for("dhclient to bind a prefix", Duration::from_secs(20), || {
+        lease_item(
+            &std::fs::read_to_string(pair.path("pd.leases")).unwrap_or_default(),
+            "iaprefix ",
+        )
+        .is_some()
+    });
+    let leases = std::fs::read_to_string(pair.path("pd.leases")).unwrap();
+    let prefix = lease_item(&leases, "iaprefix ").unwrap();
+    let route = |pair: &Pair| {
+        pair.ip(Side::Router, &["-6", "route", "show", "proto", "dhcp"])
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .map(str::to_owned)
+    };
+    let installed = route(&pair).expect("route installed");
+
+    // kill -9: the kernel keeps the route; the restarted daemon adopts it.
+    pair.signal(pid, "KILL");
+    assert_eq!(pair.wait_exit(pid, Duration::from_secs(5)), None);
+    assert_eq!(route(&pair).as_deref(), Some(installed.as_str()));
+    let pid = serve(&mut pair, &cfg, "serve2.log");
+    assert_eq!(route(&pair).as_deref(), Some(installed.as_str()));
+
+    // SIGTERM removes it; the next start puts it back from the recorded next hop, before any
+    // client message.
+    pair.signal(pid, "TERM");
+    assert_eq!(pair.wait_exit(pid, Duration::from_secs(20)), Some(0));
+    assert_eq!(route(&pair), None, "route left after SIGTERM");
+    let pid = serve(&mut pair, &cfg, "serve3.log");
+    assert_eq!(route(&pair).as_deref(), Some(installed.as_str()));
+    let c = counters(&pair, pid, "serve3.log");
+    assert_eq!(
+        counter(&c, "dhcpv6.received"),
+        0,
+        "restored before any client message"
+    );
+    assert_eq!(counter(&c, "adapter.routes_installed"), 1);
 }
