@@ -3,6 +3,7 @@
 use std::net::Ipv6Addr;
 use std::ops::Range;
 
+use serde::de::IntoDeserializer;
 use serde_spanned::Spanned;
 use sixconf_core::dhcpv6::server::{
     self as srv, config::MAX_LINKS, Lifetimes, LinkConfig, Reservation, ReservationKey,
@@ -13,6 +14,7 @@ use sixconf_core::profile::{
 };
 use sixconf_core::time::Duration;
 use sixconf_core::wire::dhcpv6::DuidBuf;
+use toml::de::{DeTable, DeValue};
 
 use super::raw::{self, O, S};
 use super::{parse_hex_bytes, Config, Diagnostic, Diagnostics, Durability, LinkSpec, ServerConfig};
@@ -39,25 +41,68 @@ fn span<T>(o: &O<T>) -> Option<Span> {
 }
 
 pub(super) fn parse(source: &str) -> Result<Config, Diagnostics> {
-    let file: raw::File = match toml::from_str(source) {
-        Ok(f) => f,
-        Err(e) => {
-            let span = e.span().unwrap_or(0..0);
-            let message = e.message().trim_end().to_string();
-            return Err(Diagnostics(vec![Diagnostic::at(source, span, message)]));
-        }
-    };
+    let (doc, errors) = DeTable::parse_recoverable(source);
+    if !errors.is_empty() {
+        let mut diags: Vec<Diagnostic> = errors
+            .iter()
+            .map(|e| {
+                Diagnostic::at(
+                    source,
+                    e.span().unwrap_or(0..0),
+                    e.message().trim_end().to_string(),
+                )
+            })
+            .collect();
+        diags.sort_by_key(|d| d.span.start);
+        diags.dedup_by(|a, b| a.span == b.span && a.message == b.message);
+        return Err(Diagnostics(diags));
+    }
     let mut cx = Cx {
         source,
         diags: Vec::new(),
     };
+    let mut file = raw::File {
+        server: None,
+        link: Vec::new(),
+        failed_links: 0,
+    };
+    for (key, value) in doc.into_inner() {
+        match key.get_ref().as_ref() {
+            "server" => {
+                let at = value.span();
+                if let Some(s) = deserialize_recovering::<raw::Server>(&mut cx, value) {
+                    file.server = Some(Spanned::new(at, s));
+                }
+            }
+            "link" => match value.into_inner() {
+                DeValue::Array(items) => {
+                    for item in items {
+                        let at = item.span();
+                        if let Some(l) = deserialize_recovering::<raw::Link>(&mut cx, item) {
+                            file.link.push(Spanned::new(at, l));
+                        } else {
+                            file.failed_links += 1;
+                        }
+                    }
+                }
+                _ => cx.err(
+                    key.span(),
+                    "`link` must be an array of tables: write each link as [[link]]",
+                ),
+            },
+            other => cx.err(
+                key.span(),
+                format!("unknown key `{other}`: the file has [server] and [[link]] sections"),
+            ),
+        }
+    }
     let server = server(&mut cx, file.server.as_ref());
-    if file.link.is_empty() {
+    if file.link.is_empty() && file.failed_links == 0 {
         cx.err(0..0, "no [[link]] section: nothing to serve");
     }
-    if let Some(extra) = file.link.get(MAX_LINKS) {
+    if file.link.len() + file.failed_links > MAX_LINKS {
         cx.err(
-            extra.span(),
+            file.link.last().map(Spanned::span).unwrap_or(0..0),
             format!("too many [[link]] sections: at most {MAX_LINKS}"),
         );
     }
@@ -70,7 +115,19 @@ pub(super) fn parse(source: &str) -> Result<Config, Diagnostics> {
         };
         let raw = l.get_ref();
         let name_span = span(&raw.name).or(span(&raw.interface)).unwrap_or(l.span());
-        if names.contains(&spec.name) {
+        let mut interface_taken = false;
+        if let Some(ifname) = &spec.interface {
+            if interfaces.contains(ifname) {
+                interface_taken = true;
+                cx.err(
+                    span(&raw.interface).unwrap_or(l.span()),
+                    format!("interface {ifname:?} is served by two [[link]] sections"),
+                );
+            }
+            interfaces.push(ifname.clone());
+        }
+        // A name taken from a doubled interface is the same mistake, reported once.
+        if names.contains(&spec.name) && !(interface_taken && raw.name.is_none()) {
             cx.err(
                 name_span,
                 format!(
@@ -80,15 +137,6 @@ pub(super) fn parse(source: &str) -> Result<Config, Diagnostics> {
             );
         }
         names.push(spec.name.clone());
-        if let Some(ifname) = &spec.interface {
-            if interfaces.contains(ifname) {
-                cx.err(
-                    span(&raw.interface).unwrap_or(l.span()),
-                    format!("interface {ifname:?} is served by two [[link]] sections"),
-                );
-            }
-            interfaces.push(ifname.clone());
-        }
         links.push(spec);
     }
     if cx.diags.is_empty() {
@@ -96,6 +144,110 @@ pub(super) fn parse(source: &str) -> Result<Config, Diagnostics> {
     } else {
         cx.diags.sort_by_key(|d| d.span.start);
         Err(Diagnostics(cx.diags))
+    }
+}
+
+/// Deserialize `value` as `T`. On an error, report it, remove the key at fault and try again, so
+/// that every bad key of a section is reported at once; `None` when there was any error (the
+/// section is then not checked further, which would only repeat the problem).
+fn deserialize_recovering<T: serde::de::DeserializeOwned>(
+    cx: &mut Cx<'_>,
+    value: Spanned<DeValue<'_>>,
+) -> Option<T> {
+    let at = value.span();
+    let mut value = value.into_inner();
+    let mut failed = false;
+    // Each round removes one key, so this ends; the bound is a guard.
+    for _ in 0..256 {
+        let attempt = T::deserialize(Spanned::new(at.clone(), value.clone()).into_deserializer());
+        let e = match attempt {
+            Ok(t) => return if failed { None } else { Some(t) },
+            Err(e) => e,
+        };
+        let message = friendlier(e.message().trim_end());
+        // A key removed in an earlier round may be a required one; its absence is no news.
+        if failed && message.starts_with("missing field") {
+            return None;
+        }
+        let span = e.span().unwrap_or(at.clone());
+        failed = true;
+        cx.err(span.clone(), message);
+        let removed = match &mut value {
+            DeValue::Table(t) => remove_at(t, span.start),
+            _ => false,
+        };
+        if !removed {
+            return None;
+        }
+    }
+    None
+}
+
+/// serde's "unknown field `prefx`, expected one of `name`, `interface`, ..." as "unknown key
+/// `prefx`; did you mean `prefix`?" when one known key is close (edit distance at most 2).
+fn friendlier(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message
+            .replace("wanted string or table", "invalid type: expected a string")
+            .replace("missing field", "missing key")
+            .replace("expected u32", "expected an integer from 0 to 4294967295")
+            .replace("expected u16", "expected an integer from 0 to 65535")
+            .replace("expected u8", "expected an integer from 0 to 255");
+    };
+    let Some((field, expected)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let best = known.iter().map(|k| (edit_distance(field, k), *k)).min();
+    match best {
+        Some((d, k)) if d <= 2 => format!("unknown key `{field}`; did you mean `{k}`?"),
+        _ if known.is_empty() => format!("unknown key `{field}`: this table takes no keys"),
+        _ => format!("unknown key `{field}`; known keys: {}", known.join(", ")),
+    }
+}
+
+/// Levenshtein distance (small strings only: keys).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// Remove the innermost key whose key or value covers byte `pos`.
+fn remove_at(table: &mut DeTable<'_>, pos: usize) -> bool {
+    let covers = |s: Span| s.contains(&pos) || s.start == pos;
+    let mut hit = None;
+    for (k, v) in table.iter_mut() {
+        let inner = match v.get_mut() {
+            DeValue::Table(t) => remove_at(t, pos),
+            DeValue::Array(a) => a.iter_mut().any(|item| match item.get_mut() {
+                DeValue::Table(t) => remove_at(t, pos),
+                _ => false,
+            }),
+            _ => false,
+        };
+        if inner {
+            return true;
+        }
+        if hit.is_none() && (covers(k.span()) || covers(v.span())) {
+            hit = Some(k.get_ref().to_string());
+        }
+    }
+    match hit {
+        Some(h) => {
+            table.remove(h.as_str());
+            true
+        }
+        None => false,
     }
 }
 

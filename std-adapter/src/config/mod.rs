@@ -8,99 +8,11 @@
 //!
 //! # Reference
 //!
-//! Times are in seconds unless the key says otherwise; `reachable_time` and `retrans_timer`
-//! are in milliseconds as in RFC 4861. Lifetimes take `4294967295` for infinity.
+//! `examples/reference.toml`, which `sixconf check` accepts (a test makes sure) and which
+//! documents every key:
 //!
 //! ```toml
-//! [server]
-//! lease_db = "/var/lib/sixconf/leases.sqlite" # SQLite file, created if missing (default shown)
-//! durability = "fsync"            # "fsync": synchronous=FULL, a Reply only after an fsync'd
-//!                                 # commit; "process": NORMAL, survives a crash of the process
-//! duid = "00:01:00:01:..."        # server DUID (RFC 9915 §11) in hex; default: a DUID-UUID
-//!                                 # generated once and kept in the lease database
-//! max_leases = 65536              # size of the lease table (bindings held at once)
-//! max_addresses_per_client = 4    # per-client caps over all IAs (RFC 9915 §23)
-//! max_prefixes_per_client = 2
-//! rate_limit_burst = 20           # messages a client may send in a burst
-//! rate_limit_per_second = 2       # then per second on average (0: no limit)
-//! decline_quarantine = 3600       # seconds a declined address stays out of the pool (§18.3.8)
-//! max_declined = 1024             # addresses in quarantine at once
-//! recreate_on_renew = true        # Renew/Rebind re-creates a lost binding (§18.3.4)
-//!
-//! [[link]]
-//! interface = "eth1"              # serve this interface directly (RAs and DHCPv6). Leave out
-//!                                 # for a link reached only through relay agents.
-//! name = "eth1"                   # the link's name in the lease database (default: interface;
-//!                                 # required without one)
-//! mode = "dhcpv6-stateful"        # "slaac" | "dhcpv6-stateless" | "dhcpv6-stateful"
-//! prefix = "2001:db8:cafe:1::/64" # the link's prefix (Prefix Information, RFC 4861 §4.6.2)
-//! on_link = true                  # its L flag (default true)
-//! autonomous = false              # its A flag (default: true except in dhcpv6-stateful)
-//! pd_preferred = false            # its P flag (RFC 9762)
-//! preferred_lifetime = 3600       # lifetimes of the prefix in RAs and of DHCPv6 leases
-//! valid_lifetime = 7200           #   (default: prefix 14400/86400, leases 7200/7500)
-//! t1 = 1800                       # DHCPv6 T1/T2 (default 0.5 / 0.8 × preferred_lifetime;
-//! t2 = 2880                       #   0 lets the client choose, RFC 9915 §21.4)
-//! dns_servers = ["2001:db8:cafe:a::e"]   # RDNSS (RFC 8106) and DHCPv6 DNS (RFC 3646), ≤ 4
-//! domain_search = ["openstacklocal"]     # DNSSL and DHCPv6 Domain Search List
-//! ntp_servers = ["2001:db8::123"]        # DHCPv6 NTP (RFC 5908), ≤ 4
-//! sntp_servers = []                      # DHCPv6 SNTP (RFC 4075), ≤ 4
-//! pool = "2001:db8:cafe:1::1000-2001:db8:cafe:1::ffff"   # IA_NA addresses (first-last)
-//! pools = []                      # more address ranges (at most 4 in all)
-//! pd_pool = { prefix = "2001:db8:8000::/40", delegated_length = 56 }  # IA_PD
-//! pd_pools = []                   # more PD pools (at most 4 in all)
-//! pd_preferred_lifetime = 3600    # IA_PD lifetimes and T1/T2 (default: as for addresses)
-//! pd_valid_lifetime = 7200
-//! pd_t1 = 1800
-//! pd_t2 = 2880
-//! rapid_commit = true             # answer Solicit + Rapid Commit with a Reply (§18.3.1)
-//! info_refresh_time = 86400       # Information Refresh Time in stateless replies (§21.23)
-//! dhcpv6_preference = 255         # Preference option in Advertise (§21.8)
-//! sol_max_rt = 3600               # SOL_MAX_RT / INF_MAX_RT when requested (RFC 7083), 60..=86400
-//! inf_max_rt = 3600
-//! mtu = 1500                      # MTU option (RFC 4861 §4.6.4), ≥ 1280
-//! pref64 = { prefix = "64:ff9b::/96", lifetime = 1800 }  # NAT64 prefix (RFC 8781)
-//! captive_portal = "https://portal.example/api"           # RFC 8910
-//!
-//! [[link.extra_prefix]]           # more prefixes (at most 4 in all); same keys as above
-//! prefix = "2001:db8:cafe:2::/64"
-//! on_link = true
-//! autonomous = false
-//! pd_preferred = false
-//! preferred_lifetime = 3600
-//! valid_lifetime = 7200
-//!
-//! [[link.route]]                  # Route Information (RFC 4191 §2.3), at most 8
-//! prefix = "2001:db8:f00::/48"
-//! preference = "medium"           # "low" | "medium" | "high"
-//! lifetime = 1800                 # default: the router lifetime
-//!
-//! [[link.reservation]]            # fixed address/prefix (at most 16 per link)
-//! duid = "00:03:00:01:52:54:00:12:34:56"  # by DUID (and IAID: only that IA) ...
-//! iaid = 1
-//! # mac = "52:54:00:12:34:56"     # ... or by link-layer address (RFC 6939)
-//! address = "2001:db8:cafe:1::10"
-//! prefix = "2001:db8:8000:100::/56"
-//!
-//! [link.relay]                    # how relayed messages are recognised as this link
-//! link_address = "2001:db8:cafe:1::1"   # the relay's link-address (default: any in `prefix`)
-//! interface_id = "ge-0/0/1"             # the Interface-ID option it sends (RFC 9915 §21.18)
-//!
-//! [link.ra]                       # Router Advertisements (RFC 4861 §6.2.1)
-//! max_interval = 600              # MaxRtrAdvInterval, 4..=1800
-//! min_interval = 200              # MinRtrAdvInterval, 3..=0.75 × max (default 0.33 × max)
-//! router_lifetime = 1800          # 0 (not a default router) or max..=9000 (default 3 × max)
-//! preference = "medium"           # default router preference (RFC 4191 §2.2)
-//! reachable_time = 0              # ms, 0 = unspecified
-//! retrans_timer = 0               # ms, 0 = unspecified
-//! hop_limit = 64                  # Cur Hop Limit, 0 = unspecified
-//! unicast_rs_replies = false      # answer an RS with a unicast RA
-//! source_link_layer = true        # include the interface's MAC (SLLA option)
-//! advertise_dns = true            # RDNSS/DNSSL in RAs (default: true)
-//! rdnss_lifetime = 1800           # default 3 × max_interval (RFC 8106 §5.1)
-//! dnssl_lifetime = 1800
-//! prefix_preferred_lifetime = 14400   # the prefix's lifetimes in RAs when they should differ
-//! prefix_valid_lifetime = 86400       #   from the link's preferred/valid_lifetime
+#![doc = include_str!("../../../examples/reference.toml")]
 //! ```
 
 use std::path::Path;
@@ -314,7 +226,7 @@ pub(crate) fn parse_hex_bytes(text: &str) -> Option<Vec<u8>> {
         .chars()
         .filter(|c| !matches!(c, ':' | '-' | ' '))
         .collect();
-    if digits.is_empty() || digits.len() % 2 != 0 {
+    if digits.is_empty() || !digits.len().is_multiple_of(2) {
         return None;
     }
     (0..digits.len())

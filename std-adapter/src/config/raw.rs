@@ -7,12 +7,13 @@ use serde_spanned::Spanned;
 pub(super) type S<T> = Spanned<T>;
 pub(super) type O<T> = Option<Spanned<T>>;
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The whole file: `[server]` and the `[[link]]`s that deserialized.
+#[derive(Debug)]
 pub(super) struct File {
     pub server: O<Server>,
-    #[serde(default)]
     pub link: Vec<S<Link>>,
+    /// `[[link]]` sections that did not deserialize (already reported).
+    pub failed_links: usize,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]

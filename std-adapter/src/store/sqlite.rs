@@ -181,12 +181,13 @@ fn ms_i64(i: Instant) -> i64 {
 }
 
 /// A row of `leases`, read without trusting any of it.
-struct RawRow {
-    link: String,
+struct RawRow<'r> {
+    /// The link's name (valid UTF-8).
+    link: &'r str,
     lease: Lease,
 }
 
-fn read_row(row: &rusqlite::Row<'_>) -> Option<RawRow> {
+fn read_row<'r>(row: &'r rusqlite::Row<'_>) -> Option<RawRow<'r>> {
     let address: [u8; 16] = match row.get_ref(0).ok()? {
         ValueRef::Blob(b) => b.try_into().ok()?,
         _ => return None,
@@ -201,7 +202,7 @@ fn read_row(row: &rusqlite::Row<'_>) -> Option<RawRow> {
         _ => return None,
     };
     let link = match row.get_ref(3).ok()? {
-        ValueRef::Text(t) => std::str::from_utf8(t).ok()?.to_string(),
+        ValueRef::Text(t) => std::str::from_utf8(t).ok()?,
         _ => return None,
     };
     let duid = match row.get_ref(4).ok()? {
@@ -294,40 +295,79 @@ impl LeaseStore for SqliteStore {
             [now_ms],
         )?;
         report.expired = expired as u64;
-        let mut stmt = self.conn.prepare(&format!(
-            "{SELECT} WHERE NOT (typeof(valid_until) = 'integer' AND valid_until <= ?1)"
-        ))?;
-        let mut rows = stmt.query([now_ms])?;
-        let mut link_cache: Option<(String, Option<u8>)> = None;
-        while let Some(row) = rows.next()? {
-            let Some(raw) = read_row(row) else {
-                report.skipped_bad_rows += 1;
-                continue;
-            };
-            let index = match &link_cache {
-                Some((name, idx)) if *name == raw.link => *idx,
-                _ => {
-                    let idx = self.links.iter().position(|n| *n == raw.link);
-                    let idx = match idx {
-                        Some(i) => u8::try_from(i).ok(),
-                        None => raw.link.strip_prefix('#').and_then(|i| i.parse().ok()),
+
+        // Reading and decoding rows (SQLite) and inserting them into the engine's table
+        // (cache misses) cost about the same; a reader thread overlaps the two. Batches are
+        // recycled so that a million leases do not mean a thousand large allocations.
+        const BATCH: usize = 4096;
+        let links = &self.links;
+        let conn = &mut self.conn;
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Vec<Lease>>(4);
+        let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<Lease>>();
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(move || -> Result<(u64, u64), StoreError> {
+                let mut skipped = 0u64;
+                let mut unknown_link = 0u64;
+                let mut stmt = conn.prepare(&format!(
+                    "{SELECT} WHERE NOT (typeof(valid_until) = 'integer' AND valid_until <= ?1)"
+                ))?;
+                let mut rows = stmt.query([now_ms])?;
+                // Rows come in key order, links interleaved: look the few names up once.
+                let mut link_cache: Vec<(String, Option<u8>)> = Vec::new();
+                let mut batch = Vec::with_capacity(BATCH);
+                while let Some(row) = rows.next()? {
+                    let Some(raw) = read_row(row) else {
+                        skipped += 1;
+                        continue;
                     };
-                    link_cache = Some((raw.link.clone(), idx));
-                    idx
+                    let index = match link_cache.iter().find(|(n, _)| n == raw.link) {
+                        Some((_, idx)) => *idx,
+                        None => {
+                            let idx = match links.iter().position(|n| n == raw.link) {
+                                Some(i) => u8::try_from(i).ok(),
+                                None => raw.link.strip_prefix('#').and_then(|i| i.parse().ok()),
+                            };
+                            link_cache.push((raw.link.to_string(), idx));
+                            idx
+                        }
+                    };
+                    let Some(link) = index else {
+                        unknown_link += 1;
+                        continue;
+                    };
+                    batch.push(Lease { link, ..raw.lease });
+                    if batch.len() == BATCH {
+                        let next = empty_rx
+                            .try_recv()
+                            .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+                        if full_tx.send(std::mem::replace(&mut batch, next)).is_err() {
+                            break;
+                        }
+                    }
                 }
-            };
-            let Some(link) = index else {
-                report.refused += 1;
-                continue;
-            };
-            let lease = Lease { link, ..raw.lease };
-            match restore(&lease) {
-                Ok(()) => report.restored += 1,
-                Err(RestoreError::Expired) => report.expired += 1,
-                Err(_) => report.refused += 1,
+                if !batch.is_empty() {
+                    let _ = full_tx.send(batch);
+                }
+                Ok((skipped, unknown_link))
+            });
+            for mut batch in full_rx {
+                for lease in &batch {
+                    match restore(lease) {
+                        Ok(()) => report.restored += 1,
+                        Err(RestoreError::Expired) => report.expired += 1,
+                        Err(_) => report.refused += 1,
+                    }
+                }
+                batch.clear();
+                let _ = empty_tx.send(batch);
             }
-        }
-        Ok(report)
+            let (skipped, unknown_link) = reader
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+            report.skipped_bad_rows = skipped;
+            report.refused += unknown_link;
+            Ok(report)
+        })
     }
 
     fn server_duid(&mut self, configured: Option<&DuidBuf>) -> Result<DuidBuf, StoreError> {
@@ -366,7 +406,7 @@ impl LeaseStore for SqliteStore {
             if let Some(raw) = read_row(row) {
                 let l = raw.lease;
                 out.push(StoredLease {
-                    link: raw.link,
+                    link: raw.link.to_string(),
                     ia_type: l.ia_type,
                     duid: l.duid.as_bytes().to_vec(),
                     iaid: l.iaid,

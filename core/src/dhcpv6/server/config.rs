@@ -592,6 +592,74 @@ mod tests {
     }
 
     #[test]
+    fn from_profile_carries_pools_lifetimes_and_options() {
+        use crate::profile::{self, Mode, Profile};
+        let a = |s: &str| -> Ipv6Addr { s.parse().unwrap() };
+        let mut p: Profile<4> = Profile::new(Mode::Dhcpv6Stateful);
+        p.add_prefix(profile::Prefix::new(a("2001:db8:cafe:1::"), 64))
+            .unwrap();
+        p.dhcpv6.pool = Some(profile::AddressPool {
+            start: a("2001:db8:cafe:1::1000"),
+            end: a("2001:db8:cafe:1::ffff"),
+        });
+        p.dhcpv6.pd_pool = Some(profile::PdPool {
+            prefix: profile::Prefix::new(a("2001:db8:8000::"), 40),
+            delegated_len: 56,
+        });
+        p.dhcpv6.rapid_commit = true;
+        p.dhcpv6.preferred_lifetime = 3600;
+        p.dhcpv6.valid_lifetime = 7200;
+        p.dhcpv6.t1 = 0;
+        p.dhcpv6.t2 = 2880;
+        p.dhcpv6.info_refresh_time = Some(600);
+        p.dhcpv6.ntp_servers.push(a("2001:db8::123")).unwrap();
+        p.dns.servers.push(a("2001:db8:cafe:a::e")).unwrap();
+        p.dns.search_list.push("openstacklocal").unwrap();
+        assert_eq!(p.validate(), Ok(()));
+
+        let l = LinkConfig::from_profile(&p).unwrap();
+        assert_eq!(l.validate(), Ok(()));
+        assert_eq!(l.ifindex, None);
+        assert_eq!(&l.prefixes[..], &[Prefix::new(a("2001:db8:cafe:1::"), 64)]);
+        assert_eq!(
+            &l.address_pools[..],
+            &[AddressPool::new(
+                a("2001:db8:cafe:1::1000"),
+                a("2001:db8:cafe:1::ffff")
+            )]
+        );
+        assert_eq!(
+            &l.prefix_pools[..],
+            &[PrefixPool::new(Prefix::new(a("2001:db8:8000::"), 40), 56)]
+        );
+        for lt in [l.address_lifetimes, l.prefix_lifetimes] {
+            assert_eq!((lt.preferred, lt.valid), (3600, 7200));
+            // T1 0 is sent as 0 (the client chooses), not replaced by 0.5 × preferred.
+            assert_eq!((lt.t1(), lt.t2()), (0, 2880));
+        }
+        assert!(l.rapid_commit);
+        assert_eq!(l.information_refresh_time, Some(600));
+        assert_eq!(&l.dns_servers[..], &[a("2001:db8:cafe:a::e")]);
+        assert_eq!(&l.domain_list[..], b"\x0eopenstacklocal\x00");
+        assert_eq!(&l.ntp_servers[..], &[a("2001:db8::123")]);
+        assert!(l.sntp_servers.is_empty() && l.reservations.is_empty());
+
+        // More prefixes than a LinkConfig holds.
+        let mut big: Profile<8> = Profile::new(Mode::Slaac);
+        for i in 0..5u16 {
+            big.add_prefix(profile::Prefix::new(
+                Ipv6Addr::new(0x2001, 0xdb8, i, 0, 0, 0, 0, 0),
+                64,
+            ))
+            .unwrap();
+        }
+        assert_eq!(
+            LinkConfig::from_profile(&big),
+            Err(ConfigError::TooMany("prefixes"))
+        );
+    }
+
+    #[test]
     fn domains_encode_to_wire() {
         let mut l = LinkConfig::default();
         l.add_domain("openstacklocal").unwrap();
