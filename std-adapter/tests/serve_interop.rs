@@ -565,3 +565,58 @@ fn delegated_prefix_route_survives_kill_9_and_comes_back_after_a_clean_restart()
     );
     assert_eq!(counter(&c, "adapter.routes_installed"), 1);
 }
+
+/// The README's command with each of the three example files, as written but for the lease
+/// database (here in a directory that does not exist yet, as `/var/lib/sixconf` on a fresh
+/// machine): on an interface named `eth1`, the RA flags are the seed's and a client is served.
+#[test]
+#[ignore = "needs root + peers: run by .ci/run"]
+fn the_example_configs_serve_as_written() {
+    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples");
+    for (file, managed, other) in [
+        ("slaac.toml", "No", "No"),
+        ("dhcpv6-stateless.toml", "No", "Yes"),
+        ("dhcpv6-stateful.toml", "Yes", "No"),
+    ] {
+        let mut pair = Pair::builder("ex")
+            .interfaces("eth1", "eth0")
+            .host_sysctl("net.ipv6.conf.{if}.accept_ra=2")
+            .build();
+        let text = std::fs::read_to_string(format!("{examples}/{file}")).unwrap();
+        let db = pair.path("var/lib/sixconf/leases.sqlite");
+        let text = text.replace("/var/lib/sixconf/leases.sqlite", &db);
+        assert!(text.contains(&db), "{file} names no lease_db");
+        serve(&mut pair, &text, "serve.log");
+        let ra = rdisc6(&pair);
+        assert_eq!(
+            field(&ra, "Stateful address conf."),
+            managed,
+            "{file}: {ra}"
+        );
+        assert_eq!(field(&ra, "Stateful other conf."), other, "{file}: {ra}");
+        match file {
+            "slaac.toml" => wait_for("a SLAAC address", Duration::from_secs(15), || {
+                !host_globals(&pair).is_empty()
+            }),
+            "dhcpv6-stateless.toml" => {
+                dhclient(&mut pair, &["-S"], "dhc");
+                let resolv = format!("/etc/netns/{}/resolv.conf", pair.host);
+                wait_for("DNS by DHCPv6", Duration::from_secs(20), || {
+                    std::fs::read_to_string(&resolv)
+                        .unwrap_or_default()
+                        .contains(&format!("nameserver {DNS}"))
+                });
+            }
+            _ => {
+                dhclient(&mut pair, &[], "na");
+                wait_for("an address by DHCPv6", Duration::from_secs(20), || {
+                    host_globals(&pair).iter().any(|a| in_prefix(*a))
+                });
+            }
+        }
+        assert!(
+            std::path::Path::new(&db).exists(),
+            "{file}: no lease database"
+        );
+    }
+}

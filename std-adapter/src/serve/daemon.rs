@@ -301,6 +301,15 @@ impl Daemon {
         }
 
         let names: Vec<String> = links.iter().map(|l| l.spec.name.clone()).collect();
+        // `/var/lib/sixconf` does not exist on a fresh machine.
+        if let Some(dir) = Path::new(&config.server.lease_db).parent() {
+            if !dir.as_os_str().is_empty() && !dir.exists() {
+                std::fs::create_dir_all(dir).map_err(|source| StartError::Io {
+                    what: format!("creating {}", dir.display()),
+                    source,
+                })?;
+            }
+        }
         let mut store = store::open(&config.server, &names).map_err(StartError::Store)?;
         let duid = store
             .server_duid(config.server.duid.as_ref())
