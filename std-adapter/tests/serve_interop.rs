@@ -620,3 +620,68 @@ fn the_example_configs_serve_as_written() {
         );
     }
 }
+
+/// A relay agent on the link (scapy in the host namespace, from its link-local address, port
+/// 547): its Relay-forw of a Rapid Commit Solicit for IA_PD gets a Relay-repl with the prefix,
+/// and the route to the prefix goes via the relay's address (RFC 9915 §19.1.2: the relay forwards
+/// the Reply; the delegating router routes the prefix towards it).
+#[test]
+#[ignore = "needs root + peers: run by .ci/run"]
+fn relayed_prefix_delegation_routes_via_the_relay() {
+    let mut pair = lab("rl");
+    let cfg = config(&pair, "dhcpv6-stateful", STATEFUL);
+    serve(&mut pair, &cfg, "serve.log");
+    let script = format!(
+        r#"
+import socket
+from scapy.layers.dhcp6 import *
+iface = '{iface}'
+idx = socket.if_nametoindex(iface)
+m = DHCP6_RelayForward(hopcount=0, linkaddr='2001:db8:cafe:1::1', peeraddr='fe80::abcd')/DHCP6OptRelayMsg(
+    message=DHCP6_Solicit(trid=0x1234)/DHCP6OptClientId(duid=DUID_LL(lladdr='02:00:00:00:ab:cd'))
+    /DHCP6OptRapidCommit()/DHCP6OptIA_PD(iaid=7))
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, iface.encode())
+s.bind(('::', 547))
+s.settimeout(5)
+s.sendto(bytes(m), ('ff02::1:2', 547, 0, idx))
+data, src = s.recvfrom(65535)
+r = DHCP6_RelayReply(data)
+inner = r[DHCP6OptRelayMsg].message
+p = inner[DHCP6OptIAPrefix]
+print(type(inner).__name__, src[0].split('%')[0], '%s/%d' % (p.prefix, p.plen))
+"#,
+        iface = pair.host_if
+    );
+    let out = pair.exec(Side::Host, &["/usr/bin/python3", "-c", &script]);
+    let fields: Vec<&str> = out.split_whitespace().collect();
+    assert_eq!(fields.len(), 3, "{out}");
+    assert_eq!(
+        fields[0], "DHCP6_Reply",
+        "Rapid Commit answered with a Reply: {out}"
+    );
+    let prefix = fields[2];
+    assert!(
+        prefix.starts_with("2001:db8:8") && prefix.ends_with("/56"),
+        "{out}"
+    );
+    let relay_ll = pair
+        .ip(
+            Side::Host,
+            &["-6", "addr", "show", "dev", &pair.host_if, "scope", "link"],
+        )
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("inet6 ")?
+                .split('/')
+                .next()
+                .map(str::to_owned)
+        })
+        .unwrap();
+    let routes = pair.ip(Side::Router, &["-6", "route", "show", "proto", "dhcp"]);
+    assert!(
+        routes.contains(&format!("{prefix} via {relay_ll} dev {}", pair.router_if)),
+        "no route to {prefix} via the relay {relay_ll}:\n{routes}"
+    );
+}
