@@ -324,7 +324,15 @@ fn dhcpv6_stateful_dhclient_gets_an_address_and_a_routed_prefix() {
                 .contains(&prefix)
         },
     );
+    // Neighbor Discovery went on between the two (the router resolved the client's link-local
+    // address before its first reply): the socket filter kept NS/NA from the raw socket.
+    let neigh = pair.ip(
+        Side::Router,
+        &["-6", "neigh", "show", "dev", &pair.router_if],
+    );
+    assert!(neigh.contains(&host_ll), "{neigh}");
     let c = counters(&pair, pid, "serve.log");
+    assert_eq!(counter(&c, "adapter.nd_not_rs_ra"), 0);
     assert_eq!(counter(&c, "adapter.routes_installed"), 1);
     assert_eq!(counter(&c, "adapter.routes_removed"), 1);
     assert_eq!(counter(&c, "adapter.replies_withheld"), 0);
