@@ -10,7 +10,8 @@ use sixconf_core::host::{
 };
 use sixconf_core::time::{Duration, Instant};
 use sixconf_core::wire::ndisc::option::{
-    Dnssl, Domains, Ipv6Addrs, LinkLayerAddress, PrefixInformation, Rdnss, RouteInformation,
+    CaptivePortal, Dnssl, Domains, Ipv6Addrs, LinkLayerAddress, Pref64, Pref64Length,
+    PrefixInformation, Rdnss, RouteInformation,
 };
 use sixconf_core::wire::ndisc::{
     IpMeta, NdOption, OptionsRepr, Repr, RouterAdvertRepr, RouterPreference,
@@ -59,12 +60,9 @@ fn meta(src: Ipv6Addr) -> IpMeta {
     }
 }
 
-/// Checks the checksum, parses, and hands the RA to the host.
+/// Hands the RA's bytes to the host, which checks the checksum and decodes it leniently.
 fn deliver(host: &mut TestHost, now: Instant, meta: &IpMeta, wire: &[u8]) {
-    let Repr::RouterAdvert(ra) = Repr::parse_verified(wire, &meta.src, &meta.dst).unwrap() else {
-        panic!("not an RA")
-    };
-    host.handle_ra(now, meta, &ra);
+    host.handle_ra_bytes(now, meta, wire).unwrap();
 }
 
 fn events(host: &mut TestHost) -> Vec<Event> {
@@ -1019,4 +1017,375 @@ fn an_ra_built_in_memory_is_processed_like_a_received_one() {
         .collect();
     // The invalid dotted name is skipped.
     assert_eq!(names, [b"\x07example\x03com\x00".to_vec()]);
+}
+
+fn p_flag_pio(prefix: &str, valid: u32, preferred: u32) -> NdOption<'static> {
+    NdOption::PrefixInformation(PrefixInformation {
+        prefix_len: 64,
+        on_link: true,
+        autonomous: true,
+        router_address: false,
+        pd_preferred: true,
+        valid_lifetime: valid,
+        preferred_lifetime: preferred,
+        prefix: addr(prefix),
+    })
+}
+
+fn pd_host() -> TestHost {
+    let mut config = HostConfig::new(MAC, [0; 32], 1);
+    config.iid = IidMode::Eui64;
+    config.prefix_delegation = true;
+    Host::new(config, Instant::ZERO)
+}
+
+#[test]
+fn p_flag_is_ignored_by_a_host_without_prefix_delegation_rfc9762_4_1() {
+    let mut host = eui64_host();
+    let router = addr(SLAAC_ROUTER);
+    let opts = [p_flag_pio("2001:db8:cafe::", 86_400, 14_400)];
+    deliver(
+        &mut host,
+        Instant::ZERO,
+        &meta(router),
+        &Ra::new(&opts).encode(router),
+    );
+    let ev = events(&mut host);
+    assert!(ev.contains(&Event::ProbeAddress {
+        address: addr("2001:db8:cafe:0:f816:3eff:fe79:5acc")
+    }));
+    assert!(!ev.contains(&Event::PdPreferredChanged));
+    assert!(host.pd_preferred().is_empty());
+    assert!(!host.wants_prefix_delegation());
+}
+
+#[test]
+fn p_flag_with_prefix_delegation_forms_no_address_and_tracks_the_prefix_rfc9762_4_2() {
+    let mut host = pd_host();
+    let router = addr(SLAAC_ROUTER);
+    let opts = [
+        p_flag_pio("2001:db8:cafe::", 86_400, 600),
+        pio("2001:db8:beef::", 64, 86_400, 14_400),
+    ];
+    deliver(
+        &mut host,
+        Instant::ZERO,
+        &meta(router),
+        &Ra::new(&opts).encode(router),
+    );
+    let ev = events(&mut host);
+    // The P prefix is still on-link (L=1) but gets no SLAAC address; the other one does.
+    assert!(ev.contains(&Event::OnLinkPrefixAdded {
+        prefix: addr("2001:db8:cafe::"),
+        len: 64
+    }));
+    let probes: Vec<&Event> = ev
+        .iter()
+        .filter(|e| matches!(e, Event::ProbeAddress { .. }))
+        .collect();
+    assert_eq!(
+        probes,
+        [&Event::ProbeAddress {
+            address: addr("2001:db8:beef:0:f816:3eff:fe79:5acc")
+        }]
+    );
+    assert!(ev.contains(&Event::PdPreferredChanged));
+    assert!(host.wants_prefix_delegation());
+    let listed: Vec<(Ipv6Addr, u8)> = host
+        .pd_preferred()
+        .iter()
+        .map(|p| (p.prefix, p.len))
+        .collect();
+    assert_eq!(listed, [(addr("2001:db8:cafe::"), 64)]);
+    // A refresh is no change.
+    deliver(
+        &mut host,
+        Instant::from_secs(10),
+        &meta(router),
+        &Ra::new(&opts).encode(router),
+    );
+    assert!(!events(&mut host).contains(&Event::PdPreferredChanged));
+    // The preferred lifetime runs out (600 s after the refresh at 10 s): the prefix leaves.
+    assert_eq!(host.poll_timeout(), Some(Instant::from_secs(610)));
+    host.handle_timeout(Instant::from_secs(610));
+    assert!(events(&mut host).contains(&Event::PdPreferredChanged));
+    assert!(!host.wants_prefix_delegation());
+    // Back, then withdrawn by preferred lifetime 0.
+    deliver(
+        &mut host,
+        Instant::from_secs(700),
+        &meta(router),
+        &Ra::new(&opts).encode(router),
+    );
+    assert!(host.wants_prefix_delegation());
+    let gone = [p_flag_pio("2001:db8:cafe::", 86_400, 0)];
+    deliver(
+        &mut host,
+        Instant::from_secs(710),
+        &meta(router),
+        &Ra::new(&gone).encode(router),
+    );
+    assert!(events(&mut host).contains(&Event::PdPreferredChanged));
+    assert!(host.pd_preferred().is_empty());
+    assert!(!host
+        .addresses()
+        .iter()
+        .any(|a| a.prefix == addr("2001:db8:cafe::")));
+}
+
+#[test]
+fn p_flag_appearing_stops_refreshing_an_existing_slaac_address() {
+    let mut host = pd_host();
+    let router = addr(SLAAC_ROUTER);
+    let plain = [pio("2001:db8:cafe::", 64, 86_400, 14_400)];
+    deliver(
+        &mut host,
+        Instant::ZERO,
+        &meta(router),
+        &Ra::new(&plain).encode(router),
+    );
+    ack_all(&mut host, Instant::from_secs(1));
+    let address = addr("2001:db8:cafe:0:f816:3eff:fe79:5acc");
+    let valid_until = host.addresses().iter().next().unwrap().valid_until;
+    let p = [p_flag_pio("2001:db8:cafe::", 86_400, 14_400)];
+    deliver(
+        &mut host,
+        Instant::from_secs(3_600),
+        &meta(router),
+        &Ra::new(&p).encode(router),
+    );
+    let ev = events(&mut host);
+    assert!(!ev
+        .iter()
+        .any(|e| matches!(e, Event::AddressLifetimesUpdated { .. })));
+    // Processed as A=0: the address keeps its old lifetimes and ages out.
+    assert_eq!(
+        host.addresses().iter().next().unwrap().valid_until,
+        valid_until
+    );
+    host.handle_timeout(valid_until);
+    assert!(events(&mut host).contains(&Event::AddressRemoved { address }));
+}
+
+fn pref64(prefix: &str, length: Pref64Length, lifetime_s: u16) -> NdOption<'static> {
+    NdOption::Pref64(Pref64 {
+        scaled_lifetime: lifetime_s / 8,
+        length,
+        prefix: addr(prefix),
+    })
+}
+
+#[test]
+fn pref64_prefixes_come_refresh_go_and_expire_rfc8781() {
+    let mut host = eui64_host();
+    let router = addr(SLAAC_ROUTER);
+    let send = |host: &mut TestHost, t: u64, o: &[NdOption<'_>]| {
+        deliver(
+            host,
+            Instant::from_secs(t),
+            &meta(router),
+            &Ra::new(o).encode(router),
+        );
+        events(host).contains(&Event::Nat64PrefixesChanged)
+    };
+    let prefixes = |host: &TestHost| -> Vec<(Ipv6Addr, u8)> {
+        host.nat64_prefixes()
+            .iter()
+            .map(|p| (p.prefix, p.len))
+            .collect()
+    };
+    assert!(send(
+        &mut host,
+        0,
+        &[pref64("64:ff9b::", Pref64Length::L96, 1800)]
+    ));
+    assert_eq!(prefixes(&host), [(addr("64:ff9b::"), 96)]);
+    assert!(!send(
+        &mut host,
+        10,
+        &[pref64("64:ff9b::", Pref64Length::L96, 1800)]
+    ));
+    // Renumbering: both are kept, each with its own lifetime.
+    assert!(send(
+        &mut host,
+        20,
+        &[
+            pref64("64:ff9b::", Pref64Length::L96, 1800),
+            pref64("2001:db8:64::", Pref64Length::L64, 600)
+        ]
+    ));
+    assert_eq!(prefixes(&host).len(), 2);
+    // A third does not fit: dropped and counted, nothing evicted.
+    assert!(!send(
+        &mut host,
+        30,
+        &[pref64("2001:db8:65::", Pref64Length::L48, 600)]
+    ));
+    assert_eq!(host.counters().pref64_options_ignored, 1);
+    // An invalid Prefix Length Code is ignored (RFC 8781 §4).
+    assert!(!send(
+        &mut host,
+        31,
+        &[pref64("2001:db8:66::", Pref64Length::Unknown(6), 600)]
+    ));
+    assert_eq!(host.counters().pref64_options_ignored, 2);
+    // Lifetime 0 withdraws one.
+    assert!(send(
+        &mut host,
+        40,
+        &[pref64("64:ff9b::", Pref64Length::L96, 0)]
+    ));
+    assert_eq!(prefixes(&host), [(addr("2001:db8:64::"), 64)]);
+    // The other expires 600 s after it was last announced (at 20 s).
+    host.handle_timeout(Instant::from_secs(619));
+    assert_eq!(prefixes(&host).len(), 1);
+    host.handle_timeout(Instant::from_secs(620));
+    assert!(events(&mut host).contains(&Event::Nat64PrefixesChanged));
+    assert!(host.nat64_prefixes().is_empty());
+}
+
+#[test]
+fn captive_portal_uri_from_the_latest_ra_rfc8910() {
+    let mut host = eui64_host();
+    let router = addr(SLAAC_ROUTER);
+    assert_eq!(host.captive_portal(), None);
+    let send = |host: &mut TestHost, uri: &[u8]| {
+        let o = [NdOption::CaptivePortal(CaptivePortal::new(uri))];
+        deliver(
+            host,
+            Instant::ZERO,
+            &meta(router),
+            &Ra::new(&o).encode(router),
+        );
+        events(host).contains(&Event::CaptivePortalChanged)
+    };
+    assert!(send(&mut host, b"https://portal.example/api"));
+    assert_eq!(host.captive_portal(), Some("https://portal.example/api"));
+    assert!(!send(&mut host, b"https://portal.example/api"));
+    assert!(send(&mut host, b"urn:ietf:params:capport:unrestricted"));
+    assert_eq!(
+        host.captive_portal(),
+        Some("urn:ietf:params:capport:unrestricted")
+    );
+    // Longer than the host keeps: ignored and counted; the previous URI stays.
+    let long = vec![b'a'; sixconf_core::host::MAX_CAPTIVE_PORTAL_URI + 1];
+    assert!(!send(&mut host, &long));
+    assert_eq!(host.counters().captive_portal_too_long, 1);
+    assert_eq!(
+        host.captive_portal(),
+        Some("urn:ietf:params:capport:unrestricted")
+    );
+    let longest = vec![b'a'; sixconf_core::host::MAX_CAPTIVE_PORTAL_URI];
+    assert!(send(&mut host, &longest));
+    assert_eq!(host.captive_portal().map(str::len), Some(256));
+}
+
+/// The seed's SLAAC RA with a Route Information option of Length 4 (CVE-2024-5564) and a
+/// PREF64 of Length 3 in front: RFC 4191 §3.1 and RFC 8781 §4 say to ignore those options, not
+/// the RA, so `handle_ra_bytes` (lenient decoding) still forms the address from the PIO.
+#[test]
+fn malformed_rio_and_pref64_are_ignored_not_the_ra_rfc4191_3_1_rfc8781_4() {
+    let router = addr(SLAAC_ROUTER);
+    let mut wire = hex(concat!(
+        "86000000",
+        "4000001e",
+        "00000000",
+        "00000000",
+        // RIO, Length 4.
+        "18043008",
+        "00000e10",
+        "20010db8009900000000000000000000",
+        "0000000000000000",
+        // PREF64, Length 3.
+        "26030708",
+        "0064ff9b0000000000000000",
+        "0000000000000000",
+        // The seed's PIO and SLLA.
+        "030440c0",
+        "00015180",
+        "00003840",
+        "00000000",
+        "20010db8cafe00000000000000000000",
+        "0101fa163ec317b4",
+    ));
+    sixconf_core::wire::icmpv6::Packet::new_unchecked(&mut wire[..])
+        .fill_checksum(&router, &ALL_NODES);
+    // Strict decoding refuses the whole RA.
+    assert!(Repr::parse_verified(&wire, &router, &ALL_NODES).is_err());
+    let mut host = eui64_host();
+    assert_eq!(
+        host.handle_ra_bytes(Instant::from_secs(1), &meta(router), &wire),
+        Ok(())
+    );
+    let expected_addr = addr("2001:db8:cafe::f816:3eff:fe79:5acc");
+    assert_eq!(
+        events(&mut host),
+        [
+            Event::LinkParametersChanged,
+            Event::OnLinkPrefixAdded {
+                prefix: addr("2001:db8:cafe::"),
+                len: 64
+            },
+            Event::ProbeAddress {
+                address: expected_addr
+            },
+            Event::DefaultRouterAdded {
+                router,
+                preference: Preference::Medium
+            },
+        ]
+    );
+    assert_eq!(host.routes().len(), 0, "the bad RIO installed no route");
+    assert_eq!(host.counters().malformed_options_ignored, 2);
+    assert_eq!(host.counters().ra_dropped_malformed, 0);
+
+    // A bad walk (an option of Length 0) still drops the RA, counted; so does a bad checksum.
+    let mut zero = hex(concat!(
+        "86000000",
+        "4000001e",
+        "00000000",
+        "00000000",
+        "1800000000000000"
+    ));
+    sixconf_core::wire::icmpv6::Packet::new_unchecked(&mut zero[..])
+        .fill_checksum(&router, &ALL_NODES);
+    let mut host = eui64_host();
+    assert!(host
+        .handle_ra_bytes(Instant::ZERO, &meta(router), &zero)
+        .is_err());
+    wire[20] ^= 1;
+    assert!(host
+        .handle_ra_bytes(Instant::ZERO, &meta(router), &wire)
+        .is_err());
+    assert_eq!(host.counters().ra_dropped_malformed, 2);
+    assert_eq!(host.counters().ra_accepted, 0);
+    assert!(events(&mut host).is_empty());
+}
+
+#[test]
+fn a_prefix_announced_again_without_p_leaves_the_p_flag_list_and_forms_an_address() {
+    let mut host = pd_host();
+    let router = addr(SLAAC_ROUTER);
+    let p = [p_flag_pio("2001:db8:cafe::", 86_400, 14_400)];
+    deliver(
+        &mut host,
+        Instant::ZERO,
+        &meta(router),
+        &Ra::new(&p).encode(router),
+    );
+    assert!(host.wants_prefix_delegation());
+    events(&mut host);
+    let plain = [pio("2001:db8:cafe::", 64, 86_400, 14_400)];
+    deliver(
+        &mut host,
+        Instant::from_secs(5),
+        &meta(router),
+        &Ra::new(&plain).encode(router),
+    );
+    let ev = events(&mut host);
+    assert!(ev.contains(&Event::PdPreferredChanged));
+    assert!(!host.wants_prefix_delegation());
+    assert!(ev.contains(&Event::ProbeAddress {
+        address: addr("2001:db8:cafe:0:f816:3eff:fe79:5acc")
+    }));
 }

@@ -14,9 +14,20 @@ fuzz_target!(|data: &[u8]| {
         let _ = (p.msg_type(), p.transaction_id(), p.hop_count(), p.link_address());
         let _ = (p.peer_address(), p.options().len());
     }
+    // Lenient decoding accepts everything strict decoding does, and re-emits the exact bytes.
+    let lenient = Repr::parse_lenient(data);
+    if let Ok(l) = &lenient {
+        let mut out = vec![0u8; l.buffer_len()];
+        assert_eq!(l.emit(&mut out), Ok(data.len()));
+        assert_eq!(&out[..], data);
+        for raw in l.message().options.raw().flatten() {
+            let _ = raw.ignored_by_rfc();
+        }
+    }
     let Ok(repr) = Repr::parse(data) else {
         return;
     };
+    assert!(lenient.is_ok());
     let mut text = String::new();
     let _ = write!(text, "{repr} {repr:?}");
     if let Repr::Relayed(chain) = &repr {

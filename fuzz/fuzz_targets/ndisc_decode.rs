@@ -7,7 +7,7 @@ use core::net::Ipv6Addr;
 
 use libfuzzer_sys::fuzz_target;
 use sixconf_core::wire::icmpv6;
-use sixconf_core::wire::ndisc::{check_meta, IpMeta, NdOption, Repr};
+use sixconf_core::wire::ndisc::{check_meta, IpMeta, NdOption, OptionsRepr, Repr};
 
 /// A `fmt::Write` that only counts, so formatting is exercised without allocating.
 struct Count(usize);
@@ -27,6 +27,21 @@ fuzz_target!(|data: &[u8]| {
     let dst = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
     let _ = packet.verify_checksum(&src, &dst);
     let mut out = Count(0);
+    // Lenient decoding (what a host does): every option, ignored ones included, formatted; a
+    // message the strict decoder accepts decodes to the same thing.
+    if let Ok(lenient) = Repr::parse_lenient(&packet) {
+        let _ = write!(out, "{lenient} {lenient:?}");
+        if let OptionsRepr::Wire(wire) = lenient.options() {
+            for option in wire.checked() {
+                let _ = write!(out, "{option:?}");
+            }
+        }
+        if let Ok(strict) = Repr::parse(&packet) {
+            assert_eq!(strict, lenient);
+        }
+    } else {
+        assert!(Repr::parse(&packet).is_err());
+    }
     match Repr::parse(&packet) {
         Ok(repr) => {
             let _ = write!(out, "{repr} {repr:?}");

@@ -49,6 +49,13 @@ pub struct CapturedPacket {
     pub hop_limit: u8,
     /// Whether a Fragment extension header was present.
     pub had_fragment_header: bool,
+    /// IPv6 Traffic Class.
+    pub traffic_class: u8,
+    /// IPv6 Flow Label (20 bits).
+    pub flow_label: u32,
+    /// For a UDP datagram, whether its checksum verifies over the IPv6 pseudo-header
+    /// (RFC 8200 §8.1); `None` for ICMPv6 (checked by the decoder, which knows the message).
+    pub udp_checksum_ok: Option<bool>,
     /// What the packet carried.
     pub payload: Payload,
 }
@@ -118,10 +125,13 @@ impl Capture {
         match parse_frame(linktype, data) {
             Ok(Some((meta, payload))) => self.packets.push(CapturedPacket {
                 frame,
-                src: meta.0,
-                dst: meta.1,
-                hop_limit: meta.2,
-                had_fragment_header: meta.3,
+                src: meta.src,
+                dst: meta.dst,
+                hop_limit: meta.hop_limit,
+                had_fragment_header: meta.fragment,
+                traffic_class: meta.traffic_class,
+                flow_label: meta.flow_label,
+                udp_checksum_ok: meta.udp_checksum_ok,
                 payload,
             }),
             Ok(None) => self.skipped += 1,
@@ -130,7 +140,38 @@ impl Capture {
     }
 }
 
-type IpFacts = (Ipv6Addr, Ipv6Addr, u8, bool);
+/// What the IPv6 header (and a UDP checksum) said.
+struct IpFacts {
+    src: Ipv6Addr,
+    dst: Ipv6Addr,
+    hop_limit: u8,
+    fragment: bool,
+    traffic_class: u8,
+    flow_label: u32,
+    udp_checksum_ok: Option<bool>,
+}
+
+/// The UDP checksum over the IPv6 pseudo-header (RFC 8200 §8.1) of `udp` (header and data)
+/// verifies. A zero checksum is invalid over IPv6 (RFC 8200 §8.1).
+fn udp_checksum_ok(src: &Ipv6Addr, dst: &Ipv6Addr, udp: &[u8]) -> bool {
+    let mut sum: u32 = 0;
+    let mut add = |bytes: &[u8]| {
+        for pair in bytes.chunks(2) {
+            let hi = u32::from(pair[0]);
+            let lo = pair.get(1).map_or(0, |&b| u32::from(b));
+            sum += hi << 8 | lo;
+        }
+    };
+    add(&src.octets());
+    add(&dst.octets());
+    add(&(udp.len() as u32).to_be_bytes());
+    add(&[0, 0, 0, 17]);
+    add(udp);
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    sum == 0xffff && udp.get(6..8) != Some(&[0, 0])
+}
 
 fn parse_frame(linktype: DataLink, data: &[u8]) -> anyhow::Result<Option<(IpFacts, Payload)>> {
     let sliced = match linktype {
@@ -157,18 +198,22 @@ fn parse_frame(linktype: DataLink, data: &[u8]) -> anyhow::Result<Option<(IpFact
         .clone()
         .into_iter()
         .any(|e| matches!(e, Ipv6ExtensionSlice::Fragment(_)));
-    let facts = (
-        header.source_addr(),
-        header.destination_addr(),
-        header.hop_limit(),
+    let mut facts = IpFacts {
+        src: header.source_addr(),
+        dst: header.destination_addr(),
+        hop_limit: header.hop_limit(),
         fragment,
-    );
+        traffic_class: header.traffic_class(),
+        flow_label: header.flow_label().value(),
+        udp_checksum_ok: None,
+    };
     let payload = match &sliced.transport {
         Some(TransportSlice::Icmpv6(icmp)) => Payload::Icmpv6(icmp.slice().to_vec()),
         Some(TransportSlice::Udp(udp))
             if DHCPV6_PORTS.contains(&udp.source_port())
                 || DHCPV6_PORTS.contains(&udp.destination_port()) =>
         {
+            facts.udp_checksum_ok = Some(udp_checksum_ok(&facts.src, &facts.dst, udp.slice()));
             Payload::Dhcpv6 {
                 src_port: udp.source_port(),
                 dst_port: udp.destination_port(),
@@ -225,6 +270,7 @@ mod tests {
         let p = &cap.packets[0];
         assert_eq!(p.frame, 1);
         assert_eq!(p.hop_limit, 1);
+        assert_eq!(p.udp_checksum_ok, Some(true));
         assert_eq!(p.dst, "ff02::1:2".parse::<Ipv6Addr>().unwrap());
         assert_eq!(
             p.payload,

@@ -6,6 +6,9 @@
 
 pub mod capture;
 pub mod config;
+pub mod decode;
+pub mod demo;
 pub mod hex;
 pub mod serve;
 pub mod store;
+pub mod text;

@@ -14,22 +14,12 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Decode an ICMPv6 Neighbor Discovery message or a DHCPv6 message given as hex (argument
-    /// or stdin) and print every decoded field.
-    Decode {
-        /// The message as hex; read from stdin when absent.
-        hex: Vec<String>,
-        /// Treat the bytes as a DHCPv6 UDP payload (otherwise chosen by the first byte: 133-137
-        /// is Neighbor Discovery).
-        #[arg(long)]
-        dhcpv6: bool,
-        /// IPv6 source address, to verify the ICMPv6 checksum.
-        #[arg(long, requires = "dst")]
-        src: Option<std::net::Ipv6Addr>,
-        /// IPv6 destination address, to verify the ICMPv6 checksum.
-        #[arg(long, requires = "src")]
-        dst: Option<std::net::Ipv6Addr>,
-    },
+    /// Decode ICMPv6 Neighbor Discovery and DHCPv6 messages (hex as an argument or on stdin, or
+    /// every one in a capture file) and print them as tcpdump -vv would, or as JSON.
+    Decode(sixconf::decode::DecodeArgs),
+    /// Run the seed's three link modes (slaac, dhcpv6-stateless, dhcpv6-stateful) in memory with
+    /// the real engines, print every packet as tcpdump -vv does, then what each host configured.
+    Demo(sixconf::demo::Args),
     /// Validate a `sixconf serve` configuration file: each problem is printed as
     /// FILE:LINE:COL: message (exit status 2); a valid file prints a short summary.
     Check {
@@ -62,67 +52,7 @@ fn main() -> ExitCode {
         Command::Check { config } => sixconf::config::check_command(&config),
         Command::Serve { config } => sixconf::serve::command(&config),
         Command::Leases { db, json } => sixconf::store::leases_command(&db, json),
-        Command::Decode {
-            hex,
-            dhcpv6,
-            src,
-            dst,
-        } => {
-            let text = if hex.is_empty() {
-                let mut s = String::new();
-                if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut s) {
-                    eprintln!("sixconf decode: cannot read stdin: {e}");
-                    return ExitCode::from(2);
-                }
-                s
-            } else {
-                hex.join(" ")
-            };
-            match sixconf::hex::parse_hex(&text) {
-                Ok(bytes) => match decode(&bytes, dhcpv6, src.zip(dst)) {
-                    Ok(text) => {
-                        println!("{text}");
-                        ExitCode::SUCCESS
-                    }
-                    Err(e) => {
-                        eprintln!("sixconf decode: {e}");
-                        ExitCode::from(2)
-                    }
-                },
-                Err(e) => {
-                    eprintln!("sixconf decode: {e}");
-                    ExitCode::from(2)
-                }
-            }
-        }
-    }
-}
-
-/// Decode `bytes` and render every field (the `Debug` form of the decoded `Repr`, which never
-/// panics on any input). tcpdump-style text and `--json` are still to come.
-fn decode(
-    bytes: &[u8],
-    force_dhcpv6: bool,
-    addrs: Option<(std::net::Ipv6Addr, std::net::Ipv6Addr)>,
-) -> Result<String, sixconf_core::wire::Error> {
-    use sixconf_core::wire::{dhcpv6, icmpv6, ndisc};
-    let is_nd = !force_dhcpv6 && matches!(bytes.first(), Some(133..=137));
-    if is_nd {
-        let repr = match addrs {
-            Some((src, dst)) => ndisc::Repr::parse_verified(bytes, &src, &dst)?,
-            None => ndisc::Repr::parse(&icmpv6::Packet::new_checked(bytes)?)?,
-        };
-        let checksum = if addrs.is_some() {
-            "checksum ok"
-        } else {
-            "checksum not verified (give --src and --dst)"
-        };
-        Ok(format!(
-            "ICMPv6 Neighbor Discovery, {} bytes, {checksum}\n{repr:#?}",
-            bytes.len()
-        ))
-    } else {
-        let repr = dhcpv6::Repr::parse(bytes)?;
-        Ok(format!("DHCPv6, {} bytes\n{repr:#?}", bytes.len()))
+        Command::Decode(args) => sixconf::decode::run(&args),
+        Command::Demo(args) => sixconf::demo::main(args),
     }
 }

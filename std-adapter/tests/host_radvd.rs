@@ -21,7 +21,7 @@ use common::netns::{wait_for, Pair, Side};
 
 use sixconf_core::host::{DadResult, Dhcpv6Mode, Event, Host, HostConfig, IidMode, Preference};
 use sixconf_core::time::Instant;
-use sixconf_core::wire::ndisc::{IpMeta, Repr};
+use sixconf_core::wire::ndisc::IpMeta;
 
 const HOST_MAC: &str = "fa:16:3e:79:5a:cc";
 const HOST_MAC_BYTES: [u8; 6] = [0xfa, 0x16, 0x3e, 0x79, 0x5a, 0xcc];
@@ -210,12 +210,13 @@ fn new_host(seed: u64) -> Host<4, 8, 8> {
 
 /// Feeds the RA; returns the events, acknowledging DAD probes as unique.
 fn feed(host: &mut Host<4, 8, 8>, ra: &Received) -> Vec<Event> {
-    let Ok(Repr::RouterAdvert(repr)) = Repr::parse_verified(&ra.bytes, &ra.meta.src, &ra.meta.dst)
-    else {
-        panic!("radvd sent something we cannot decode: {:02x?}", ra.bytes)
-    };
     let now = Instant::from_secs(1);
-    host.handle_ra(now, &ra.meta, &repr);
+    if let Err(e) = host.handle_ra_bytes(now, &ra.meta, &ra.bytes) {
+        panic!(
+            "radvd sent something we cannot decode ({e}): {:02x?}",
+            ra.bytes
+        )
+    }
     let mut all = Vec::new();
     while let Some(e) = host.poll_event() {
         if let Event::ProbeAddress { address } = e {

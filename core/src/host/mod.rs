@@ -62,32 +62,44 @@
 //! by the tables, not by the number of RAs ([`EVENT_QUEUE_LEN`]).
 //!
 //! Randomness (the RS delay) comes from [`HostConfig::seed`], so runs replay exactly.
+//!
+//! [`station::Station`] joins this engine to the DHCPv6 client: the M/O flags start, switch and
+//! stop it, DAD verdicts go to whichever engine owns the address, a link change restarts both.
 
 use core::net::Ipv6Addr;
 
 use crate::time::{Duration, Instant};
 use crate::wire::dns::Name;
+use crate::wire::icmpv6;
 use crate::wire::ndisc::option::{Domain, PrefixInformation};
 use crate::wire::ndisc::{
-    DiscardReason, IpMeta, NdOption, OptionsRepr, Repr as NdRepr, RouterAdvertRepr,
+    DiscardReason, IpMeta, Mode, NdOption, OptionsRepr, Repr as NdRepr, RouterAdvertRepr,
     RouterPreference, RouterSolicitRepr,
 };
+use crate::wire::Error;
 
 pub mod address;
 pub mod dns;
 pub mod iid;
+pub mod nat64;
+pub mod pd_preferred;
 pub mod prefix_list;
 pub mod route;
 pub mod router_list;
+pub mod station;
 
 pub use address::{two_hour_rule, AddressState, AddressTable, SlaacAddress, TWO_HOURS};
 pub use dns::{DnsConfig, MAX_DNS_SERVERS, MAX_SEARCH_DOMAINS};
 pub use iid::{IidMode, IDGEN_RETRIES};
+pub use nat64::{Nat64Prefix, Nat64Prefixes, MAX_NAT64_PREFIXES};
+pub use pd_preferred::{PdPreferredList, PdPreferredPrefix};
 pub use prefix_list::{OnLinkPrefix, PrefixList};
 pub use route::{Route, RouteTable};
 pub use router_list::{DefaultRouter, RouterList};
 
 use address::{AddressChange, IidSource};
+use nat64::Nat64Change;
+use pd_preferred::PdChange;
 use prefix_list::PrefixChange;
 use route::RouteChange;
 use router_list::RouterChange;
@@ -106,10 +118,14 @@ pub const MIN_LINK_MTU: u32 = 1280;
 /// How many events wait for [`Host::poll_event`] before new ones are dropped (and counted).
 ///
 /// The queue keeps net changes only (see `EventQueue`), so one call yields at most
-/// `6 + 4 × PREFIXES + 2 × ROUTES` events for an RA and `2 + ROUTERS + 3 × PREFIXES + ROUTES`
-/// for a timeout: 54 and 38 for `Host<4, 8, 8>`. An adapter that drains the queue after every
-/// call never loses one with up to 10 prefixes and 8 routes.
+/// `9 + 4 × PREFIXES + 2 × ROUTES` events for an RA and `4 + ROUTERS + 3 × PREFIXES + ROUTES`
+/// for a timeout: 57 and 40 for `Host<4, 8, 8>`. An adapter that drains the queue after every
+/// call never loses one with up to 9 prefixes and 8 routes.
 pub const EVENT_QUEUE_LEN: usize = 64;
+
+/// The longest captive portal URI kept (RFC 8910 §2.3 sets no limit; longer ones are counted in
+/// [`HostCounters::captive_portal_too_long`] and ignored).
+pub const MAX_CAPTIVE_PORTAL_URI: usize = 256;
 
 /// The all-routers multicast address, where Router Solicitations go (RFC 4861 §6.3.7).
 pub const ALL_ROUTERS: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 2);
@@ -294,6 +310,16 @@ pub enum Event {
         /// What the latest RA asks for.
         mode: Dhcpv6Mode,
     },
+    /// The list of prefixes announced with the P flag changed (RFC 9762 §4.2): read it with
+    /// [`Host::pd_preferred`]. Non-empty: run DHCPv6 prefix delegation (and Rebind if prefixes
+    /// are held); empty: stop it unless something else needs it. Only with
+    /// [`HostConfig::prefix_delegation`].
+    PdPreferredChanged,
+    /// A NAT64 prefix came or went (RFC 8781 §5): read them with [`Host::nat64_prefixes`].
+    Nat64PrefixesChanged,
+    /// The captive portal API URI changed (RFC 8910 §2.3): read it with
+    /// [`Host::captive_portal`].
+    CaptivePortalChanged,
 }
 
 #[cfg(feature = "defmt")]
@@ -387,6 +413,9 @@ impl defmt::Format for Event {
             Event::DnsServersChanged => defmt::write!(f, "DnsServersChanged"),
             Event::SearchListChanged => defmt::write!(f, "SearchListChanged"),
             Event::Dhcpv6Changed { mode } => defmt::write!(f, "Dhcpv6Changed {}", mode),
+            Event::PdPreferredChanged => defmt::write!(f, "PdPreferredChanged"),
+            Event::Nat64PrefixesChanged => defmt::write!(f, "Nat64PrefixesChanged"),
+            Event::CaptivePortalChanged => defmt::write!(f, "CaptivePortalChanged"),
         }
     }
 }
@@ -406,6 +435,9 @@ enum Key {
     LinkParameters,
     Mtu,
     Dhcpv6,
+    PdPreferred,
+    Nat64,
+    CaptivePortal,
     /// Everything else waits as it came.
     None,
 }
@@ -435,6 +467,9 @@ impl Key {
             Event::LinkParametersChanged => (Key::LinkParameters, true),
             Event::MtuChanged { .. } => (Key::Mtu, true),
             Event::Dhcpv6Changed { .. } => (Key::Dhcpv6, true),
+            Event::PdPreferredChanged => (Key::PdPreferred, true),
+            Event::Nat64PrefixesChanged => (Key::Nat64, true),
+            Event::CaptivePortalChanged => (Key::CaptivePortal, true),
             Event::ProbeAddress { .. }
             | Event::AddressAdded { .. }
             | Event::AddressRemoved { .. }
@@ -460,11 +495,11 @@ struct Waiting {
 ///   followed by a removal of something the adapter never heard of cancels out; a removal
 ///   followed by an install becomes a replace; two installs keep the latest.
 /// - Notices that only matter in their latest form (an address's lifetimes or deprecation, DNS,
-///   MTU, link parameters, the DHCPv6 wish) replace the waiting one and move to the back.
+///   MTU, link parameters, the DHCPv6 wish, the P-flag list, NAT64, the captive portal) replace the waiting one and move to the back.
 ///
 /// So what waits is bounded by the tables, not by the number or content of the RAs: with the
 /// queue drained after every call, no event is lost as long as `Q` is at least
-/// `6 + 4 × PREFIXES + 2 × ROUTES` and `2 + ROUTERS + 3 × PREFIXES + ROUTES` (see
+/// `9 + 4 × PREFIXES + 2 × ROUTES` and `4 + ROUTERS + 3 × PREFIXES + ROUTES` (see
 /// [`EVENT_QUEUE_LEN`]). Beyond that, events are dropped and counted.
 #[derive(Debug, Clone)]
 pub(crate) struct EventQueue<const Q: usize> {
@@ -654,8 +689,23 @@ pub struct HostCounters {
     pub route_options_ignored: u64,
     /// MTU options ignored: below 1280 or above the link's maximum (RFC 4861 §6.3.4).
     pub mtu_options_ignored: u64,
+    /// Options the lenient RA decoding ignored because they break their own rules (a Route
+    /// Information option of a bad length, RFC 4191 §3.1; a PREF64 of a length other than 2,
+    /// RFC 8781 §4; a malformed RDNSS or DNSSL, RFC 8106 §5.3.1); the rest of the RA was used.
+    pub malformed_options_ignored: u64,
+    /// Messages given to [`Host::handle_ra_bytes`] dropped before processing: bad checksum, a
+    /// bad option walk (RFC 4861 §6.1.2), not an RA, too short.
+    pub ra_dropped_malformed: u64,
     /// DAD verdicts for no tentative address (late, duplicated or unknown).
     pub dad_results_unmatched: u64,
+    /// Prefix Information options with P=1 not tracked: the P-flag list was full (RFC 9762
+    /// §4.2).
+    pub pd_preferred_dropped_full: u64,
+    /// PREF64 options ignored: invalid Prefix Length Code (RFC 8781 §4), or the table of
+    /// [`MAX_NAT64_PREFIXES`] was full.
+    pub pref64_options_ignored: u64,
+    /// Captive portal options ignored: URI longer than [`MAX_CAPTIVE_PORTAL_URI`] bytes.
+    pub captive_portal_too_long: u64,
     /// Events dropped because the adapter did not drain the queue.
     pub events_dropped: u64,
 }
@@ -691,6 +741,12 @@ pub struct HostConfig {
     pub max_mtu: u32,
     /// Seed of the host's randomness (the RS delay).
     pub seed: u64,
+    /// The host runs DHCPv6 prefix delegation when the network prefers it (RFC 9762): a Prefix
+    /// Information option with the P flag is then processed as if A were 0 (no SLAAC address in
+    /// it, RFC 9762 §4.2 and its update to RFC 4862 §5.5.3) and tracked in
+    /// [`Host::pd_preferred`]. `false` (the default): the P flag is ignored, as RFC 9762 §4.1
+    /// requires of hosts without prefix delegation.
+    pub prefix_delegation: bool,
 }
 
 #[cfg(feature = "defmt")]
@@ -716,6 +772,7 @@ impl HostConfig {
             source: Ipv6Addr::UNSPECIFIED,
             max_mtu: 1500,
             seed,
+            prefix_delegation: false,
         }
     }
 }
@@ -821,6 +878,9 @@ pub struct Host<const ROUTERS: usize = 4, const PREFIXES: usize = 8, const ROUTE
     mtu: Option<u32>,
     link: LinkParameters,
     dhcpv6: Dhcpv6Mode,
+    pd_preferred: PdPreferredList<PREFIXES>,
+    nat64: Nat64Prefixes,
+    captive_portal: heapless::Vec<u8, MAX_CAPTIVE_PORTAL_URI>,
     events: EventQueue<EVENT_QUEUE_LEN>,
     counters: HostCounters,
 }
@@ -880,6 +940,9 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
             mtu: None,
             link: LinkParameters::default(),
             dhcpv6: Dhcpv6Mode::None,
+            pd_preferred: PdPreferredList::new(),
+            nat64: Nat64Prefixes::new(),
+            captive_portal: heapless::Vec::new(),
             events: EventQueue::new(),
             counters: HostCounters::default(),
         }
@@ -902,12 +965,25 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
     /// §3; RFC 8106 §5.3). `meta` is what the IP layer saw; an RA failing the checks of RFC 4861
     /// §6.1.2 or RFC 6980 (hop limit 255, link-local source, no fragment header) is dropped and
     /// counted (CVE-2016-3698). The caller has verified the ICMPv6 checksum (or the kernel did).
+    ///
+    /// An RA decoded with [`RouterAdvertRepr::parse_lenient`] (what [`handle_ra_bytes`]
+    /// does) has its malformed options skipped and counted in
+    /// [`HostCounters::malformed_options_ignored`].
+    ///
+    /// [`handle_ra_bytes`]: Host::handle_ra_bytes
     pub fn handle_ra(&mut self, now: Instant, meta: &IpMeta, ra: &RouterAdvertRepr<'_>) {
         if let Err(reason) = NdRepr::RouterAdvert(*ra).check_meta(meta) {
             self.counters.count_discard(reason);
             return;
         }
         bump(&mut self.counters.ra_accepted);
+        if let OptionsRepr::Wire(wire) = ra.options {
+            if wire.mode() == Mode::Lenient {
+                for _ in wire.checked().filter(Result::is_err) {
+                    bump(&mut self.counters.malformed_options_ignored);
+                }
+            }
+        }
         let router = meta.src;
         if ra.router_lifetime != 0 {
             // §6.3.7: a valid RA with a non-zero Router Lifetime ends the solicitations.
@@ -950,6 +1026,35 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
             RouterChange::Dropped => bump(&mut self.counters.routers_dropped_full),
         }
         self.sync_counters();
+    }
+
+    /// Processes a received ICMPv6 message, from its type byte: checks the checksum for
+    /// `meta.src` → `meta.dst` (RFC 4443 §2.3), decodes it leniently (RFC 4191 §3.1: a bad Route
+    /// Information option is ignored, not the RA; RFC 8781 §4 the same for PREF64; RFC 8106
+    /// §5.3.1 for RDNSS and DNSSL; see [`RouterAdvertRepr::parse_lenient`]) and hands it to
+    /// [`handle_ra`](Self::handle_ra). A message that is not a valid RA (bad checksum, option of
+    /// Length 0 or running past the end, RFC 4861 §6.1.2) is counted in
+    /// [`HostCounters::ra_dropped_malformed`] and its error returned.
+    pub fn handle_ra_bytes(
+        &mut self,
+        now: Instant,
+        meta: &IpMeta,
+        icmp: &[u8],
+    ) -> Result<(), Error> {
+        let parsed = icmpv6::Packet::new_checked(icmp).and_then(|packet| {
+            packet.check_checksum(&meta.src, &meta.dst)?;
+            RouterAdvertRepr::parse_lenient(&packet)
+        });
+        match parsed {
+            Ok(ra) => {
+                self.handle_ra(now, meta, &ra);
+                Ok(())
+            }
+            Err(e) => {
+                bump(&mut self.counters.ra_dropped_malformed);
+                Err(e)
+            }
+        }
     }
 
     fn apply_link_parameters(&mut self, ra: &RouterAdvertRepr<'_>) {
@@ -1014,7 +1119,29 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
                     self.events.push(Event::SearchListChanged);
                 }
             }
+            NdOption::Pref64(pref64) => match self.nat64.update(now, pref64) {
+                Nat64Change::None => {}
+                Nat64Change::Changed => self.events.push(Event::Nat64PrefixesChanged),
+                Nat64Change::Ignored | Nat64Change::Dropped => {
+                    bump(&mut self.counters.pref64_options_ignored)
+                }
+            },
+            NdOption::CaptivePortal(portal) => self.apply_captive_portal(portal.uri()),
             _ => {}
+        }
+    }
+
+    /// RFC 8910 §2.3: the latest RA carrying the option gives the URI.
+    fn apply_captive_portal(&mut self, uri: &[u8]) {
+        if uri == self.captive_portal.as_slice() {
+            return;
+        }
+        match heapless::Vec::from_slice(uri) {
+            Ok(v) => {
+                self.captive_portal = v;
+                self.events.push(Event::CaptivePortalChanged);
+            }
+            Err(_) => bump(&mut self.counters.captive_portal_too_long),
         }
     }
 
@@ -1057,6 +1184,22 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
                 }
                 PrefixChange::Dropped => bump(&mut self.counters.prefixes_dropped_full),
             }
+        }
+        if self.config.prefix_delegation && !pio.pd_preferred {
+            // The prefix is announced without P now: it leaves the P-flag list.
+            if self.pd_preferred.update(now, prefix, len, Duration::ZERO) == PdChange::Changed {
+                self.events.push(Event::PdPreferredChanged);
+            }
+        }
+        if pio.pd_preferred && self.config.prefix_delegation {
+            // RFC 9762 §4.2: track it, and "SHOULD NOT use SLAAC to obtain IPv6 addresses from
+            // prefix(es) with the P bit set" (RFC 4862 §5.5.3 as updated: processed as if A=0).
+            match self.pd_preferred.update(now, prefix, len, preferred) {
+                PdChange::None => {}
+                PdChange::Changed => self.events.push(Event::PdPreferredChanged),
+                PdChange::Dropped => bump(&mut self.counters.pd_preferred_dropped_full),
+            }
+            return;
         }
         if !pio.autonomous {
             return;
@@ -1184,6 +1327,8 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
             self.addresses.next_deadline(),
             self.routes.next_deadline(),
             self.dns.next_deadline(),
+            self.pd_preferred.next_deadline(),
+            self.nat64.next_deadline(),
         ]
         .into_iter()
         .flatten()
@@ -1213,6 +1358,12 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
         }
         if domains {
             self.events.push(Event::SearchListChanged);
+        }
+        if self.pd_preferred.expire(now) {
+            self.events.push(Event::PdPreferredChanged);
+        }
+        if self.nat64.expire(now) {
+            self.events.push(Event::Nat64PrefixesChanged);
         }
         self.sync_counters();
     }
@@ -1269,6 +1420,33 @@ impl<const ROUTERS: usize, const PREFIXES: usize, const ROUTES: usize>
     /// What the latest RA's M and O flags ask of DHCPv6.
     pub fn dhcpv6_mode(&self) -> Dhcpv6Mode {
         self.dhcpv6
+    }
+
+    /// Prefixes announced with the P flag and a preferred lifetime still running (RFC 9762
+    /// §4.2); always empty without [`HostConfig::prefix_delegation`].
+    pub fn pd_preferred(&self) -> &PdPreferredList<PREFIXES> {
+        &self.pd_preferred
+    }
+
+    /// Whether the network asks this host to run DHCPv6 prefix delegation (RFC 9762 §4.2: the
+    /// P-flag list is not empty).
+    pub fn wants_prefix_delegation(&self) -> bool {
+        !self.pd_preferred.is_empty()
+    }
+
+    /// NAT64 prefixes from PREF64 options, lifetimes running (RFC 8781 §5).
+    pub fn nat64_prefixes(&self) -> &Nat64Prefixes {
+        &self.nat64
+    }
+
+    /// The captive portal API URI of the latest RA that carried one (RFC 8910 §2.3), if it is
+    /// UTF-8. `urn:ietf:params:capport:unrestricted` means "no captive portal" (RFC 8910 §2).
+    pub fn captive_portal(&self) -> Option<&str> {
+        if self.captive_portal.is_empty() {
+            None
+        } else {
+            core::str::from_utf8(&self.captive_portal).ok()
+        }
     }
 
     /// Router Solicitations sent in the current round.

@@ -27,13 +27,20 @@ impl<'a> MessageRepr<'a> {
     /// [`Error::UnknownType`].
     #[inline]
     pub fn parse(packet: &Packet<&'a [u8]>) -> Result<MessageRepr<'a>> {
-        Self::parse_at(packet.buffer, 0)
+        Self::parse_at(packet.buffer, 0, false)
+    }
+
+    /// As [`parse`](Self::parse), but options a client must ignore (RFC 7083 §4, §5; RFC 9915
+    /// §21.6, §21.22) are ignored instead of failing the message: see
+    /// [`Options::parse_lenient`].
+    pub fn parse_lenient(packet: &Packet<&'a [u8]>) -> Result<MessageRepr<'a>> {
+        Self::parse_at(packet.buffer, 0, true)
     }
 
     /// Decode the message in `bytes`, which start `base` bytes into the datagram (inside relay
     /// layers).
     #[inline]
-    pub(crate) fn parse_at(bytes: &'a [u8], base: usize) -> Result<MessageRepr<'a>> {
+    pub(crate) fn parse_at(bytes: &'a [u8], base: usize, lenient: bool) -> Result<MessageRepr<'a>> {
         let packet = Packet::new_unchecked(bytes);
         packet.check_len().map_err(|e| shift(e, base))?;
         let msg_type = packet.msg_type();
@@ -51,7 +58,7 @@ impl<'a> MessageRepr<'a> {
         Ok(MessageRepr {
             msg_type,
             transaction_id: packet.transaction_id(),
-            options: Options::parse(options, base + HEADER_LEN)?,
+            options: Options::parse_mode(options, base + HEADER_LEN, lenient)?,
         })
     }
 

@@ -400,6 +400,20 @@ impl<'a> Repr<'a> {
         }
     }
 
+    /// As [`parse`](Self::parse), but an option a receiver must ignore (SOL_MAX_RT or
+    /// INF_MAX_RT out of range, an IA Address or IA Prefix with preferred > valid lifetime) is
+    /// ignored instead of failing the message: RFC 7083 §4, §5 and RFC 9915 §21.6, §21.22, see
+    /// [`option::RawOption::ignored_by_rfc`]. Structural errors (an option running past its
+    /// container, a truncated header, relays too deep) still fail.
+    pub fn parse_lenient(bytes: &'a [u8]) -> Result<Repr<'a>> {
+        let packet = Packet::new_checked(bytes)?;
+        match packet.msg_type() {
+            MessageType::Unknown(value) => Err(Error::UnknownType { value }),
+            t if t.is_relay() => RelayChain::parse_lenient(bytes).map(Repr::Relayed),
+            _ => MessageRepr::parse_lenient(&packet).map(Repr::Message),
+        }
+    }
+
     /// The client/server message: this one, or the innermost of a relay chain.
     pub fn message(&self) -> MessageRepr<'a> {
         match self {

@@ -40,6 +40,7 @@ impl<'a> RelayRepr<'a> {
         bytes: &'a [u8],
         base: usize,
         trusted: bool,
+        lenient: bool,
     ) -> Result<(RelayRepr<'a>, RawOption<'a>)> {
         let packet = Packet::new_unchecked(bytes);
         packet.check_len().map_err(|e| shift(e, base))?;
@@ -47,7 +48,7 @@ impl<'a> RelayRepr<'a> {
         let options = if trusted {
             Options::trusted(option_bytes, base + RELAY_HEADER_LEN)
         } else {
-            Options::parse(option_bytes, base + RELAY_HEADER_LEN)?
+            Options::parse_mode(option_bytes, base + RELAY_HEADER_LEN, lenient)?
         };
         let mut relay_message = None;
         for raw in options.raw().flatten() {
@@ -124,6 +125,16 @@ impl<'a> RelayChain<'a> {
     /// Decode a Relay-forw or Relay-repl and every layer inside it, iteratively, up to
     /// [`MAX_RELAY_DEPTH`] layers.
     pub fn parse(bytes: &'a [u8]) -> Result<RelayChain<'a>> {
+        Self::parse_mode(bytes, false)
+    }
+
+    /// As [`parse`](Self::parse), with every layer's options and the message's parsed by
+    /// [`Options::parse_lenient`].
+    pub fn parse_lenient(bytes: &'a [u8]) -> Result<RelayChain<'a>> {
+        Self::parse_mode(bytes, true)
+    }
+
+    fn parse_mode(bytes: &'a [u8], lenient: bool) -> Result<RelayChain<'a>> {
         let mut inner = bytes;
         let mut base = 0usize;
         let mut depth = 0usize;
@@ -138,7 +149,7 @@ impl<'a> RelayChain<'a> {
             if depth > MAX_RELAY_DEPTH {
                 return Err(Error::TooDeep { depth });
             }
-            let (_, relay_message) = RelayRepr::parse_at(inner, base, false)?;
+            let (_, relay_message) = RelayRepr::parse_at(inner, base, false, lenient)?;
             inner = relay_message.data;
             base = relay_message.data_offset();
         }
@@ -148,7 +159,7 @@ impl<'a> RelayChain<'a> {
                 offset: 0,
             });
         }
-        let message = MessageRepr::parse_at(inner, base)?;
+        let message = MessageRepr::parse_at(inner, base, lenient)?;
         Ok(RelayChain {
             bytes,
             depth,
@@ -237,7 +248,8 @@ impl<'a> Iterator for RelayLayers<'a> {
 
     fn next(&mut self) -> Option<RelayRepr<'a>> {
         self.remaining = self.remaining.checked_sub(1)?;
-        let (layer, relay_message) = RelayRepr::parse_at(self.bytes, self.base, true).ok()?;
+        let (layer, relay_message) =
+            RelayRepr::parse_at(self.bytes, self.base, true, false).ok()?;
         self.bytes = relay_message.data;
         self.base = relay_message.data_offset();
         Some(layer)

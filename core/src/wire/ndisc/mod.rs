@@ -60,7 +60,7 @@ pub mod router_advert;
 pub mod router_solicit;
 
 pub use neighbor::{NeighborAdvert, NeighborAdvertRepr, NeighborSolicit, NeighborSolicitRepr};
-pub use option::{NdOption, NdOptions, OptionType, OptionsRepr};
+pub use option::{Mode, NdOption, NdOptions, OptionType, OptionsRepr};
 pub use redirect::{Redirect, RedirectRepr};
 pub use router_advert::{RouterAdvert, RouterAdvertRepr};
 pub use router_solicit::{RouterSolicit, RouterSolicitRepr};
@@ -156,16 +156,50 @@ impl<'a> Repr<'a> {
     /// ICMPv6 type; see each `Repr`'s `parse` for the rules. The checksum is not checked here.
     #[inline]
     pub fn parse(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Repr<'a>> {
+        Self::parse_mode(packet, Mode::Strict)
+    }
+
+    /// As [`parse`](Self::parse), but an option that breaks its own rules is ignored rather
+    /// than failing the message (RFC 4191 §3.1, RFC 8781 §4, RFC 8106 §5.3.1; see
+    /// [`NdOptions::parse_lenient`]). The option walk, the code and the message's length are
+    /// still checked: what a host processing RAs uses.
+    pub fn parse_lenient(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Repr<'a>> {
+        Self::parse_mode(packet, Mode::Lenient)
+    }
+
+    /// [`parse`](Self::parse) or [`parse_lenient`](Self::parse_lenient).
+    #[inline]
+    pub fn parse_mode(packet: &icmpv6::Packet<&'a [u8]>, mode: Mode) -> Result<Repr<'a>> {
         packet.check_len()?;
-        match packet.msg_type() {
-            Message::RouterSolicit => RouterSolicitRepr::parse(packet).map(Repr::RouterSolicit),
-            Message::RouterAdvert => RouterAdvertRepr::parse(packet).map(Repr::RouterAdvert),
-            Message::NeighborSolicit => {
+        let lenient = mode == Mode::Lenient;
+        match (packet.msg_type(), lenient) {
+            (Message::RouterSolicit, false) => {
+                RouterSolicitRepr::parse(packet).map(Repr::RouterSolicit)
+            }
+            (Message::RouterSolicit, true) => {
+                RouterSolicitRepr::parse_lenient(packet).map(Repr::RouterSolicit)
+            }
+            (Message::RouterAdvert, false) => {
+                RouterAdvertRepr::parse(packet).map(Repr::RouterAdvert)
+            }
+            (Message::RouterAdvert, true) => {
+                RouterAdvertRepr::parse_lenient(packet).map(Repr::RouterAdvert)
+            }
+            (Message::NeighborSolicit, false) => {
                 NeighborSolicitRepr::parse(packet).map(Repr::NeighborSolicit)
             }
-            Message::NeighborAdvert => NeighborAdvertRepr::parse(packet).map(Repr::NeighborAdvert),
-            Message::Redirect => RedirectRepr::parse(packet).map(Repr::Redirect),
-            other => Err(Error::UnknownType {
+            (Message::NeighborSolicit, true) => {
+                NeighborSolicitRepr::parse_lenient(packet).map(Repr::NeighborSolicit)
+            }
+            (Message::NeighborAdvert, false) => {
+                NeighborAdvertRepr::parse(packet).map(Repr::NeighborAdvert)
+            }
+            (Message::NeighborAdvert, true) => {
+                NeighborAdvertRepr::parse_lenient(packet).map(Repr::NeighborAdvert)
+            }
+            (Message::Redirect, false) => RedirectRepr::parse(packet).map(Repr::Redirect),
+            (Message::Redirect, true) => RedirectRepr::parse_lenient(packet).map(Repr::Redirect),
+            (other, _) => Err(Error::UnknownType {
                 value: other.into(),
             }),
         }

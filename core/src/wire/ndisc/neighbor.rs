@@ -29,7 +29,7 @@
 use core::fmt;
 use core::net::Ipv6Addr;
 
-use super::option::{read_ipv6, NdOptions, OptionsRepr};
+use super::option::{read_ipv6, Mode, NdOptions, OptionsRepr};
 use crate::wire::icmpv6::{self, Message};
 use crate::wire::{Error, Result};
 
@@ -165,12 +165,24 @@ impl<'a> NeighborSolicitRepr<'a> {
 
     /// Decode an NS: code 0, at least 24 bytes, every option valid.
     pub fn parse(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
+        Self::parse_mode(packet, Mode::Strict)
+    }
+
+    /// As [`parse`](Self::parse), but an option that breaks its own rules is ignored instead of
+    /// failing the message (see [`NdOptions::parse_lenient`]); a bad option walk still fails.
+    pub fn parse_lenient(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
+        Self::parse_mode(packet, Mode::Lenient)
+    }
+
+    #[inline]
+    fn parse_mode(packet: &icmpv6::Packet<&'a [u8]>, mode: Mode) -> Result<Self> {
         super::check_header(packet, Message::NeighborSolicit)?;
         let bytes: &'a [u8] = packet.into_inner();
         let view = NeighborSolicit::new_checked(bytes)?;
-        let options = NdOptions::parse(
+        let options = NdOptions::parse_mode(
             bytes.get(field::OPTIONS).unwrap_or(&[]),
             field::OPTIONS.start,
+            mode,
         )?;
         Ok(NeighborSolicitRepr {
             target: view.target(),
@@ -241,12 +253,24 @@ impl<'a> NeighborAdvertRepr<'a> {
 
     /// Decode an NA: code 0, at least 24 bytes, every option valid.
     pub fn parse(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
+        Self::parse_mode(packet, Mode::Strict)
+    }
+
+    /// As [`parse`](Self::parse), but an option that breaks its own rules is ignored instead of
+    /// failing the message (see [`NdOptions::parse_lenient`]); a bad option walk still fails.
+    pub fn parse_lenient(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
+        Self::parse_mode(packet, Mode::Lenient)
+    }
+
+    #[inline]
+    fn parse_mode(packet: &icmpv6::Packet<&'a [u8]>, mode: Mode) -> Result<Self> {
         super::check_header(packet, Message::NeighborAdvert)?;
         let bytes: &'a [u8] = packet.into_inner();
         let view = NeighborAdvert::new_checked(bytes)?;
-        let options = NdOptions::parse(
+        let options = NdOptions::parse_mode(
             bytes.get(field::OPTIONS).unwrap_or(&[]),
             field::OPTIONS.start,
+            mode,
         )?;
         Ok(NeighborAdvertRepr {
             router_flag: view.router_flag(),

@@ -20,7 +20,7 @@
 use core::fmt;
 use core::net::Ipv6Addr;
 
-use super::option::{read_u32, NdOptions, OptionsRepr};
+use super::option::{read_u32, Mode, NdOptions, OptionsRepr};
 use super::RouterPreference;
 use crate::wire::icmpv6::{self, Message};
 use crate::wire::{Error, Result};
@@ -168,6 +168,17 @@ impl<'a> RouterAdvertRepr<'a> {
     /// [`icmpv6::Packet::check_checksum`]).
     #[inline]
     pub fn parse(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
+        Self::parse_mode(packet, Mode::Strict)
+    }
+
+    /// As [`parse`](Self::parse), but an option that breaks its own rules is ignored instead of
+    /// failing the message (see [`NdOptions::parse_lenient`]); a bad option walk still fails.
+    pub fn parse_lenient(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
+        Self::parse_mode(packet, Mode::Lenient)
+    }
+
+    #[inline]
+    fn parse_mode(packet: &icmpv6::Packet<&'a [u8]>, mode: Mode) -> Result<Self> {
         super::check_header(packet, Message::RouterAdvert)?;
         let bytes: &'a [u8] = packet.into_inner();
         // A fixed-size view lets the getters compile without bounds checks.
@@ -175,9 +186,10 @@ impl<'a> RouterAdvertRepr<'a> {
             offset: bytes.len(),
         })?;
         let view = RouterAdvert::new_unchecked(head);
-        let options = NdOptions::parse(
+        let options = NdOptions::parse_mode(
             bytes.get(field::OPTIONS).unwrap_or(&[]),
             field::OPTIONS.start,
+            mode,
         )?;
         Ok(RouterAdvertRepr {
             cur_hop_limit: view.cur_hop_limit(),

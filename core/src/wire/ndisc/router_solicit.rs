@@ -15,7 +15,7 @@
 use core::fmt;
 use core::net::Ipv6Addr;
 
-use super::option::{NdOptions, OptionsRepr};
+use super::option::{Mode, NdOptions, OptionsRepr};
 use crate::wire::icmpv6::{self, Message};
 use crate::wire::{Error, Result};
 
@@ -80,12 +80,24 @@ impl<'a> RouterSolicitRepr<'a> {
     /// Decode an RS: code 0, at least 8 bytes, every option valid. The checksum is not
     /// checked here.
     pub fn parse(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
+        Self::parse_mode(packet, Mode::Strict)
+    }
+
+    /// As [`parse`](Self::parse), but an option that breaks its own rules is ignored instead of
+    /// failing the message (see [`NdOptions::parse_lenient`]); a bad option walk still fails.
+    pub fn parse_lenient(packet: &icmpv6::Packet<&'a [u8]>) -> Result<Self> {
+        Self::parse_mode(packet, Mode::Lenient)
+    }
+
+    #[inline]
+    fn parse_mode(packet: &icmpv6::Packet<&'a [u8]>, mode: Mode) -> Result<Self> {
         super::check_header(packet, Message::RouterSolicit)?;
         let bytes: &'a [u8] = packet.into_inner();
         RouterSolicit::new_checked(bytes)?;
-        let options = NdOptions::parse(
+        let options = NdOptions::parse_mode(
             bytes.get(field::OPTIONS).unwrap_or(&[]),
             field::OPTIONS.start,
+            mode,
         )?;
         Ok(RouterSolicitRepr {
             options: OptionsRepr::Wire(options),

@@ -349,7 +349,7 @@ impl<'a> IaPrefix<'a> {
             rest(raw, field::PREFIX_OPTIONS),
             raw.data_offset() + field::PREFIX_OPTIONS,
         )?;
-        if matches!(nested, Nested::Validate(_)) {
+        if matches!(nested, Nested::Validate(_) | Nested::Lenient(_)) {
             // RFC 6603 §4.2: the excluded prefix is longer than the delegated one, and the
             // subnet ID takes exactly the bytes its extra bits need.
             for o in options.raw().flatten() {

@@ -208,6 +208,33 @@ impl<'a> RawOption<'a> {
         self.offset + OPTION_HEADER_LEN
     }
 
+    /// Why a receiver ignores this option rather than the whole message, if it must: the
+    /// rules [`Options::parse_lenient`] applies. `None` for every other option, valid or not.
+    ///
+    /// - SOL_MAX_RT (82) or INF_MAX_RT (83) outside 60..=86400: "A DHCP client MUST ignore"
+    ///   it (RFC 9915 §21.24, §21.25; RFC 7083 §4, §5);
+    /// - an IA Address (5) or IA Prefix (26) whose preferred lifetime exceeds its valid
+    ///   lifetime: the client discards that address or prefix (RFC 9915 §21.6, §21.22).
+    pub fn ignored_by_rfc(&self) -> Option<&'static str> {
+        let word = |at: usize| be32(self.data, at).unwrap_or(0);
+        let out_of_range = |v: u32| !(MAX_RT_MIN..=MAX_RT_MAX).contains(&v);
+        match self.code {
+            82 if self.data.len() == 4 && out_of_range(word(0)) => {
+                Some("SOL_MAX_RT outside 60..=86400 (RFC 9915 §21.24, RFC 7083 §4)")
+            }
+            83 if self.data.len() == 4 && out_of_range(word(0)) => {
+                Some("INF_MAX_RT outside 60..=86400 (RFC 9915 §21.25, RFC 7083 §5)")
+            }
+            5 if self.data.len() >= 24 && word(16) > word(20) => {
+                Some("IA Address preferred lifetime > valid lifetime (RFC 9915 §21.6)")
+            }
+            26 if self.data.len() >= 25 && word(0) > word(4) => {
+                Some("IA Prefix preferred lifetime > valid lifetime (RFC 9915 §21.22)")
+            }
+            _ => None,
+        }
+    }
+
     pub(crate) fn bad_len(&self) -> Error {
         Error::BadOptionLength {
             code: self.code,
@@ -294,12 +321,35 @@ impl<'a> Options<'a> {
     /// carry message offsets).
     #[inline]
     pub fn parse(bytes: &'a [u8], base: usize) -> Result<Options<'a>> {
-        validate(bytes, base, 0)?;
+        validate(bytes, base, 0, false)?;
         Ok(Options { bytes, base })
     }
 
-    pub(crate) fn parse_nested(bytes: &'a [u8], base: usize, depth: usize) -> Result<Options<'a>> {
-        validate(bytes, base, depth)?;
+    /// As [`parse`](Self::parse), but an option the RFCs tell a receiver to ignore is ignored
+    /// (skipped by [`iter`](Self::iter) and [`find`](Self::find)) instead of failing the
+    /// message; see [`RawOption::ignored_by_rfc`] for the rules. Everything else, the option
+    /// framing above all, is checked as strictly as by [`parse`](Self::parse).
+    #[inline]
+    pub fn parse_lenient(bytes: &'a [u8], base: usize) -> Result<Options<'a>> {
+        validate(bytes, base, 0, true)?;
+        Ok(Options { bytes, base })
+    }
+
+    /// [`parse`](Self::parse) when `lenient` is false, [`parse_lenient`](Self::parse_lenient)
+    /// when it is true.
+    #[inline]
+    pub fn parse_mode(bytes: &'a [u8], base: usize, lenient: bool) -> Result<Options<'a>> {
+        validate(bytes, base, 0, lenient)?;
+        Ok(Options { bytes, base })
+    }
+
+    pub(crate) fn parse_nested(
+        bytes: &'a [u8],
+        base: usize,
+        depth: usize,
+        lenient: bool,
+    ) -> Result<Options<'a>> {
+        validate(bytes, base, depth, lenient)?;
         Ok(Options { bytes, base })
     }
 
@@ -346,8 +396,8 @@ impl<'a> Options<'a> {
         let code = u16::from(code);
         self.raw()
             .flatten()
-            .find(|raw| raw.code == code)
-            .and_then(|raw| DhcpOption::decode(raw, Nested::Trusted).ok())
+            .filter(|raw| raw.code == code)
+            .find_map(|raw| DhcpOption::decode(raw, Nested::Trusted).ok())
     }
 
     /// How many options carry `code`.
@@ -362,10 +412,16 @@ impl<'a> Options<'a> {
         self.bytes.len()
     }
 
-    /// Write every option, typed, through `w`.
+    /// Write every option, typed, through `w`; an option a lenient parse ignored is written
+    /// back as it came, so the bytes are re-emitted exactly.
     pub fn emit(&self, w: &mut Writer<'_>) {
-        for option in self.iter() {
-            option.emit(w);
+        for raw in self.raw().flatten() {
+            match DhcpOption::decode(raw, Nested::Trusted) {
+                Ok(option) => option.emit(w),
+                Err(_) => {
+                    w.option(raw.code, raw.data);
+                }
+            }
         }
     }
 }
@@ -430,19 +486,31 @@ impl<'a> Iterator for OptionsIter<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<DhcpOption<'a>> {
-        // The bytes were validated when the `Options` was made; an error cannot occur here, and
-        // if it somehow did, the walk would simply end.
-        let raw = self.raw.next()?.ok()?;
-        DhcpOption::decode(raw, Nested::Trusted).ok()
+        // The bytes were validated when the `Options` was made: the framing cannot fail here
+        // (if it somehow did, the walk would simply end). An option that does not decode is one
+        // a lenient parse chose to ignore (`RawOption::ignored_by_rfc`): skip it.
+        loop {
+            let raw = self.raw.next()?.ok()?;
+            if let Ok(option) = DhcpOption::decode(raw, Nested::Trusted) {
+                return Some(option);
+            }
+        }
     }
 }
 
-fn validate(bytes: &[u8], base: usize, depth: usize) -> Result<()> {
+fn validate(bytes: &[u8], base: usize, depth: usize, lenient: bool) -> Result<()> {
     if depth > MAX_OPTION_NESTING && !bytes.is_empty() {
         return Err(Error::TooDeep { depth });
     }
     for raw in RawOptions::new(bytes, base) {
-        DhcpOption::decode(raw?, Nested::Validate(depth))?;
+        let raw = raw?;
+        if lenient {
+            if raw.ignored_by_rfc().is_none() {
+                DhcpOption::decode(raw, Nested::Lenient(depth))?;
+            }
+        } else {
+            DhcpOption::decode(raw, Nested::Validate(depth))?;
+        }
     }
     Ok(())
 }
@@ -452,6 +520,8 @@ fn validate(bytes: &[u8], base: usize, depth: usize) -> Result<()> {
 pub(crate) enum Nested {
     /// Check them; this option sits at the given nesting depth.
     Validate(usize),
+    /// Check them leniently (`Options::parse_lenient`); this option sits at the given depth.
+    Lenient(usize),
     /// Already checked.
     Trusted,
 }
@@ -460,7 +530,8 @@ impl Nested {
     #[inline]
     pub(crate) fn options<'a>(self, bytes: &'a [u8], base: usize) -> Result<Options<'a>> {
         match self {
-            Nested::Validate(depth) => Options::parse_nested(bytes, base, depth + 1),
+            Nested::Validate(depth) => Options::parse_nested(bytes, base, depth + 1, false),
+            Nested::Lenient(depth) => Options::parse_nested(bytes, base, depth + 1, true),
             Nested::Trusted => Ok(Options { bytes, base }),
         }
     }
@@ -654,6 +725,13 @@ impl<'a> DhcpOption<'a> {
     /// Decode and check one option, nested options included.
     pub fn parse(raw: RawOption<'a>) -> Result<DhcpOption<'a>> {
         Self::decode(raw, Nested::Validate(0))
+    }
+
+    /// As [`parse`](Self::parse), but options nested inside this one that a receiver must
+    /// ignore are ignored (see [`Options::parse_lenient`]). An option that is itself to be
+    /// ignored ([`RawOption::ignored_by_rfc`]) is still an error here.
+    pub fn parse_lenient(raw: RawOption<'a>) -> Result<DhcpOption<'a>> {
+        Self::decode(raw, Nested::Lenient(0))
     }
 
     #[inline(always)]

@@ -32,8 +32,11 @@
 //! [`NdOption`]s in wire order, each borrowing the message's bytes. A message may carry any
 //! number of each option (several prefixes, several RDNSS, …).
 //!
-//! The strictness is deliberate: a message with a malformed option is dropped whole with a
-//! reason an engine can count, never half-applied.
+//! [`NdOptions::parse`] is strict: a message with a malformed option is dropped whole with a
+//! reason an engine can count, never half-applied. [`NdOptions::parse_lenient`] is what a
+//! receiver does per RFC 4191 §3.1, RFC 8781 §4 and RFC 8106 §5.3.1: only the walk can fail the
+//! message, and an option that breaks its own rules is ignored (skipped by the iterator, listed
+//! by [`NdOptions::checked`]).
 //!
 //! # Emitting
 //!
@@ -413,45 +416,77 @@ impl fmt::Display for NdOption<'_> {
 /// its type and its whole `Length × 8` bytes.
 #[inline]
 fn validate(bytes: &[u8], offset: usize) -> Result<(u8, &[u8])> {
+    let (kind, option) = walk_one(bytes, offset)?;
+    check_kind(kind, option, offset)?;
+    Ok((kind, option))
+}
+
+/// The walk rule alone (RFC 4861 §4.6, §6.1.2): a Length of 0, or an option running past the
+/// end, or a lone trailing byte, makes the whole message invalid. Returns the option's type and
+/// its whole `Length × 8` bytes.
+#[inline]
+fn walk_one(bytes: &[u8], offset: usize) -> Result<(u8, &[u8])> {
     let (&kind, rest) = bytes.split_first().ok_or(Error::Truncated { offset })?;
     let &units = rest
         .first()
         .ok_or(Error::Truncated { offset: offset + 1 })?;
     let len = usize::from(units) * 8;
-    let option = match bytes.get(..len) {
-        Some(option) if units != 0 => option,
-        _ => {
-            return Err(Error::BadOptionLength {
-                code: u16::from(kind),
-                offset,
-                len,
-            })
-        }
-    };
-    match kind {
-        3 => PrefixInformation::validate_wire(option, offset)?,
-        24 => RouteInformation::validate_wire(option, offset)?,
-        25 => Rdnss::validate_wire(option, offset)?,
-        31 => Dnssl::validate_wire(option, offset)?,
-        38 => Pref64::validate_wire(option, offset)?,
-        // Length >= 1 is all the others need: 6 bytes hold an Ethernet address, an MTU, the
-        // shortest nonce (RFC 3971 §5.3.2) or the Redirected Header's reserved bytes.
-        _ => {}
+    match bytes.get(..len) {
+        Some(option) if units != 0 => Ok((kind, option)),
+        _ => Err(Error::BadOptionLength {
+            code: u16::from(kind),
+            offset,
+            len,
+        }),
     }
-    Ok((kind, option))
 }
 
-/// The options area of a parsed message: validated once by [`NdOptions::parse`], then an
-/// infallible iterator over [`NdOption`]s in wire order.
+/// The option's own rules (its minimum size and field values), for an option that passed the
+/// walk.
+#[inline]
+fn check_kind(kind: u8, option: &[u8], offset: usize) -> Result<()> {
+    match kind {
+        3 => PrefixInformation::validate_wire(option, offset),
+        24 => RouteInformation::validate_wire(option, offset),
+        25 => Rdnss::validate_wire(option, offset),
+        31 => Dnssl::validate_wire(option, offset),
+        38 => Pref64::validate_wire(option, offset),
+        // Length >= 1 is all the others need: 6 bytes hold an Ethernet address, an MTU, the
+        // shortest nonce (RFC 3971 §5.3.2) or the Redirected Header's reserved bytes.
+        _ => Ok(()),
+    }
+}
+
+/// How a message's options are judged when it is decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Mode {
+    /// Any invalid option fails the whole message ([`NdOptions::parse`]).
+    #[default]
+    Strict,
+    /// An option that breaks its own rules is ignored; only a bad walk fails the message
+    /// ([`NdOptions::parse_lenient`]).
+    Lenient,
+}
+
+/// The options area of a parsed message: validated once by [`NdOptions::parse`] (or
+/// [`NdOptions::parse_lenient`]), then an infallible iterator over [`NdOption`]s in wire order.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct NdOptions<'a> {
     bytes: &'a [u8],
+    /// Offset of `bytes` in the message, for the errors of [`NdOptions::checked`].
+    offset: usize,
+    mode: Mode,
 }
 
 impl<'a> NdOptions<'a> {
     /// An empty options area.
-    pub const EMPTY: NdOptions<'static> = NdOptions { bytes: &[] };
+    pub const EMPTY: NdOptions<'static> = NdOptions {
+        bytes: &[],
+        offset: 0,
+        mode: Mode::Strict,
+    };
 
     /// Validate every option in `bytes` (see the [module docs](self)); `offset` is where `bytes`
     /// starts in the message, so errors name the byte of the message that is wrong.
@@ -462,7 +497,53 @@ impl<'a> NdOptions<'a> {
             let (_, option) = validate(rest, offset + pos)?;
             pos += option.len();
         }
-        Ok(NdOptions { bytes })
+        Ok(NdOptions {
+            bytes,
+            offset,
+            mode: Mode::Strict,
+        })
+    }
+
+    /// Validate only the option walk (RFC 4861 §4.6, §6.1.2: no Length 0, no option past the
+    /// end); an option that breaks its own rules is then skipped by the iterator instead of
+    /// failing the message, as the RFCs ask of a receiver:
+    ///
+    /// - Route Information with a bad length or prefix length (RFC 4191 §3.1: "the Route
+    ///   Information Option MUST be ignored", CVE-2024-5564);
+    /// - PREF64 of a length other than 2 (RFC 8781 §4: "the receiver MUST ignore the PREF64
+    ///   option");
+    /// - RDNSS shorter than 3 or even, DNSSL shorter than 2 or with a bad name (RFC 8106 §5.1,
+    ///   §5.2, §5.3.1: such an option is ignored);
+    /// - Prefix Information shorter than 32 bytes or with a prefix length above 128 (RFC 4861
+    ///   §4.6.2; the prefix is ignored, as RFC 4862 §5.5.3 ignores prefixes it cannot use).
+    ///
+    /// [`NdOptions::checked`] shows the ignored options and why.
+    #[inline]
+    pub fn parse_lenient(bytes: &'a [u8], offset: usize) -> Result<Self> {
+        let mut pos = 0;
+        while let Some(rest) = bytes.get(pos..).filter(|r| !r.is_empty()) {
+            let (_, option) = walk_one(rest, offset + pos)?;
+            pos += option.len();
+        }
+        Ok(NdOptions {
+            bytes,
+            offset,
+            mode: Mode::Lenient,
+        })
+    }
+
+    /// [`parse`](Self::parse) or [`parse_lenient`](Self::parse_lenient).
+    #[inline]
+    pub fn parse_mode(bytes: &'a [u8], offset: usize, mode: Mode) -> Result<Self> {
+        match mode {
+            Mode::Strict => Self::parse(bytes, offset),
+            Mode::Lenient => Self::parse_lenient(bytes, offset),
+        }
+    }
+
+    /// How the options were parsed.
+    pub fn mode(&self) -> Mode {
+        self.mode
     }
 
     /// The bytes not yet iterated (all of them, before iteration).
@@ -474,6 +555,16 @@ impl<'a> NdOptions<'a> {
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
     }
+
+    /// Every option in wire order, each decoded or with the reason it is invalid (and ignored,
+    /// after [`parse_lenient`](Self::parse_lenient)); after [`parse`](Self::parse) every item
+    /// is `Ok`.
+    pub fn checked(&self) -> CheckedOptions<'a> {
+        CheckedOptions {
+            bytes: self.bytes,
+            offset: self.offset,
+        }
+    }
 }
 
 impl<'a> Iterator for NdOptions<'a> {
@@ -481,18 +572,55 @@ impl<'a> Iterator for NdOptions<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<NdOption<'a>> {
-        // `parse` validated every option, so only the walk is repeated here; a zero length
-        // (impossible after `parse`) ends the iteration rather than looping.
-        let (&kind, rest) = self.bytes.split_first()?;
-        let len = usize::from(*rest.first()?) * 8;
-        match (len, self.bytes.split_at_checked(len)) {
-            (1.., Some((option, tail))) => {
-                self.bytes = tail;
-                Some(NdOption::from_wire(kind, option))
+        loop {
+            // `parse` validated every option, so only the walk is repeated here; a zero length
+            // (impossible after `parse`) ends the iteration rather than looping.
+            let (&kind, rest) = self.bytes.split_first()?;
+            let len = usize::from(*rest.first()?) * 8;
+            match (len, self.bytes.split_at_checked(len)) {
+                (1.., Some((option, tail))) => {
+                    let at = self.offset;
+                    self.bytes = tail;
+                    self.offset += len;
+                    // After `parse_lenient`, an option that breaks its own rules is skipped.
+                    if self.mode == Mode::Lenient && check_kind(kind, option, at).is_err() {
+                        continue;
+                    }
+                    return Some(NdOption::from_wire(kind, option));
+                }
+                _ => {
+                    self.bytes = &[];
+                    return None;
+                }
             }
-            _ => {
+        }
+    }
+}
+
+/// Iterator of [`NdOptions::checked`]: every option, decoded or with why it is invalid.
+#[derive(Debug, Clone)]
+pub struct CheckedOptions<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+}
+
+impl<'a> Iterator for CheckedOptions<'a> {
+    type Item = Result<NdOption<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.bytes.is_empty() {
+            return None;
+        }
+        let at = self.offset;
+        match walk_one(self.bytes, at) {
+            Ok((kind, option)) => {
+                self.bytes = self.bytes.get(option.len()..).unwrap_or(&[]);
+                self.offset += option.len();
+                Some(check_kind(kind, option, at).map(|()| NdOption::from_wire(kind, option)))
+            }
+            Err(e) => {
                 self.bytes = &[];
-                None
+                Some(Err(e))
             }
         }
     }
@@ -742,6 +870,8 @@ mod tests {
         // iterator still ends rather than looping if the bytes were wrong.
         let mut options = NdOptions {
             bytes: &[5, 0, 0, 0],
+            offset: 0,
+            mode: Mode::Strict,
         };
         assert_eq!(options.next(), None);
         assert!(options.is_empty());
