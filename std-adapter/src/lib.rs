@@ -9,5 +9,6 @@ pub mod config;
 pub mod decode;
 pub mod demo;
 pub mod hex;
+pub mod serve;
 pub mod store;
 pub mod text;

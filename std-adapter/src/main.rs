@@ -27,6 +27,14 @@ enum Command {
         #[arg(long)]
         config: std::path::PathBuf,
     },
+    /// Serve Router Advertisements and DHCPv6 on the configured links (as root, or with
+    /// CAP_NET_RAW, CAP_NET_BIND_SERVICE and CAP_NET_ADMIN). SIGTERM/SIGINT stop it after the
+    /// final RAs, SIGHUP reloads the file, SIGUSR1 prints every counter.
+    Serve {
+        /// The TOML configuration file (see `sixconf check`).
+        #[arg(long)]
+        config: std::path::PathBuf,
+    },
     /// List the leases stored in a lease database.
     Leases {
         /// The SQLite lease database (`lease_db` in the configuration).
@@ -42,6 +50,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { config } => sixconf::config::check_command(&config),
+        Command::Serve { config } => sixconf::serve::command(&config),
         Command::Leases { db, json } => sixconf::store::leases_command(&db, json),
         Command::Decode(args) => sixconf::decode::run(&args),
         Command::Demo(args) => sixconf::demo::main(args),
