@@ -199,6 +199,8 @@ fn at(secs: u64) -> Instant {
 }
 
 /// The RA side: the seed's RS in, our RA out, decoded and compared with the profile.
+/// Not inlined, so that its frame is gone before the server's starts.
+#[inline(never)]
 fn run_advertiser(c: &mut Checks) {
     let mut profile: Profile<1> = Profile::new(Mode::Dhcpv6Stateful);
     profile.set_max_interval(10_000); // router lifetime 30 s, as the seed's RAs
@@ -329,12 +331,11 @@ fn link_config() -> LinkConfig {
     l
 }
 
-/// The DHCPv6 side: Solicit, Request, Renew from the seed's client, then 63 more clients.
-fn run_server(c: &mut Checks, slots: &'static mut [FwSlot; LEASES]) {
-    let Ok(duid) = DuidBuf::from_bytes(&SERVER_DUID) else {
-        c.check("server DUID", false);
-        return;
-    };
+/// The server for this board. Not inlined: the link configuration is built and copied into
+/// the server in this frame, which is gone before the first message is handled (the
+/// `LinkConfig` is 3.6 KB, and the copies would otherwise stay on the stack for the whole run).
+#[inline(never)]
+fn make_server(c: &mut Checks, duid: DuidBuf, slots: &'static mut [FwSlot; LEASES]) -> FwServer {
     let mut links = heapless::Vec::<LinkConfig, 1>::new();
     let link = link_config();
     c.check("link config validates", link.validate().is_ok());
@@ -346,7 +347,18 @@ fn run_server(c: &mut Checks, slots: &'static mut [FwSlot; LEASES]) {
         max_prefixes_per_client: 0,
         ..Limits::default()
     };
-    let mut server: FwServer = Server::new(duid, links, limits, slots, 0x5eed);
+    Server::new(duid, links, limits, slots, 0x5eed)
+}
+
+/// The DHCPv6 side: Solicit, Request, Renew from the seed's client, then 63 more clients.
+#[inline(never)]
+fn run_server(c: &mut Checks, slots: &'static mut [FwSlot; LEASES]) {
+    let Ok(duid) = DuidBuf::from_bytes(&SERVER_DUID) else {
+        c.check("server DUID", false);
+        return;
+    };
+    let mut server = make_server(c, duid, slots);
+
     let meta = RxMeta {
         ifindex: IFINDEX,
         src: CLIENT_LL,
