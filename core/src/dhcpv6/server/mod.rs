@@ -826,11 +826,7 @@ impl<
             top_status,
             rapid,
         };
-        let mut result = build(out, |w| reply.write(w, false));
-        if let Err(Error::BufferTooSmall { .. }) = result {
-            ctx.counters.reply_compacted += 1;
-            result = build(out, |w| reply.write(w, true));
-        }
+        let result = reply.build(out, &mut ctx.counters.reply_compacted);
         let len = match result {
             Ok(len) => len,
             Err(e) => {
@@ -1516,6 +1512,19 @@ struct Reply<'r, 'm> {
 }
 
 impl Reply<'_, '_> {
+    /// Write the reply into `out`, in compact form if the full one does not fit (counted in
+    /// `compacted`). Not inlined: the writers' frames then exist only after the IAs were
+    /// processed, not during (the stack high-water of a small target).
+    #[inline(never)]
+    fn build(&self, out: &mut [u8], compacted: &mut u64) -> Result<usize, Error> {
+        let result = build(out, |w| self.write(w, false));
+        if let Err(Error::BufferTooSmall { .. }) = result {
+            *compacted += 1;
+            return build(out, |w| self.write(w, true));
+        }
+        result
+    }
+
     fn write(&self, w: &mut Writer<'_>, compact: bool) {
         let depth = match self.chain {
             Some(c) => c.write_reply_headers(w),
