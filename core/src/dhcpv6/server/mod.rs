@@ -81,6 +81,12 @@
 //! - **Caps**: a client holds at most `max_addresses_per_client` addresses and
 //!   `max_prefixes_per_client` prefixes; beyond them an IA gets NoAddrsAvail / NoPrefixAvail.
 //!   Each client (DUID, or source address without one) is rate limited by a token bucket.
+//!   A message looks at no more of a client's bindings than the caps allow (a reload may have
+//!   lowered them; bindings beyond are not renewed and run out), so one message causes at most
+//!   2 × the caps lease events; [`Server::new`] clamps the caps to fit the event queue.
+//! - **DUID capacity**: the table stores a client DUID inline in a slot of `D` bytes
+//!   ([`Slot<D>`](Slot), 32 by default). A client with a longer DUID gets NoAddrsAvail /
+//!   NoPrefixAvail (counted in [`Counters::duid_too_long`]); see [`table`] for the trade-off.
 //! - **Lost state** (RFC 9915 §18.3.4 / §18.3.5, odhcpd #26): a Renew or Rebind for a free
 //!   address or prefix of this link's pools re-creates the binding instead of NoBinding.
 //! - **Reply too large** for the caller's buffer: the reply is rebuilt without status texts and
@@ -945,7 +951,7 @@ fn push_event(
         kind,
         lease,
     };
-    // Room was checked before the message was processed (MAX_EVENTS_PER_MESSAGE).
+    // Room was checked before the message was processed (events_per_message).
     if events.push_back(e).is_ok() {
         *seq += 1;
     } else {
