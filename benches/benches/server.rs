@@ -11,6 +11,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use sixconf_core::dhcpv6::server::table::SLOT_OVERHEAD;
 use sixconf_core::dhcpv6::server::{
     AddressPool, IaType, Lease, Limits, LinkConfig, Prefix, RxMeta, Server, Slot,
+    DEFAULT_DUID_CAPACITY,
 };
 use sixconf_core::time::Instant;
 use sixconf_core::wire::dhcpv6::{build, DuidBuf, MessageType, OptionCode};
@@ -122,9 +123,10 @@ fn meta() -> RxMeta {
 
 fn bench(c: &mut Criterion) {
     eprintln!(
-        "lease table: {} bytes per slot ({} + 130-byte inline DUID buffer)",
+        "lease table: {} bytes per slot ({} + {}-byte inline DUID buffer)",
         std::mem::size_of::<Slot>(),
-        SLOT_OVERHEAD
+        SLOT_OVERHEAD,
+        DEFAULT_DUID_CAPACITY
     );
     let mut g = c.benchmark_group("dhcpv6_server");
     g.sample_size(30);

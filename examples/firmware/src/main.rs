@@ -23,7 +23,7 @@ use cortex_m_semihosting::{debug, hprintln};
 
 use sixconf_core::dhcpv6::server::{
     AddressPool, LeaseEventKind, Lifetimes, Limits, LinkConfig, Prefix as PoolPrefix, RxMeta,
-    Server, Slot, MAX_EVENTS_PER_MESSAGE,
+    Server, Slot,
 };
 use sixconf_core::profile::{AddressPool as ProfilePool, Mode, Prefix, Profile};
 use sixconf_core::ra::{Advertiser, Link, Reason};
@@ -35,12 +35,18 @@ use sixconf_core::wire::ndisc::{IpMeta, NdOption, Repr as NdRepr};
 
 /// Leases the table holds (the goal: 64 in at most 16 KiB of RAM).
 const LEASES: usize = 64;
-/// Lease event queue: the smallest the server accepts (drained after every message here).
-const EVENTS: usize = MAX_EVENTS_PER_MESSAGE;
+/// Lease event queue: drained after every message here, so it needs only the room one message
+/// can fill: 2 x the per-client caps (one address a client, no prefix; see `limits`).
+const EVENTS: usize = 2;
+/// DUID bytes a lease slot holds: DUID-LLT (14) and DUID-LL (10) on Ethernet fit; a longer DUID
+/// is refused (NoAddrsAvail, counted). 96 bytes a slot instead of 112 with the default 32.
+const DUID_CAP: usize = 16;
+/// One lease slot.
+type FwSlot = Slot<DUID_CAP>;
 /// Rate-limit buckets (the host default is 256).
 const RATE: usize = 16;
 /// The server as configured for this board.
-type FwServer = Server<&'static mut [Slot; LEASES], 1, EVENTS, RATE>;
+type FwServer = Server<&'static mut [FwSlot; LEASES], 1, EVENTS, RATE, DUID_CAP>;
 
 /// The seed's Router Solicitation (`fe80::f816:3eff:fe79:5acc > ff02::2`, SLLA fa:16:3e:79:5a:cc).
 const SEED_RS: [u8; 16] = unhex("85005875000000000101fa163e795acc");
@@ -193,6 +199,8 @@ fn at(secs: u64) -> Instant {
 }
 
 /// The RA side: the seed's RS in, our RA out, decoded and compared with the profile.
+/// Not inlined, so that its frame is gone before the server's starts.
+#[inline(never)]
 fn run_advertiser(c: &mut Checks) {
     let mut profile: Profile<1> = Profile::new(Mode::Dhcpv6Stateful);
     profile.set_max_interval(10_000); // router lifetime 30 s, as the seed's RAs
@@ -323,18 +331,34 @@ fn link_config() -> LinkConfig {
     l
 }
 
-/// The DHCPv6 side: Solicit, Request, Renew from the seed's client, then 63 more clients.
-fn run_server(c: &mut Checks, slots: &'static mut [Slot; LEASES]) {
-    let Ok(duid) = DuidBuf::from_bytes(&SERVER_DUID) else {
-        c.check("server DUID", false);
-        return;
-    };
+/// The server for this board. Not inlined: the link configuration is built and copied into
+/// the server in this frame, which is gone before the first message is handled (the
+/// `LinkConfig` is 3.6 KB, and the copies would otherwise stay on the stack for the whole run).
+#[inline(never)]
+fn make_server(c: &mut Checks, duid: DuidBuf, slots: &'static mut [FwSlot; LEASES]) -> FwServer {
     let mut links = heapless::Vec::<LinkConfig, 1>::new();
     let link = link_config();
     c.check("link config validates", link.validate().is_ok());
     let _ = links.push(link);
     // On the stack: `Server::new` returns it by value, so a static would only add a copy.
-    let mut server: FwServer = Server::new(duid, links, Limits::default(), slots, 0x5eed);
+    // One address a client and no prefix (this link has no prefix pool): 2 events a message.
+    let limits = Limits {
+        max_addresses_per_client: 1,
+        max_prefixes_per_client: 0,
+        ..Limits::default()
+    };
+    Server::new(duid, links, limits, slots, 0x5eed)
+}
+
+/// The DHCPv6 side: Solicit, Request, Renew from the seed's client, then 63 more clients.
+#[inline(never)]
+fn run_server(c: &mut Checks, slots: &'static mut [FwSlot; LEASES]) {
+    let Ok(duid) = DuidBuf::from_bytes(&SERVER_DUID) else {
+        c.check("server DUID", false);
+        return;
+    };
+    let mut server = make_server(c, duid, slots);
+
     let meta = RxMeta {
         ifindex: IFINDEX,
         src: CLIENT_LL,
@@ -524,6 +548,31 @@ fn run_server(c: &mut Checks, slots: &'static mut [Slot; LEASES]) {
         bound == LEASES && server.table().len() == LEASES,
     );
     c.check("table full counted", server.counters().table_full == 1);
+
+    // A client whose DUID (20 bytes, DUID-EN) is longer than the slots hold: NoAddrsAvail,
+    // counted, nothing else changes.
+    let long_duid = [
+        0, 2, 0, 0, 0x7f, 0xc9, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+    ];
+    let n = client_msg(
+        &mut msg,
+        MessageType::Request,
+        0x200,
+        &long_duid,
+        Some(&SERVER_DUID),
+        1,
+        None,
+    );
+    let r = server
+        .handle_message(at(4000), &meta, msg.get(..n).unwrap_or_default(), &mut out)
+        .ok()
+        .and_then(|tx| decode_reply(out.get(..tx.len).unwrap_or_default(), &long_duid));
+    c.check(
+        "20-byte DUID: NoAddrsAvail, counted",
+        r.is_some_and(|r| r.addr.is_none() && r.ia_status == Some(StatusCode::NoAddrsAvail))
+            && server.counters().duid_too_long == 1
+            && server.poll_event().is_none(),
+    );
     hprintln!(
         "table: {} of {} leases, {} replies, table_full {}",
         server.table().len(),
@@ -608,7 +657,7 @@ fn stack_high_water() -> usize {
 #[entry]
 fn main() -> ! {
     // Moved to `&'static mut` by cortex-m-rt: static storage, no allocator, no unsafe.
-    static mut SLOTS: [Slot; LEASES] = [Slot::EMPTY; LEASES];
+    static mut SLOTS: [FwSlot; LEASES] = [FwSlot::empty(); LEASES];
 
     paint_stack();
     // Feature `panic-test`: show that a panic ends in a failure status too.
@@ -626,7 +675,7 @@ fn main() -> ! {
     hprintln!(
         "RAM: {} B static (.data+.bss: {} B lease table) + {} B stack high-water = {} B",
         ram_static,
-        core::mem::size_of::<[Slot; LEASES]>(),
+        core::mem::size_of::<[FwSlot; LEASES]>(),
         stack,
         ram_static + stack
     );

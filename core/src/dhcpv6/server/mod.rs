@@ -81,6 +81,12 @@
 //! - **Caps**: a client holds at most `max_addresses_per_client` addresses and
 //!   `max_prefixes_per_client` prefixes; beyond them an IA gets NoAddrsAvail / NoPrefixAvail.
 //!   Each client (DUID, or source address without one) is rate limited by a token bucket.
+//!   A message looks at no more of a client's bindings than the caps allow (a reload may have
+//!   lowered them; bindings beyond are not renewed and run out), so one message causes at most
+//!   2 × the caps lease events; [`Server::new`] clamps the caps to fit the event queue.
+//! - **DUID capacity**: the table stores a client DUID inline in a slot of `D` bytes
+//!   ([`Slot<D>`](Slot), 32 by default). A client with a longer DUID gets NoAddrsAvail /
+//!   NoPrefixAvail (counted in [`Counters::duid_too_long`]); see [`table`] for the trade-off.
 //! - **Lost state** (RFC 9915 §18.3.4 / §18.3.5, odhcpd #26): a Renew or Rebind for a free
 //!   address or prefix of this link's pools re-creates the binding instead of NoBinding.
 //! - **Reply too large** for the caller's buffer: the reply is rebuilt without status texts and
@@ -104,7 +110,7 @@ pub use config::{
     AddressPool, ConfigError, Lifetimes, Limits, LinkConfig, Prefix, PrefixPool, Reservation,
     ReservationKey,
 };
-pub use table::{IaType, Lease, LeaseTable, Slot, TableFull};
+pub use table::{IaType, Lease, LeaseTable, Slot, TableFull, DEFAULT_DUID_CAPACITY};
 
 use config::MAX_LINKS;
 use table::{hash_bytes, NewBinding};
@@ -114,11 +120,13 @@ pub const MAX_IAS: usize = 32;
 /// Most addresses or prefixes reported in one IA of a reply.
 pub const MAX_IA_ITEMS: usize = 4;
 /// Lease events the queue holds by default (the `EVENTS` parameter of [`Server`]); a stateful
-/// message is only processed when at least [`MAX_EVENTS_PER_MESSAGE`] are free.
+/// message is only processed when the queue has room for the most events it can cause
+/// (`2 × (max_addresses_per_client + max_prefixes_per_client)`, at most
+/// [`MAX_EVENTS_PER_MESSAGE`]).
 pub const EVENT_QUEUE: usize = 128;
-/// Most lease events one message can cause: one per binding of the client looked at
-/// ([`MAX_CLIENT_BINDINGS`]) plus one per new binding (the per-client caps, clamped so that
-/// addresses + prefixes <= [`MAX_CLIENT_BINDINGS`]).
+/// Most lease events one message can cause with the largest per-client caps: one per binding
+/// of the client looked at plus one per new binding, and both are bounded by the per-client
+/// caps (addresses + prefixes, clamped to [`MAX_CLIENT_BINDINGS`]).
 pub const MAX_EVENTS_PER_MESSAGE: usize = 2 * MAX_CLIENT_BINDINGS;
 /// Most bindings of one client looked at per message; the per-client caps are clamped to it.
 pub const MAX_CLIENT_BINDINGS: usize = 32;
@@ -230,6 +238,8 @@ pub enum RestoreError {
     Conflict,
     /// The table is full.
     Full,
+    /// The DUID is longer than the table's DUID capacity ([`Slot<D>`](Slot)).
+    DuidTooLong,
 }
 
 /// Counters of every outcome; the adapter exports them.
@@ -270,6 +280,9 @@ pub struct Counters {
     pub pool_exhausted: u64,
     /// IAs refused because the table was full.
     pub table_full: u64,
+    /// IAs refused because the client's DUID is longer than the table's DUID capacity
+    /// ([`Slot<D>`](Slot), see [`table`]'s trade-off).
+    pub duid_too_long: u64,
     /// Declined addresses not quarantined because quarantine was full.
     pub quarantine_full: u64,
     /// Bindings re-created on Renew/Rebind.
@@ -310,31 +323,50 @@ enum Kind {
     Pd,
 }
 
+/// One address or prefix of a reply IA. Its lifetimes are the link's for the IA type (`live`)
+/// or 0: the reply writer looks them up, so that the 32 IAs of a message stay small on the
+/// stack (18 bytes an item instead of 28).
 #[derive(Debug, Clone, Copy)]
 struct Item {
     addr: Ipv6Addr,
     plen: u8,
-    preferred: u32,
-    valid: u32,
+    live: bool,
 }
 
+impl Item {
+    fn zero(lease: (Ipv6Addr, u8)) -> Item {
+        Item {
+            addr: lease.0,
+            plen: lease.1,
+            live: false,
+        }
+    }
+    /// (preferred, valid) as sent.
+    fn lifetimes(&self, lt: &Lifetimes) -> (u32, u32) {
+        if self.live {
+            (lt.preferred, lt.valid)
+        } else {
+            (0, 0)
+        }
+    }
+}
+
+/// One IA of the reply. T1/T2 are the link's for the IA type (`timers`) or 0.
 #[derive(Debug, Clone)]
 struct IaOut {
     kind: Kind,
+    timers: bool,
     iaid: u32,
-    t1: u32,
-    t2: u32,
     status: Option<StatusCode>,
-    items: heapless::Vec<Item, MAX_IA_ITEMS>,
+    items: heapless::Vec<Item, MAX_IA_ITEMS, u8>,
 }
 
 impl IaOut {
     fn new(kind: Kind, iaid: u32) -> IaOut {
         IaOut {
             kind,
+            timers: false,
             iaid,
-            t1: 0,
-            t2: 0,
             status: None,
             items: heapless::Vec::new(),
         }
@@ -354,34 +386,42 @@ type IaList = heapless::Vec<IaOut, MAX_IAS>;
 /// `LINKS` the most links served (at most 256; links are numbered by their position).
 ///
 /// Memory knobs for small targets (the defaults suit a host):
-/// - `EVENTS`: capacity of the lease event queue ([`EVENT_QUEUE`] by default). At least
-///   [`MAX_EVENTS_PER_MESSAGE`] (checked at compile time), since a stateful message is only
-///   processed with that much room; one event is about 200 bytes, so the default queue is about
-///   25 KB and the smallest 13 KB. A small queue needs the adapter to drain it after every
-///   message (otherwise messages get [`NoReply::EventQueueFull`]).
+/// - `EVENTS`: capacity of the lease event queue ([`EVENT_QUEUE`] by default), at least 2
+///   (checked at compile time). A stateful message is only processed when the queue has room
+///   for `2 × (max_addresses_per_client + max_prefixes_per_client)` events, and [`new`](Self::new)
+///   clamps the per-client caps so that this fits `EVENTS`. One event is about 190 bytes, so the
+///   default queue is about 24 KB; one address per client and no prefix needs 2 (380 bytes).
+///   A small queue needs the adapter to drain it after every message (otherwise messages get
+///   [`NoReply::EventQueueFull`]).
 /// - `RATE`: rate-limit buckets ([`RATE_BUCKETS`] by default, 24 bytes each; at least 1,
 ///   checked at compile time). Fewer buckets means more clients share one.
+/// - `D`: the DUID capacity of the table's [`Slot<D>`](Slot) ([`DEFAULT_DUID_CAPACITY`] by
+///   default); clients with longer DUIDs get no binding (counted in
+///   [`Counters::duid_too_long`]). See the [`table`] module for the trade-off.
 ///
 /// ```
-/// use sixconf_core::dhcpv6::server::{LeaseEvent, Server, Slot, MAX_EVENTS_PER_MESSAGE};
+/// use sixconf_core::dhcpv6::server::{LeaseEvent, Server, Slot};
 /// use core::mem::size_of;
-/// // One link, the smallest event queue, 16 rate buckets: a microcontroller's server.
-/// type Small = Server<&'static mut [Slot; 64], 1, MAX_EVENTS_PER_MESSAGE, 16>;
+/// // One link, a 4-event queue (caps: 2 bindings a client), 16 rate buckets, 16-byte DUIDs:
+/// // a microcontroller's server.
+/// type Small = Server<&'static mut [Slot<16>; 64], 1, 4, 16, 16>;
 /// type Host = Server<&'static mut [Slot; 64], 1>;
-/// assert!(size_of::<Host>() - size_of::<Small>() >= 64 * size_of::<LeaseEvent>());
+/// assert!(size_of::<Host>() - size_of::<Small>() >= 124 * size_of::<LeaseEvent>());
+/// assert!(size_of::<Slot<16>>() <= 96);
 /// ```
 #[derive(Debug)]
 pub struct Server<
-    S: AsMut<[Slot]> + AsRef<[Slot]>,
+    S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>,
     const LINKS: usize = MAX_LINKS,
     const EVENTS: usize = EVENT_QUEUE,
     const RATE: usize = RATE_BUCKETS,
+    const D: usize = DEFAULT_DUID_CAPACITY,
 > {
     duid: DuidBuf,
     alloc_key: u64,
     links: heapless::Vec<LinkConfig, LINKS>,
     limits: Limits,
-    table: LeaseTable<S>,
+    table: LeaseTable<S, D>,
     events: heapless::Deque<LeaseEvent, EVENTS>,
     seq: u64,
     rate: [RateBucket; RATE],
@@ -389,8 +429,8 @@ pub struct Server<
 }
 
 /// Per-message context: the parts of the server one message works on.
-struct Ctx<'s, S: AsMut<[Slot]> + AsRef<[Slot]>> {
-    table: &'s mut LeaseTable<S>,
+struct Ctx<'s, S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> {
+    table: &'s mut LeaseTable<S, D>,
     events: &'s mut heapless::deque::DequeView<LeaseEvent>,
     seq: &'s mut u64,
     counters: &'s mut Counters,
@@ -405,7 +445,7 @@ struct Ctx<'s, S: AsMut<[Slot]> + AsRef<[Slot]>> {
     pd_count: usize,
     /// Leases offered earlier in this message (Solicit creates no binding, so this keeps two
     /// IAs of one Advertise apart).
-    offered: heapless::Vec<(u128, u8), MAX_IAS>,
+    offered: heapless::Vec<([u8; 16], u8), MAX_IAS, u8>,
 }
 
 fn secs(s: u32) -> Duration {
@@ -413,11 +453,12 @@ fn secs(s: u32) -> Duration {
 }
 
 impl<
-        S: AsMut<[Slot]> + AsRef<[Slot]>,
+        S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>,
         const LINKS: usize,
         const EVENTS: usize,
         const RATE: usize,
-    > Server<S, LINKS, EVENTS, RATE>
+        const D: usize,
+    > Server<S, LINKS, EVENTS, RATE, D>
 {
     /// A server with DUID `server_duid` (RFC 9915 §11), serving `links`, over table storage
     /// `storage`. The per-client caps are clamped so that addresses + prefixes <=
@@ -432,15 +473,15 @@ impl<
     ) -> Self {
         const {
             assert!(
-                EVENTS >= MAX_EVENTS_PER_MESSAGE,
-                "Server: EVENTS must be at least MAX_EVENTS_PER_MESSAGE"
+                EVENTS >= 2,
+                "Server: EVENTS must be at least 2 (one binding looked at, one new)"
             );
             assert!(RATE > 0, "Server: RATE must be at least 1");
         }
         let alloc_key = hash_bytes(0x5158_636f_6e66_2d36, server_duid.as_bytes());
         let mut limits = limits;
-        // Keep per-message events bounded (MAX_EVENTS_PER_MESSAGE).
-        let max = MAX_CLIENT_BINDINGS as u8;
+        // Keep per-message events bounded: 2 × the caps fit the queue.
+        let max = MAX_CLIENT_BINDINGS.min(EVENTS / 2) as u8;
         limits.max_addresses_per_client = limits.max_addresses_per_client.min(max);
         limits.max_prefixes_per_client = limits
             .max_prefixes_per_client
@@ -487,7 +528,7 @@ impl<
     }
 
     /// The lease table (read-only).
-    pub fn table(&self) -> &LeaseTable<S> {
+    pub fn table(&self) -> &LeaseTable<S, D> {
         &self.table
     }
 
@@ -552,6 +593,9 @@ impl<
         }
         if self.table.find_lease(lease.address, plen).is_some() {
             return Err(RestoreError::Conflict);
+        }
+        if !self.table.duid_fits(lease.duid.as_bytes()) {
+            return Err(RestoreError::DuidTooLong);
         }
         self.table
             .insert(&NewBinding {
@@ -631,7 +675,7 @@ impl<
             msg.msg_type,
             MessageType::InformationRequest | MessageType::Confirm
         );
-        if stateful && EVENTS - self.events.len() < MAX_EVENTS_PER_MESSAGE {
+        if stateful && EVENTS - self.events.len() < events_per_message(&self.limits) {
             return self.no_reply(NoReply::EventQueueFull);
         }
         let seq_before = self.seq;
@@ -788,11 +832,7 @@ impl<
             top_status,
             rapid,
         };
-        let mut result = build(out, |w| reply.write(w, false));
-        if let Err(Error::BufferTooSmall { .. }) = result {
-            ctx.counters.reply_compacted += 1;
-            result = build(out, |w| reply.write(w, true));
-        }
+        let result = reply.build(out, &mut ctx.counters.reply_compacted);
         let len = match result {
             Ok(len) => len,
             Err(e) => {
@@ -874,6 +914,18 @@ impl<
     }
 }
 
+/// Per-client caps together (addresses + prefixes): the most bindings of one client a message
+/// looks at, and the most it can create.
+fn client_cap(limits: &Limits) -> usize {
+    usize::from(limits.max_addresses_per_client) + usize::from(limits.max_prefixes_per_client)
+}
+
+/// Room in the event queue a stateful message needs: one event per binding looked at (at most
+/// [`client_cap`]) plus one per new binding (at most [`client_cap`] minus the ones held).
+fn events_per_message(limits: &Limits) -> usize {
+    2 * client_cap(limits)
+}
+
 fn counters_drop(c: &mut Counters, d: NoReply) {
     match d {
         NoReply::NothingToConfirm => c.nothing_to_confirm += 1,
@@ -899,7 +951,7 @@ fn push_event(
         kind,
         lease,
     };
-    // Room was checked before the message was processed (MAX_EVENTS_PER_MESSAGE).
+    // Room was checked before the message was processed (events_per_message).
     if events.push_back(e).is_ok() {
         *seq += 1;
     } else {
@@ -931,7 +983,7 @@ fn reserved_lease(r: &Reservation, ty: IaType) -> Option<(Ipv6Addr, u8)> {
     }
 }
 
-impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
+impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> Ctx<'_, S, D> {
     fn lifetimes(&self, ty: IaType) -> Lifetimes {
         match ty {
             IaType::Na => self.link.address_lifetimes,
@@ -987,7 +1039,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
 
     fn is_free(&self, lease: (Ipv6Addr, u8)) -> bool {
         self.table.find_lease(lease.0, lease.1).is_none()
-            && !self.offered.contains(&(u128::from(lease.0), lease.1))
+            && !self.offered.contains(&(lease.0.octets(), lease.1))
     }
 
     fn emit(&mut self, kind: LeaseEventKind, idx: usize) {
@@ -1003,8 +1055,12 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
     }
 
     fn process(&mut self, msg: &MessageRepr<'_>, mode: Mode, out: &mut IaList) {
-        let existing: heapless::Vec<usize, MAX_CLIENT_BINDINGS> =
+        let mut existing: heapless::Vec<usize, MAX_CLIENT_BINDINGS> =
             self.table.client_bindings(self.duid);
+        // Look at no more bindings than the caps allow (a reload may have lowered them): this
+        // bounds the message's events by `events_per_message`. Bindings beyond are not renewed
+        // and run out.
+        existing.truncate(client_cap(self.limits));
         for &idx in &existing {
             if let Some(b) = self.table.get(idx) {
                 match b.ia_type() {
@@ -1091,21 +1147,17 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
         }
     }
 
-    fn ok_ia(&self, kind: Kind, ty: IaType, iaid: u32) -> IaOut {
-        let lt = self.lifetimes(ty);
+    fn ok_ia(&self, kind: Kind, iaid: u32) -> IaOut {
         let mut o = IaOut::new(kind, iaid);
-        o.t1 = lt.t1();
-        o.t2 = lt.t2();
+        o.timers = true;
         o
     }
 
-    fn full_item(&self, ty: IaType, lease: (Ipv6Addr, u8)) -> Item {
-        let lt = self.lifetimes(ty);
+    fn full_item(&self, lease: (Ipv6Addr, u8)) -> Item {
         Item {
             addr: lease.0,
             plen: lease.1,
-            preferred: lt.preferred,
-            valid: lt.valid,
+            live: true,
         }
     }
 
@@ -1119,7 +1171,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
             self.now + secs(lt.valid),
         );
         self.emit(LeaseEventKind::Renewed, idx);
-        Some(self.full_item(ty, lease))
+        Some(self.full_item(lease))
     }
 
     fn bind(&mut self, ty: IaType, iaid: u32, lease: (Ipv6Addr, u8)) -> Result<Item, StatusCode> {
@@ -1137,12 +1189,16 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
                 valid_until: self.now + secs(lt.valid),
             })
             .map_err(|_| {
-                self.counters.table_full += 1;
+                if self.table.duid_fits(self.duid) {
+                    self.counters.table_full += 1;
+                } else {
+                    self.counters.duid_too_long += 1;
+                }
                 no_avail(ty)
             })?;
         self.emit(LeaseEventKind::Bound, idx);
         *self.count(ty) += 1;
-        Ok(self.full_item(ty, lease))
+        Ok(self.full_item(lease))
     }
 
     /// Solicit (no commit) and Request / Rapid Commit (commit): RFC 9915 §18.3.1, §18.3.2.
@@ -1155,7 +1211,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
         mine: &[usize],
         commit: bool,
     ) -> IaOut {
-        let mut o = self.ok_ia(kind, ty, iaid);
+        let mut o = self.ok_ia(kind, iaid);
         if !mine.is_empty() {
             for &idx in mine {
                 let item = if commit {
@@ -1163,7 +1219,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
                 } else {
                     self.table
                         .get(idx)
-                        .map(|b| self.full_item(ty, (b.address(), b.prefix_len())))
+                        .map(|b| self.full_item((b.address(), b.prefix_len())))
                 };
                 if let Some(item) = item {
                     let _ = o.items.push(item);
@@ -1184,6 +1240,12 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
             self.counters.client_cap += 1;
             return IaOut::failed(kind, iaid, no_avail(ty));
         }
+        if !self.table.duid_fits(self.duid) {
+            // No slot can hold this DUID: refuse at Solicit already, so that the client
+            // is not offered what its Request could not get.
+            self.counters.duid_too_long += 1;
+            return IaOut::failed(kind, iaid, no_avail(ty));
+        }
         let Some(lease) = self.choose(ty, iaid, hints) else {
             self.counters.pool_exhausted += 1;
             return IaOut::failed(kind, iaid, no_avail(ty));
@@ -1197,10 +1259,10 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
             }
         } else {
             *self.count(ty) += 1;
-            let item = self.full_item(ty, lease);
+            let item = self.full_item(lease);
             let _ = o.items.push(item);
         }
-        let _ = self.offered.push((u128::from(lease.0), lease.1));
+        let _ = self.offered.push((lease.0.octets(), lease.1));
         o
     }
 
@@ -1307,7 +1369,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
         hints: &[(Ipv6Addr, u8)],
         mine: &[usize],
     ) -> IaOut {
-        let mut o = self.ok_ia(kind, ty, iaid);
+        let mut o = self.ok_ia(kind, iaid);
         for &hint in hints {
             let held = self.table.find_lease(hint.0, hint.1);
             if held.is_some_and(|idx| mine.contains(&idx)) {
@@ -1320,25 +1382,20 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
                             && key_matches(&r.key, self.duid, iaid, self.hw)
                     }))
                 && !self.reserved_for_other(ty, hint, iaid)
-                && !self.offered.contains(&(u128::from(hint.0), hint.1));
+                && !self.offered.contains(&(hint.0.octets(), hint.1));
             if ours_and_free && self.limits.recreate_on_renew && *self.count(ty) < self.cap(ty) {
                 // Lost state (restart without the lease store): take the lease back.
                 if let Ok(item) = self.bind(ty, iaid, hint) {
                     self.counters.recreated += 1;
                     let _ = o.items.push(item);
-                    let _ = self.offered.push((u128::from(hint.0), hint.1));
+                    let _ = self.offered.push((hint.0.octets(), hint.1));
                     continue;
                 }
             }
             if !ours_and_free {
                 // Not ours to give (another client's, another link's, outside the pools):
                 // lifetimes 0 so the client stops using it (§18.3.4, §18.3.5).
-                let _ = o.items.push(Item {
-                    addr: hint.0,
-                    plen: hint.1,
-                    preferred: 0,
-                    valid: 0,
-                });
+                let _ = o.items.push(Item::zero(hint));
             }
         }
         for &idx in mine {
@@ -1350,12 +1407,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
             } else {
                 // No longer appropriate for the link (configuration changed): lifetimes 0,
                 // not extended; the binding runs out (§18.3.4).
-                Some(Item {
-                    addr: lease.0,
-                    plen: lease.1,
-                    preferred: 0,
-                    valid: 0,
-                })
+                Some(Item::zero(lease))
             };
             if let Some(item) = item {
                 if o.items.push(item).is_err() {
@@ -1363,7 +1415,8 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> Ctx<'_, S> {
                 }
             }
         }
-        if o.items.iter().all(|i| i.valid == 0) && mine.is_empty() {
+        let lt = self.lifetimes(ty);
+        if o.items.iter().all(|i| i.lifetimes(&lt).1 == 0) && mine.is_empty() {
             let zeroed = o.items.clone();
             o = IaOut::failed(kind, iaid, StatusCode::NoBinding);
             if !zeroed.is_empty() {
@@ -1465,6 +1518,19 @@ struct Reply<'r, 'm> {
 }
 
 impl Reply<'_, '_> {
+    /// Write the reply into `out`, in compact form if the full one does not fit (counted in
+    /// `compacted`). Not inlined: the writers' frames then exist only after the IAs were
+    /// processed, not during (the stack high-water of a small target).
+    #[inline(never)]
+    fn build(&self, out: &mut [u8], compacted: &mut u64) -> Result<usize, Error> {
+        let result = build(out, |w| self.write(w, false));
+        if let Err(Error::BufferTooSmall { .. }) = result {
+            *compacted += 1;
+            return build(out, |w| self.write(w, true));
+        }
+        result
+    }
+
     fn write(&self, w: &mut Writer<'_>, compact: bool) {
         let depth = match self.chain {
             Some(c) => c.write_reply_headers(w),
@@ -1478,24 +1544,34 @@ impl Reply<'_, '_> {
         w.server_id(&self.server_duid.as_duid());
         let text = |code| if compact { "" } else { status_text(code) };
         for ia in self.ias {
+            let lt = match ia.kind {
+                Kind::Pd => &self.link.prefix_lifetimes,
+                _ => &self.link.address_lifetimes,
+            };
+            let (t1, t2) = if ia.timers {
+                (lt.t1(), lt.t2())
+            } else {
+                (0, 0)
+            };
             match ia.kind {
                 Kind::Na => {
-                    w.begin_ia_na(ia.iaid, ia.t1, ia.t2);
+                    w.begin_ia_na(ia.iaid, t1, t2);
                 }
                 Kind::Pd => {
-                    w.begin_ia_pd(ia.iaid, ia.t1, ia.t2);
+                    w.begin_ia_pd(ia.iaid, t1, t2);
                 }
                 Kind::Ta => {
                     w.begin(u16::from(OptionCode::IaTa)).u32(ia.iaid);
                 }
             }
             for item in &ia.items {
+                let (preferred, valid) = item.lifetimes(lt);
                 match ia.kind {
                     Kind::Pd => {
-                        w.ia_prefix(item.preferred, item.valid, item.plen, item.addr);
+                        w.ia_prefix(preferred, valid, item.plen, item.addr);
                     }
                     _ => {
-                        w.ia_addr(item.addr, item.preferred, item.valid);
+                        w.ia_addr(item.addr, preferred, valid);
                     }
                 }
             }

@@ -29,15 +29,25 @@
 //! few entries long from a thousand to a million bindings; deletion is backward-shift, so no
 //! tombstones accumulate.
 //!
-//! # DUIDs: inline, fixed size
+//! # DUIDs: inline, capacity chosen by the caller
 //!
-//! The DUID is stored inline as `[u8; 130]` plus its length. Trade-off: every record pays for the
-//! longest DUID RFC 9915 §11.1 allows (130 bytes), although typical DUIDs are 10–18 bytes
-//! (DUID-LL, DUID-LLT on Ethernet, DUID-UUID). A variable-length arena would save about 110
-//! bytes a binding but needs compaction or a chunk allocator, and a lossy representation (prefix
-//! plus hash) could not be persisted from an expiry event. The fixed field keeps every lookup a
-//! single record compare and every record self-contained. Without the DUID a slot is
-//! [`SLOT_OVERHEAD`] bytes (record fields + index entries + heap entry).
+//! The DUID is stored inline in the slot, in a buffer of `D` bytes ([`Slot<D>`](Slot), default
+//! [`DEFAULT_DUID_CAPACITY`] = 32) plus its length. RFC 9915 §11.1 allows DUIDs of up to 130
+//! bytes, but the ones clients send are short: DUID-LL on Ethernet 10 bytes, DUID-LLT 14,
+//! DUID-UUID 18, DUID-LL / DUID-LLT over InfiniBand 24 / 28, DUID-EN 6 plus its identifier
+//! (systemd's is 14). Paying 130 bytes per binding for the rare long DUID doubled the slot.
+//!
+//! Trade-off: a client whose DUID is longer than `D` gets no binding. The server refuses it
+//! cleanly (NoAddrsAvail / NoPrefixAvail, counted in
+//! [`Counters::duid_too_long`](super::Counters::duid_too_long); [`restore`](super::Server::restore)
+//! answers [`RestoreError::DuidTooLong`](super::RestoreError::DuidTooLong)), never truncates or
+//! hashes it: every lookup compares the DUID in full, so two clients are never confused. A
+//! deployment that must serve any DUID picks `Slot<130>` (see [`DUID_CAPACITY_MAX`]); a
+//! microcontroller with only short DUIDs picks `Slot<16>`. An out-of-line DUID arena would avoid
+//! the choice but needs compaction or a chunk allocator, and a [`BindingRef::duid`] that could no
+//! longer be one borrowed slice. Without the DUID a slot is [`SLOT_OVERHEAD`] bytes (record
+//! fields + index entries + heap entry), so `size_of::<Slot<D>>()` is `SLOT_OVERHEAD + D`
+//! rounded up to 8.
 //!
 //! Hash flooding: the index hash is keyed with a caller-supplied secret, so a client cannot choose
 //! DUIDs that collide on purpose.
@@ -109,9 +119,23 @@ const NA: u8 = 1;
 const PD: u8 = 2;
 const DECLINED: u8 = 3;
 
-/// A binding record (one address or one prefix).
+/// DUID bytes a [`Slot`] holds inline when no capacity is named: enough for every DUID type
+/// on Ethernet and InfiniBand (see the [module documentation](self)).
+pub const DEFAULT_DUID_CAPACITY: usize = 32;
+
+/// The longest DUID RFC 9915 §11.1 allows: `Slot<DUID_CAPACITY_MAX>` serves every client.
+pub const DUID_CAPACITY_MAX: usize = DUID_MAX_LEN;
+
+/// One unit of caller-provided table storage: one binding record (with up to `D` bytes of
+/// client DUID inline) plus its share of the indexes and of the expiry heap. Create arrays of
+/// them with [`Slot::EMPTY`] (default capacity) or [`Slot::empty`] (any capacity).
+///
+/// `D` is the DUID capacity: a client whose DUID is longer gets no binding (counted; see the
+/// [module documentation](self) for the trade-off). At most [`DUID_CAPACITY_MAX`].
 #[derive(Debug, Clone, Copy)]
-struct Record {
+pub struct Slot<const D: usize = DEFAULT_DUID_CAPACITY> {
+    // The binding record (fields flattened with the index and heap parts so that no padding
+    // sits between them).
     lease: [u8; 16],
     valid_until: u64,
     preferred_until: u64,
@@ -123,14 +147,7 @@ struct Record {
     prefix_len: u8,
     link: u8,
     duid_len: u8,
-    duid: [u8; DUID_MAX_LEN],
-}
-
-/// One unit of caller-provided table storage: one binding record plus its share of the indexes
-/// and of the expiry heap. Create arrays of them with [`Slot::EMPTY`].
-#[derive(Debug, Clone, Copy)]
-pub struct Slot {
-    rec: Record,
+    duid: [u8; D],
     /// Index entries: `(slot + 1) | fingerprint << 24`, 0 = empty.
     index: [[u32; 2]; 2],
     /// Heap entry at this position: its key (a deadline, never later than the record's) ...
@@ -157,22 +174,29 @@ fn fingerprint_matches(e: u32, h: u64) -> bool {
 }
 
 /// Bytes of a [`Slot`] that are not the inline DUID buffer.
-pub const SLOT_OVERHEAD: usize = core::mem::size_of::<Slot>() - DUID_MAX_LEN;
+pub const SLOT_OVERHEAD: usize = core::mem::size_of::<Slot<0>>();
 
-// Goal (issue 5): at most 128 bytes per binding plus the DUID. Checked at compile time.
+// Goal (issue 5): at most 128 bytes per binding plus the DUID; with the default DUID capacity
+// a slot fits in 112 bytes. Checked at compile time.
 const _: () = assert!(SLOT_OVERHEAD <= 128);
+const _: () = assert!(core::mem::size_of::<Slot>() <= 112);
 
 #[cfg(feature = "defmt")]
-impl defmt::Format for Slot {
+impl<const D: usize> defmt::Format for Slot<D> {
     fn format(&self, f: defmt::Formatter<'_>) {
-        defmt::write!(f, "Slot {{ state: {} }}", self.rec.state)
+        defmt::write!(f, "Slot {{ state: {} }}", self.state)
     }
 }
 
 impl Slot {
-    /// An unused slot.
-    pub const EMPTY: Slot = Slot {
-        rec: Record {
+    /// An unused slot with the default DUID capacity ([`DEFAULT_DUID_CAPACITY`]).
+    pub const EMPTY: Slot = Slot::empty();
+}
+
+impl<const D: usize> Slot<D> {
+    /// An unused slot holding DUIDs of up to `D` bytes (`[Slot::<16>::empty(); 64]`).
+    pub const fn empty() -> Self {
+        Slot {
             lease: [0; 16],
             valid_until: 0,
             preferred_until: 0,
@@ -183,12 +207,15 @@ impl Slot {
             prefix_len: 0,
             link: 0,
             duid_len: 0,
-            duid: [0; DUID_MAX_LEN],
-        },
-        index: [[0; 2]; 2],
-        heap_key: 0,
-        heap: 0,
-    };
+            duid: [0; D],
+            index: [[0; 2]; 2],
+            heap_key: 0,
+            heap: 0,
+        }
+    }
+
+    /// The longest DUID this slot type holds: `D`.
+    pub const DUID_CAPACITY: usize = D;
 }
 
 const CLIENT: usize = 0;
@@ -227,12 +254,12 @@ fn lease_hash(key: u64, lease: u128, prefix_len: u8) -> u64 {
 
 /// A borrowed view of one live binding.
 #[derive(Debug, Clone, Copy)]
-pub struct BindingRef<'t> {
-    rec: &'t Record,
+pub struct BindingRef<'t, const D: usize = DEFAULT_DUID_CAPACITY> {
+    rec: &'t Slot<D>,
 }
 
 #[cfg(feature = "defmt")]
-impl defmt::Format for BindingRef<'_> {
+impl<const D: usize> defmt::Format for BindingRef<'_, D> {
     fn format(&self, f: defmt::Formatter<'_>) {
         defmt::write!(
             f,
@@ -247,7 +274,7 @@ impl defmt::Format for BindingRef<'_> {
     }
 }
 
-impl<'t> BindingRef<'t> {
+impl<'t, const D: usize> BindingRef<'t, D> {
     /// IA_NA or IA_PD (declined addresses in quarantine report `Na`).
     pub fn ia_type(&self) -> IaType {
         if self.rec.state == PD {
@@ -310,7 +337,10 @@ impl<'t> BindingRef<'t> {
 
 /// A bounded lease table over caller storage. See the [module documentation](self).
 #[derive(Debug)]
-pub struct LeaseTable<S: AsMut<[Slot]> + AsRef<[Slot]>> {
+pub struct LeaseTable<
+    S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>,
+    const D: usize = DEFAULT_DUID_CAPACITY,
+> {
     storage: S,
     key: u64,
     len: usize,
@@ -341,16 +371,22 @@ pub struct NewBinding<'d> {
     pub valid_until: Instant,
 }
 
-impl<S: AsMut<[Slot]> + AsRef<[Slot]>> LeaseTable<S> {
+impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> LeaseTable<S, D> {
     /// Take `storage` (every slot is reset) and key the index hash with `hash_key`, a secret
     /// the caller draws from its randomness source.
     pub fn new(mut storage: S, hash_key: u64) -> Self {
+        const {
+            assert!(
+                D <= DUID_CAPACITY_MAX,
+                "Slot: the DUID capacity is at most 130 bytes (RFC 9915 §11.1)"
+            );
+        }
         let slots = storage.as_mut();
         let n = slots.len().min(MAX_SLOTS);
         for (i, s) in slots.iter_mut().enumerate() {
-            *s = Slot::EMPTY;
+            *s = Slot::empty();
             // Free list threaded through heap_pos (next + 1, 0 = end).
-            s.rec.heap_pos = if i + 1 < n { (i + 2) as u32 } else { 0 };
+            s.heap_pos = if i + 1 < n { (i + 2) as u32 } else { 0 };
         }
         LeaseTable {
             storage,
@@ -361,12 +397,22 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> LeaseTable<S> {
         }
     }
 
-    fn slots(&self) -> &[Slot] {
+    fn slots(&self) -> &[Slot<D>] {
         self.storage.as_ref()
     }
 
-    fn slots_mut(&mut self) -> &mut [Slot] {
+    fn slots_mut(&mut self) -> &mut [Slot<D>] {
         self.storage.as_mut()
+    }
+
+    /// The longest client DUID a binding can hold (`D`); longer ones are refused.
+    pub fn duid_capacity(&self) -> usize {
+        D
+    }
+
+    /// `true` if a binding can hold this DUID (at most `D` bytes).
+    pub fn duid_fits(&self, duid: &[u8]) -> bool {
+        duid.len() <= D
     }
 
     /// How many bindings fit.
@@ -431,12 +477,12 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> LeaseTable<S> {
         }
     }
 
-    fn rec(&self, idx: usize) -> Option<&Record> {
-        self.slots().get(idx).map(|s| &s.rec)
+    fn rec(&self, idx: usize) -> Option<&Slot<D>> {
+        self.slots().get(idx)
     }
 
-    fn rec_mut(&mut self, idx: usize) -> Option<&mut Record> {
-        self.slots_mut().get_mut(idx).map(|s| &mut s.rec)
+    fn rec_mut(&mut self, idx: usize) -> Option<&mut Slot<D>> {
+        self.slots_mut().get_mut(idx)
     }
 
     fn entry_hash(&self, which: usize, idx: usize) -> u64 {
@@ -546,24 +592,26 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> LeaseTable<S> {
     }
 
     /// The live binding in slot `idx`.
-    pub fn get(&self, idx: usize) -> Option<BindingRef<'_>> {
+    pub fn get(&self, idx: usize) -> Option<BindingRef<'_, D>> {
         self.rec(idx)
             .filter(|r| r.state != FREE)
             .map(|rec| BindingRef { rec })
     }
 
     /// Every live binding, in slot order.
-    pub fn iter(&self) -> impl Iterator<Item = BindingRef<'_>> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = BindingRef<'_, D>> + '_ {
         self.slots()
             .iter()
-            .filter(|s| s.rec.state != FREE)
-            .map(|s| BindingRef { rec: &s.rec })
+            .filter(|s| s.state != FREE)
+            .map(|rec| BindingRef { rec })
     }
 
     /// Insert a binding. The caller has checked that the address or prefix is not held
-    /// ([`find_lease`](Self::find_lease)); returns its slot.
+    /// ([`find_lease`](Self::find_lease)) and that the DUID fits
+    /// ([`duid_fits`](Self::duid_fits)); returns its slot. A DUID longer than `D` is refused
+    /// with [`TableFull`] (no slot can hold it).
     pub fn insert(&mut self, b: &NewBinding<'_>) -> Result<usize, TableFull> {
-        if b.duid.len() > DUID_MAX_LEN {
+        if b.duid.len() > D {
             return Err(TableFull);
         }
         let Some(idx) = self.free_head.checked_sub(1).map(|i| i as usize) else {
@@ -590,7 +638,7 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> LeaseTable<S> {
         rec.prefix_len = b.prefix_len;
         rec.link = b.link;
         rec.duid_len = b.duid.len() as u8;
-        rec.duid = [0; DUID_MAX_LEN];
+        rec.duid = [0; D];
         if let Some(d) = rec.duid.get_mut(..b.duid.len()) {
             d.copy_from_slice(b.duid);
         }
@@ -726,10 +774,10 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> LeaseTable<S> {
             s.heap_key = ka;
         }
         if let Some(s) = slots.get_mut(ib as usize) {
-            s.rec.heap_pos = a as u32;
+            s.heap_pos = a as u32;
         }
         if let Some(s) = slots.get_mut(ia as usize) {
-            s.rec.heap_pos = b as u32;
+            s.heap_pos = b as u32;
         }
     }
 
@@ -767,10 +815,10 @@ impl<S: AsMut<[Slot]> + AsRef<[Slot]>> LeaseTable<S> {
     pub(crate) fn check_invariants(&self) {
         // Every live record is reachable through both indexes and sits at its heap position.
         for (idx, s) in self.slots().iter().enumerate() {
-            if s.rec.state == FREE {
+            if s.state == FREE {
                 continue;
             }
-            let r = &s.rec;
+            let r = s;
             assert_eq!(
                 self.find_lease(Ipv6Addr::from(r.lease), r.prefix_len),
                 Some(idx)
@@ -865,6 +913,32 @@ mod tests {
             last = l.valid_until;
         }
         assert!(t.is_empty());
+    }
+
+    #[test]
+    fn duid_capacity_is_the_slot_parameter() {
+        // Default: 112 bytes a slot (was 216 with the 130-byte inline buffer).
+        assert_eq!(
+            core::mem::size_of::<Slot>(),
+            SLOT_OVERHEAD + DEFAULT_DUID_CAPACITY
+        );
+        assert!(core::mem::size_of::<Slot<16>>() <= 96);
+        let mut storage = [Slot::<16>::empty(); 4];
+        let mut t = LeaseTable::new(&mut storage[..], 3);
+        assert_eq!(t.duid_capacity(), 16);
+        let fits = [7u8; 16];
+        let long = [7u8; 17];
+        assert!(t.duid_fits(&fits) && !t.duid_fits(&long));
+        // Too long: refused, table untouched; the 16-byte prefix is not found as a client.
+        assert_eq!(t.insert(&nb(&long, 1, 1, 10)), Err(TableFull));
+        assert!(t.is_empty());
+        let idx = t.insert(&nb(&fits, 1, 1, 10)).unwrap();
+        assert_eq!(t.get(idx).unwrap().duid(), &fits);
+        let found: heapless::Vec<usize, 4> = t.client_bindings(&long);
+        assert!(found.is_empty());
+        let lease = t.remove(idx).unwrap();
+        assert_eq!(lease.duid.as_bytes(), &fits);
+        t.check_invariants();
     }
 
     #[test]

@@ -1150,11 +1150,149 @@ fn duid_length_bounds() {
             assert!(matches!(r.unwrap_err(), NoReply::Malformed(_)), "len {len}");
         }
     }
-    // A 130-byte DUID can be bound and its lease event carries it whole.
+    // A 130-byte DUID is valid but longer than the default slot's DUID capacity: refused
+    // cleanly (NoAddrsAvail at Solicit and at Request, counted), nothing bound.
     let d: Vec<u8> = (0..130).map(|i| i as u8).collect();
-    bind(&mut s, Instant::ZERO, &d, &[Ia::Na(1, vec![])]);
-    let ev = events(&mut s);
-    assert_eq!(ev[0].lease.duid.as_bytes(), &d[..]);
+    let before = s.counters().duid_too_long;
+    let v = bind(&mut s, Instant::ZERO, &d, &[Ia::Na(1, vec![])]);
+    assert_eq!(v.ias[0].status, Some(StatusCode::NoAddrsAvail));
+    assert!(v.ias[0].items.is_empty());
+    assert_eq!(s.counters().duid_too_long, before + 2);
+    assert!(events(&mut s).is_empty());
+    assert!(s.table().iter().all(|b| b.duid().len() <= 32));
+    // A table of `Slot<130>` binds it, and its lease event carries it whole.
+    let mut big = wide_server::<130>(16);
+    let mut out = vec![0u8; 4096];
+    for t in [MessageType::Solicit, MessageType::Request] {
+        let ias = [Ia::Na(1, vec![])];
+        let n = big
+            .handle_message(Instant::ZERO, &meta(), &msg(t, &d, &ias), &mut out)
+            .unwrap()
+            .len;
+        assert_eq!(view(&out[..n]).ias[0].items.len(), 1);
+    }
+    let ev = big.poll_event().unwrap();
+    assert_eq!(ev.lease.duid.as_bytes(), &d[..]);
+    assert_eq!(big.table().iter().next().unwrap().duid(), &d[..]);
+}
+
+/// A server over `Slot<D>` storage (DUID capacity `D`).
+fn wide_server<const D: usize>(slots: usize) -> Server<Box<[Slot<D>]>, 1, EVENT_QUEUE, 1, D> {
+    let link = seed_link();
+    link.validate().unwrap();
+    let mut links = heapless::Vec::new();
+    links.push(link).unwrap();
+    Server::new(
+        DuidBuf::from_bytes(&SERVER_DUID).unwrap(),
+        links,
+        Limits {
+            rate_per_second: 0,
+            ..Limits::default()
+        },
+        vec![Slot::<D>::empty(); slots].into_boxed_slice(),
+        0x0123_4567_89ab_cdef,
+    )
+}
+
+#[test]
+fn duid_capacity_boundary_and_restore() {
+    // Default capacity: 32 bytes bind, 33 are refused; the refusal is per IA and counted.
+    assert_eq!(<Slot>::DUID_CAPACITY, DEFAULT_DUID_CAPACITY);
+    let mut s = server();
+    let fits: Vec<u8> = (0..32).map(|i| 0x80 | i as u8).collect();
+    let long: Vec<u8> = (0..33).map(|i| 0x80 | i as u8).collect();
+    let v = bind(&mut s, Instant::ZERO, &fits, &[Ia::Na(1, vec![])]);
+    assert_eq!(v.ias[0].status, None);
+    let held = v.ias[0].items[0].0;
+    let v = bind(
+        &mut s,
+        Instant::ZERO,
+        &long,
+        &[Ia::Na(1, vec![]), Ia::Pd(2, vec![])],
+    );
+    assert_eq!(v.ias[0].status, Some(StatusCode::NoAddrsAvail));
+    assert_eq!(v.ias[1].status, Some(StatusCode::NoPrefixAvail));
+    assert_eq!(s.counters().duid_too_long, 4); // two IAs, at Solicit and at Request
+    assert_eq!(s.counters().table_full, 0);
+    assert_eq!(s.table().len(), 1);
+    // The 33-byte DUID shares its first 32 bytes with the bound client: it is not taken for
+    // it (full comparison), so its Renew of the held address gets lifetime 0, not the lease.
+    let v = send(
+        &mut s,
+        Instant::ZERO,
+        &msg(MessageType::Renew, &long, &[Ia::Na(1, vec![held])]),
+    )
+    .unwrap();
+    assert_eq!(v.ias[0].items, vec![(held, 128, 0, 0)]);
+    assert_eq!(s.table().get(0).unwrap().duid(), &fits[..]);
+    // Restore of a persisted lease with a DUID the table cannot hold: a typed refusal.
+    let mut lease = events(&mut s)[0].lease;
+    lease.duid = DuidBuf::from_bytes(&long).unwrap();
+    lease.address = a("2001:db8:cafe:1::77");
+    assert_eq!(
+        s.restore(Instant::ZERO, &lease),
+        Err(RestoreError::DuidTooLong)
+    );
+    assert_eq!(s.table().len(), 1);
+    // A small-capacity table (a microcontroller's) holds what fits.
+    let mut small = wide_server::<14>(4);
+    lease.duid = DuidBuf::from_bytes(&SEED_DUID).unwrap();
+    assert_eq!(small.restore(Instant::ZERO, &lease), Ok(()));
+    lease.duid = DuidBuf::from_bytes(&[0, 4, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]).unwrap();
+    lease.address = a("2001:db8:cafe:1::78");
+    assert_eq!(
+        small.restore(Instant::ZERO, &lease),
+        Err(RestoreError::DuidTooLong)
+    );
+}
+
+proptest::proptest! {
+    /// Clients with random DUIDs of 3..=48 bytes, many sharing long prefixes, against a
+    /// `Slot<20>` table: a DUID that fits is bound to exactly one client and found again by
+    /// its Renew; a longer one is refused (counted), never truncated, never a panic.
+    #[test]
+    fn duids_longer_than_the_capacity_are_refused_never_confused(
+        clients in proptest::collection::vec((3usize..=48, 0u8..4), 1..40)
+    ) {
+        let mut s = wide_server::<20>(64);
+        let mut out = vec![0u8; 4096];
+        let mut mine: HashMap<Vec<u8>, Ipv6Addr> = HashMap::new();
+        let mut refused = 0u64;
+        for (len, tail) in clients {
+            // Shared prefix: only the length and the last byte tell clients apart.
+            let mut d: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            d[0] = 0;
+            d[1] = 4;
+            *d.last_mut().unwrap() = tail;
+            let ias = [Ia::Na(1, vec![])];
+            let n = s
+                .handle_message(Instant::ZERO, &meta(), &msg(MessageType::Request, &d, &ias), &mut out)
+                .unwrap()
+                .len;
+            let v = view(&out[..n]);
+            while s.poll_event().is_some() {}
+            if len > 20 {
+                proptest::prop_assert_eq!(v.ias[0].status, Some(StatusCode::NoAddrsAvail));
+                refused += 1;
+                continue;
+            }
+            proptest::prop_assert_eq!(v.ias[0].status, None);
+            let addr = v.ias[0].items[0].0;
+            // The same client again keeps its address; a new one gets a fresh one.
+            if let Some(prev) = mine.get(&d) {
+                proptest::prop_assert_eq!(*prev, addr);
+            } else {
+                proptest::prop_assert!(!mine.values().any(|x| *x == addr));
+                mine.insert(d.clone(), addr);
+            }
+        }
+        proptest::prop_assert_eq!(s.counters().duid_too_long, refused);
+        proptest::prop_assert_eq!(s.table().len(), mine.len());
+        for b in s.table().iter() {
+            proptest::prop_assert_eq!(mine.get(b.duid()), Some(&b.address()));
+        }
+        s.table().check_invariants();
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1735,7 +1873,7 @@ fn event_queue_full_drops_before_changing_state() {
         if matches!(r, Err(NoReply::EventQueueFull)) {
             break;
         }
-        assert!(i < 100);
+        assert!(i < EVENT_QUEUE as u32);
     }
     let held = s.table().len();
     assert_eq!(s.counters().event_queue_full, 1);
@@ -2066,7 +2204,8 @@ fn small_event_queue_and_one_rate_bucket() {
     let mut links = heapless::Vec::new();
     links.push(link).unwrap();
     let storage = vec![Slot::EMPTY; 64].into_boxed_slice();
-    let mut s: Server<Box<[Slot]>, 1, MAX_EVENTS_PER_MESSAGE, 1> = Server::new(
+    // 12 events: 2 × the default caps (4 addresses + 2 prefixes), the least room a message needs.
+    let mut s: Server<Box<[Slot]>, 1, 12, 1> = Server::new(
         DuidBuf::from_bytes(&SERVER_DUID).unwrap(),
         links,
         Limits {
@@ -2078,9 +2217,8 @@ fn small_event_queue_and_one_rate_bucket() {
         7,
     );
     let mut out = vec![0u8; 4096];
-    let drain = |s: &mut Server<Box<[Slot]>, 1, MAX_EVENTS_PER_MESSAGE, 1>| {
-        core::iter::from_fn(|| s.poll_event()).count()
-    };
+    let drain =
+        |s: &mut Server<Box<[Slot]>, 1, 12, 1>| core::iter::from_fn(|| s.poll_event()).count();
     let request = |c: u32| msg(MessageType::Request, &duid(c), &[Ia::Na(1, vec![])]);
     // An empty queue has exactly the room one stateful message needs.
     let t = s.handle_message(Instant::ZERO, &meta(), &request(1), &mut out);
@@ -2111,4 +2249,87 @@ fn small_event_queue_and_one_rate_bucket() {
     s.handle_timeout(Instant::from_secs(100_000));
     assert_eq!(drain(&mut s), 3);
     assert!(s.table().is_empty());
+}
+
+#[test]
+fn tiny_event_queue_clamps_the_caps_and_never_loses_an_event() {
+    // EVENTS = 4: the caps are clamped to 2 bindings a client (2 addresses, no prefix).
+    let link = seed_link();
+    let mut links = heapless::Vec::new();
+    links.push(link).unwrap();
+    let mut s: Server<Box<[Slot]>, 1, 4, 1> = Server::new(
+        DuidBuf::from_bytes(&SERVER_DUID).unwrap(),
+        links,
+        Limits {
+            rate_per_second: 0,
+            ..Limits::default()
+        },
+        vec![Slot::EMPTY; 16].into_boxed_slice(),
+        9,
+    );
+    let mut out = vec![0u8; 4096];
+    let c = duid(7);
+    let ias = [
+        Ia::Na(1, vec![]),
+        Ia::Na(2, vec![]),
+        Ia::Na(3, vec![]),
+        Ia::Pd(4, vec![]),
+    ];
+    let n = s
+        .handle_message(
+            Instant::ZERO,
+            &meta(),
+            &msg(MessageType::Request, &c, &ias),
+            &mut out,
+        )
+        .unwrap()
+        .len;
+    let v = view(&out[..n]);
+    let status: Vec<_> = v.ias.iter().map(|ia| ia.status).collect();
+    assert_eq!(
+        status,
+        vec![
+            None,
+            None,
+            Some(StatusCode::NoAddrsAvail),
+            Some(StatusCode::NoPrefixAvail)
+        ]
+    );
+    let drain = |s: &mut Server<Box<[Slot]>, 1, 4, 1>| {
+        core::iter::from_fn(|| s.poll_event()).collect::<Vec<_>>()
+    };
+    let bound = drain(&mut s);
+    assert_eq!(bound.len(), 2);
+    // Three more leases of the same client restored (a store written under larger caps):
+    // a Renew looks at no more than the caps' 2 bindings, so its events fit the queue.
+    let mut lease = bound[0].lease;
+    for (i, iaid) in [(0x71u16, 5u32), (0x72, 6), (0x73, 7)] {
+        lease.address = Ipv6Addr::new(0x2001, 0xdb8, 0xcafe, 1, 0, 0, 0, i);
+        lease.iaid = iaid;
+        s.restore(Instant::ZERO, &lease).unwrap();
+    }
+    let renew: Vec<Ia> = (1..=7).map(|i| Ia::Na(i, vec![])).collect();
+    let r = s.handle_message(
+        Instant::from_secs(10),
+        &meta(),
+        &msg(MessageType::Renew, &c, &renew),
+        &mut out,
+    );
+    assert!(r.is_ok());
+    let renewed = drain(&mut s);
+    assert!(!renewed.is_empty() && renewed.len() <= 4);
+    assert!(renewed
+        .iter()
+        .all(|e| e.kind == LeaseEventKind::Renewed && e.lease.duid.as_bytes() == &c[..]));
+    assert_eq!(s.counters().events_lost, 0);
+    // Every event of a Release fits as well.
+    let r = s.handle_message(
+        Instant::from_secs(10),
+        &meta(),
+        &msg(MessageType::Release, &c, &renew),
+        &mut out,
+    );
+    assert!(r.is_ok());
+    assert!(drain(&mut s).len() <= 4);
+    assert_eq!(s.counters().events_lost, 0);
 }
