@@ -15,7 +15,7 @@ use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR1};
 use signal_hook_mio::v1_0::Signals;
 use sixconf_core::dhcpv6::server::{
     config::MAX_LINKS, IaType, LeaseEvent, LeaseEventKind, Limits, LinkConfig, RxMeta, Server,
-    Slot, Transmit,
+    Slot, Transmit, DUID_CAPACITY_MAX, EVENT_QUEUE, RATE_BUCKETS,
 };
 use sixconf_core::profile::Profile;
 use sixconf_core::ra::{Advertiser, Event as RaEvent, Link};
@@ -149,6 +149,13 @@ struct Pending {
     tx: Transmit,
 }
 
+/// A table slot of the daemon: it serves every DUID RFC 9915 §11.1 allows (up to 130 bytes),
+/// at 216 bytes a binding, rather than the core's embedded default of 32-byte DUIDs.
+type DaemonSlot = Slot<DUID_CAPACITY_MAX>;
+/// The daemon's server engine over a boxed table of [`DaemonSlot`]s.
+type DaemonServer =
+    Server<Box<[DaemonSlot]>, MAX_LINKS, EVENT_QUEUE, RATE_BUCKETS, DUID_CAPACITY_MAX>;
+
 /// The running daemon.
 pub struct Daemon {
     config_path: PathBuf,
@@ -157,7 +164,7 @@ pub struct Daemon {
     signals: Signals,
     links: Vec<LinkRt>,
     dhcp: Option<DhcpSocket>,
-    server: Server<Box<[Slot]>, MAX_LINKS>,
+    server: DaemonServer,
     /// The `[server]` limits as configured (the engine keeps a clamped copy).
     configured_limits: Limits,
     store: Box<dyn LeaseStore>,
@@ -315,7 +322,7 @@ impl Daemon {
             .server_duid(config.server.duid.as_ref())
             .map_err(StartError::Store)?;
         let configured_limits = config.server.limits;
-        let slots = vec![Slot::EMPTY; config.server.max_leases.max(1)].into_boxed_slice();
+        let slots = vec![DaemonSlot::empty(); config.server.max_leases.max(1)].into_boxed_slice();
         let mut server = Server::new(
             duid,
             server_links,

@@ -170,10 +170,16 @@ pub fn open(
 }
 
 /// Load every unexpired lease of `store` into `server` with [`Server::restore`].
-pub fn load_into<S: AsMut<[Slot]> + AsRef<[Slot]>, const LINKS: usize>(
+pub fn load_into<
+    S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>,
+    const LINKS: usize,
+    const EVENTS: usize,
+    const RATE: usize,
+    const D: usize,
+>(
     store: &mut dyn LeaseStore,
     now: Instant,
-    server: &mut Server<S, LINKS>,
+    server: &mut Server<S, LINKS, EVENTS, RATE, D>,
 ) -> Result<LoadReport, StoreError> {
     store.load(now, &mut |lease| server.restore(now, lease))
 }

@@ -110,7 +110,9 @@ pub use config::{
     AddressPool, ConfigError, Lifetimes, Limits, LinkConfig, Prefix, PrefixPool, Reservation,
     ReservationKey,
 };
-pub use table::{IaType, Lease, LeaseTable, Slot, TableFull, DEFAULT_DUID_CAPACITY};
+pub use table::{
+    IaType, Lease, LeaseTable, Slot, TableFull, DEFAULT_DUID_CAPACITY, DUID_CAPACITY_MAX,
+};
 
 use config::MAX_LINKS;
 use table::{hash_bytes, NewBinding};
