@@ -8,7 +8,7 @@
 #
 # Needs root, kea-dhcp6, python3 and a release build:
 #   cargo build --release -p sixconf --bin sixconf
-#   sudo benches/perfdhcp/startup.sh [N]
+#   sudo benches/perfdhcp/startup.sh [N]          (NO_KEA=1: sixconf only; KEEP=1: keep the files)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-$PWD/target/release/sixconf}
@@ -19,7 +19,8 @@ DIR=$(mktemp -d)
 cleanup() {
   for p in $(ip netns pids $R 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
   ip netns del $R 2>/dev/null || true
-  rm -rf /etc/netns/$R "$DIR"
+  rm -rf /etc/netns/$R
+  if [ "${KEEP:-0}" = 1 ]; then echo "kept: $DIR" >&2; else rm -rf "$DIR"; fi
 }
 trap cleanup EXIT
 mkdir -p /etc/netns/$R && echo "nameserver ::1" > /etc/netns/$R/resolv.conf
@@ -62,6 +63,9 @@ wait_bound() { # pid: seconds until port 547 is bound
   awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'
 }
 rss() { awk '/VmRSS/ { printf "%d MiB", $2 / 1024 }' /proc/$1/status; }
+# CPU time (user + system, all threads) the process has used: on a busy machine the wall time
+# includes waiting for a CPU, this does not.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f s", ($14 + $15) / hz }' /proc/$1/stat; }
 stop() {
   for p in $(ip netns pids $R); do kill -TERM "$p"; sleep 0.2; kill -TERM "$p" 2>/dev/null || true; done
   for _ in $(seq 1 200); do [ -z "$(ip netns pids $R)" ] && break; sleep 0.1; done
@@ -110,14 +114,15 @@ for run in 1 2; do
   # The log's timestamp (RFC 3339, UTC) against the start time.
   ts=$(date -d "$(echo "$line" | awk '{print $1}')" +%s.%N)
   loaded=$(awk -v a="$t0" -v b="$ts" 'BEGIN { printf "%.3f", b - a }')
-  echo "sixconf run $run: leases loaded after ${loaded} s ($(echo "$line" | grep -o 'restored=[0-9]*')), port bound after ${up} s, RSS $(rss $pid)"
+  echo "sixconf run $run: leases loaded after ${loaded} s ($(echo "$line" | grep -o 'restored=[0-9]*')), port bound after ${up} s, CPU $(cpu $pid), RSS $(rss $pid)"
   stop
 
+  [ "${NO_KEA:-0}" = 1 ] && continue
   t0=$(now)
   ip netns exec $R kea-dhcp6 -c "$DIR/kea.json" > "$DIR/kea.out" 2>&1 &
   pid=$!
   up=$(wait_bound "$t0")
-  echo "kea-dhcp6 run $run: port bound after ${up} s, RSS $(rss $pid)"
+  echo "kea-dhcp6 run $run: port bound after ${up} s, CPU $(cpu $pid), RSS $(rss $pid)"
   stop
   rm -f "$DIR"/leases6.csv.2 "$DIR"/leases6.csv.completed   # left by Kea's lease file cleanup
 done
