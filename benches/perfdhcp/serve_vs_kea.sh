@@ -12,8 +12,8 @@
 #
 # Needs root, perfdhcp (Debian: kea-admin), kea-dhcp6, python3 and a release build:
 #   cargo build --release -p sixconf --bin sixconf
-#   sudo benches/perfdhcp/serve_vs_kea.sh                 (10 s steps; about 40 minutes)
-#   sudo QUICK=1 benches/perfdhcp/serve_vs_kea.sh         (3 s steps; about 10 minutes)
+#   sudo benches/perfdhcp/serve_vs_kea.sh                 (10 s steps; about an hour)
+#   sudo QUICK=1 benches/perfdhcp/serve_vs_kea.sh         (3 s steps; about 15 minutes)
 #   sudo VARIANTS="base relay" benches/perfdhcp/serve_vs_kea.sh
 # Variants: base, rapid (-i -c), pd (-e address-and-prefix), relay (-A 1).
 # Exit status 1 if any duplicate address was found.
@@ -23,10 +23,10 @@ BIN=${BIN:-$PWD/target/release/sixconf}
 PY=/usr/bin/python3
 if [ "${QUICK:-0}" = 1 ]; then
   STEP=${STEP:-3}
-  RATES=(${RATES:-1000 2000 4000 8000 16000 32000})
+  RATES=(${RATES:-2000 3000 4000 5000 6000 7000 8000 9000 10000 12000 14000 16000 20000})
 else
   STEP=${STEP:-10}
-  RATES=(${RATES:-1000 1500 2000 3000 4000 6000 8000 12000 16000 24000 32000 48000})
+  RATES=(${RATES:-1000 2000 3000 4000 5000 6000 7000 8000 9000 10000 11000 12000 14000 16000 18000 20000 24000 28000 32000})
 fi
 FLOOD=${FLOOD:-200000}
 VARIANTS=(${VARIANTS:-base rapid pd relay})
