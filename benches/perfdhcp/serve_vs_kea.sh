@@ -5,7 +5,7 @@
 #
 # For every variant (plain 4-way exchange, Rapid Commit, address and prefix, relayed) the rate
 # is stepped upward, the servers alternating at each step (each run on a fresh lease store),
-# until a server's drops pass 2.5 %: its leases/s is what it answered at the highest step with
+# until a server's drops pass 2.5 % (twice in a row at that step): its leases/s is what it answered at the highest step with
 # drops <= 2.5 %. Then a flood run (-r far above what anyone answers) per server. After every
 # run the uniqueness of addresses is checked twice: perfdhcp -u ("non unique addresses"), and
 # the lease stores (no address held by two DUIDs in `sixconf leases --json` and in Kea's CSV).
@@ -194,6 +194,13 @@ for v in "${VARIANTS[@]}"; do
       read -r lps drop nu dup stored <<< "$(run "$s" "$v" "$rate")"
       printf '%-7s %-10s %-8s %9s %7s %7s %7s\n' "$v" "$s" "$rate" "$lps" "$drop" "$nu" "$dup"
       DUPS=$((DUPS + nu + dup))
+      if [ "$lps" != n/a ] && awk -v d="$drop" -v m=$MAXDROP 'BEGIN { exit !(d > m) }'; then
+        # One more try before giving up on a server: the machine is shared, one short step
+        # is a small sample.
+        read -r lps drop nu dup stored <<< "$(run "$s" "$v" "$rate")"
+        printf '%-7s %-10s %-8s %9s %7s %7s %7s  (again)\n' "$v" "$s" "$rate" "$lps" "$drop" "$nu" "$dup"
+        DUPS=$((DUPS + nu + dup))
+      fi
       if [ "$lps" = n/a ]; then NA[$s-$v]=$(cat "$DIR/p-$s-$v-$rate.txt.err"); done_[$s]=1; continue; fi
       if awk -v d="$drop" -v m=$MAXDROP 'BEGIN { exit !(d <= m) }'; then
         BEST[$s-$v]=$lps BESTDROP[$s-$v]=$drop
