@@ -28,7 +28,7 @@ use super::hops::HopFile;
 use super::iface::Interface;
 use super::routes::{Dest, NextHop, Routes};
 use super::sockets::{DhcpSocket, NdSocket, TYPE_RA, TYPE_RS};
-use crate::config::{Config, LinkSpec};
+use crate::config::{Config, Durability, LinkSpec};
 use crate::store::{self, LeaseStore};
 
 /// Token of the signal source.
@@ -366,7 +366,8 @@ impl Daemon {
         } else {
             None
         };
-        let hops = HopFile::open(&config.server.lease_db);
+        let hops = HopFile::open(&config.server.lease_db)
+            .with_fsync(config.server.durability == Durability::Fsync);
 
         let mut d = Daemon {
             config_path: config_path.to_owned(),
@@ -815,7 +816,7 @@ impl Daemon {
             let dest = dest_of(e);
             match (e.kind, hop) {
                 (LeaseEventKind::Bound | LeaseEventKind::Renewed, Some(via)) => {
-                    let new = routes.installed().all(|(d, v)| d != dest || v != *via);
+                    let new = !routes.is_installed(dest, *via);
                     match routes.install(dest, *via) {
                         Ok(()) => {
                             if new {

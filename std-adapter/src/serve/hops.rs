@@ -11,7 +11,7 @@
 //!
 //! The interface is kept by name: indexes change across reboots.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write as _};
 use std::net::Ipv6Addr;
 use std::path::{Path, PathBuf};
@@ -34,6 +34,11 @@ pub struct Hop {
 pub struct HopFile {
     path: PathBuf,
     hops: BTreeMap<String, Hop>,
+    /// Interface names by index, read from `/sys` once per index (a lookup per event scanned
+    /// the directory).
+    names: HashMap<u32, String>,
+    /// fsync the file before the rename (`durability = "fsync"`).
+    fsync: bool,
 }
 
 fn key(dest: Dest) -> String {
@@ -79,7 +84,20 @@ impl HopFile {
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default();
-        HopFile { path, hops }
+        HopFile {
+            path,
+            hops,
+            names: HashMap::new(),
+            fsync: true,
+        }
+    }
+
+    /// Whether [`HopFile::save`] fsyncs before renaming (it does by default). With
+    /// `durability = "process"` the rename alone survives a crash of the process, like the
+    /// lease database's own setting.
+    pub fn with_fsync(mut self, fsync: bool) -> HopFile {
+        self.fsync = fsync;
+        self
     }
 
     /// The recorded next hop of `dest`, resolved to an interface index.
@@ -102,8 +120,15 @@ impl HopFile {
         let k = key(dest);
         match via {
             Some(v) => {
-                let Some(interface) = interface_name(v.ifindex) else {
-                    return false;
+                let interface = match self.names.get(&v.ifindex) {
+                    Some(name) => name.clone(),
+                    None => {
+                        let Some(name) = interface_name(v.ifindex) else {
+                            return false;
+                        };
+                        self.names.insert(v.ifindex, name.clone());
+                        name
+                    }
                 };
                 let hop = Hop {
                     gateway: v.gateway,
@@ -119,13 +144,16 @@ impl HopFile {
         }
     }
 
-    /// Write the file (temporary file, fsync, rename).
+    /// Write the file (temporary file, fsync unless turned off, rename). Compact JSON: the file
+    /// is rewritten at every batch that changes a route, and holds one entry per delegation.
     pub fn save(&self) -> io::Result<()> {
         let tmp = self.path.with_extension("json.tmp");
-        let bytes = serde_json::to_vec_pretty(&self.hops).map_err(io::Error::other)?;
+        let bytes = serde_json::to_vec(&self.hops).map_err(io::Error::other)?;
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(&bytes)?;
-        f.sync_all()?;
+        if self.fsync {
+            f.sync_all()?;
+        }
         std::fs::rename(&tmp, &self.path)
     }
 }

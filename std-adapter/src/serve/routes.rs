@@ -81,9 +81,15 @@ impl Routes {
             .map(|(&(a, l), &v)| ((Ipv6Addr::from(a), l), v))
     }
 
+    /// Whether this process installed the route to `dest` via `via` (a map lookup, not a scan:
+    /// it runs once per delegated-prefix event).
+    pub fn is_installed(&self, dest: Dest, via: NextHop) -> bool {
+        self.installed.get(&(u128::from(dest.0), dest.1)) == Some(&via)
+    }
+
     /// Install (or replace) the route to `dest` via `via`.
     pub fn install(&mut self, dest: Dest, via: NextHop) -> io::Result<()> {
-        if self.installed.get(&(u128::from(dest.0), dest.1)) == Some(&via) {
+        if self.is_installed(dest, via) {
             return Ok(());
         }
         let mut msg = RouteMessage::default();
