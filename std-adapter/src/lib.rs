@@ -5,7 +5,10 @@
 //! The core decides; this crate acts.
 
 pub mod capture;
+pub mod config;
 pub mod decode;
 pub mod demo;
 pub mod hex;
+pub mod serve;
+pub mod store;
 pub mod text;

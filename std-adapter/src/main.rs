@@ -20,6 +20,30 @@ enum Command {
     /// Run the seed's three link modes (slaac, dhcpv6-stateless, dhcpv6-stateful) in memory with
     /// the real engines, print every packet as tcpdump -vv does, then what each host configured.
     Demo(sixconf::demo::Args),
+    /// Validate a `sixconf serve` configuration file: each problem is printed as
+    /// FILE:LINE:COL: message (exit status 2); a valid file prints a short summary.
+    Check {
+        /// The TOML configuration file.
+        #[arg(long)]
+        config: std::path::PathBuf,
+    },
+    /// Serve Router Advertisements and DHCPv6 on the configured links (as root, or with
+    /// CAP_NET_RAW, CAP_NET_BIND_SERVICE and CAP_NET_ADMIN). SIGTERM/SIGINT stop it after the
+    /// final RAs, SIGHUP reloads the file, SIGUSR1 prints every counter.
+    Serve {
+        /// The TOML configuration file (see `sixconf check`).
+        #[arg(long)]
+        config: std::path::PathBuf,
+    },
+    /// List the leases stored in a lease database.
+    Leases {
+        /// The SQLite lease database (`lease_db` in the configuration).
+        #[arg(long)]
+        db: std::path::PathBuf,
+        /// One JSON object per lease and line.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -27,5 +51,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Decode(args) => sixconf::decode::run(&args),
         Command::Demo(args) => sixconf::demo::main(args),
+        Command::Check { config } => sixconf::config::check_command(&config),
+        Command::Serve { config } => sixconf::serve::command(&config),
+        Command::Leases { db, json } => sixconf::store::leases_command(&db, json),
     }
 }

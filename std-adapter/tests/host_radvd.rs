@@ -10,11 +10,14 @@
 //!    radvd, which answers it with a unicast RA (`AdvRASolicitedUnicast`); that answer
 //!    configures a second `Host`.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::net::Ipv6Addr;
 use std::process::{Child, Command, Stdio};
-use std::thread::sleep;
-use std::time::{Duration as StdDuration, Instant as StdInstant};
+use std::time::Duration as StdDuration;
+
+use common::netns::{wait_for, Pair, Side};
 
 use sixconf_core::host::{DadResult, Dhcpv6Mode, Event, Host, HostConfig, IidMode, Preference};
 use sixconf_core::time::Instant;
@@ -81,100 +84,46 @@ while True:
     break
 "#;
 
-fn sh(args: &[&str]) -> String {
-    let out = Command::new(args[0])
-        .args(&args[1..])
-        .output()
-        .unwrap_or_else(|e| panic!("{args:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Two namespaces joined by a veth pair, radvd in one; all removed on drop.
+/// Two namespaces joined by a veth pair (std-adapter/tests/common/netns.rs), radvd in one; all
+/// removed on drop.
 struct Lab {
-    router: String,
-    host: String,
-    dir: std::path::PathBuf,
-    radvd: Option<Child>,
+    pair: Pair,
 }
 
 impl Lab {
     fn new() -> Lab {
-        let id = std::process::id();
-        let dir = std::env::temp_dir().join(format!("sixconf-host-radvd-{id}"));
-        std::fs::create_dir_all(&dir).unwrap();
-        let lab = Lab {
-            router: format!("sxho-r{id}"),
-            host: format!("sxho-h{id}"),
-            dir,
-            radvd: None,
-        };
-        for ns in [&lab.router, &lab.host] {
-            // A namespace gets its own resolv.conf before anything runs in it (BRIEF.md).
-            std::fs::create_dir_all(format!("/etc/netns/{ns}")).unwrap();
-            std::fs::write(format!("/etc/netns/{ns}/resolv.conf"), "nameserver ::1\n").unwrap();
-            sh(&["ip", "netns", "add", ns]);
-        }
-        let (r, h) = (lab.router.as_str(), lab.host.as_str());
-        sh(&[
-            "ip", "link", "add", "sxhr0", "netns", r, "type", "veth", "peer", "name", "sxhh0",
-            "netns", h,
-        ]);
-        sh(&["ip", "-n", r, "link", "set", "sxhr0", "address", ROUTER_MAC]);
-        sh(&["ip", "-n", h, "link", "set", "sxhh0", "address", HOST_MAC]);
-        sh(&[
-            "ip",
-            "netns",
-            "exec",
-            r,
-            "sysctl",
-            "-qw",
-            "net.ipv6.conf.all.forwarding=1",
-        ]);
         // The kernel processes RAs (our reference) but sends no RS of its own, so the only
         // solicitation radvd sees is the engine's.
-        sh(&[
-            "ip",
-            "netns",
-            "exec",
-            h,
-            "sysctl",
-            "-qw",
-            "net.ipv6.conf.sxhh0.accept_ra=2",
-            "net.ipv6.conf.sxhh0.addr_gen_mode=0",
-            "net.ipv6.conf.sxhh0.router_solicitations=0",
-            "net.ipv6.conf.sxhh0.accept_ra_rt_info_max_plen=64",
-        ]);
-        sh(&["ip", "-n", r, "link", "set", "sxhr0", "up"]);
-        sh(&["ip", "-n", h, "link", "set", "sxhh0", "up"]);
-        for (ns, dev, ll) in [(r, "sxhr0", ROUTER_LL), (h, "sxhh0", HOST_LL)] {
-            wait(&format!("{ll} out of DAD"), || {
-                let a = sh(&["ip", "-n", ns, "-6", "addr", "show", "dev", dev]);
-                a.contains(ll) && !a.contains("tentative")
-            });
+        let pair = Pair::builder("ho")
+            .interfaces("sxhr0", "sxhh0")
+            .router_mac(ROUTER_MAC)
+            .host_mac(HOST_MAC)
+            .router_sysctl("net.ipv6.conf.all.forwarding=1")
+            .host_sysctl("net.ipv6.conf.{if}.accept_ra=2")
+            .host_sysctl("net.ipv6.conf.{if}.addr_gen_mode=0")
+            .host_sysctl("net.ipv6.conf.{if}.router_solicitations=0")
+            .host_sysctl("net.ipv6.conf.{if}.accept_ra_rt_info_max_plen=64")
+            .build();
+        for (side, dev, ll) in [
+            (Side::Router, "sxhr0", ROUTER_LL),
+            (Side::Host, "sxhh0", HOST_LL),
+        ] {
+            assert!(pair
+                .ip(side, &["-6", "addr", "show", "dev", dev])
+                .contains(ll));
         }
-        lab
+        Lab { pair }
     }
 
     fn start_radvd(&mut self) {
-        let conf = self.dir.join("radvd.conf");
+        let conf = self.pair.path("radvd.conf");
         std::fs::write(&conf, RADVD_CONF).unwrap();
-        let pid = self.dir.join("radvd.pid");
-        let child = Command::new("ip")
-            .args(["netns", "exec", &self.router, "radvd", "-n", "-m", "stderr"])
-            .arg("-C")
-            .arg(&conf)
-            .arg("-p")
-            .arg(&pid)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("radvd");
-        self.radvd = Some(child);
+        let pid = self.pair.path("radvd.pid");
+        self.pair.spawn(
+            Side::Router,
+            &["radvd", "-n", "-m", "stderr", "-C", &conf, "-p", &pid],
+            "radvd.log",
+        );
     }
 
     /// Starts a listener in the host namespace; returns once its socket is open.
@@ -183,7 +132,7 @@ impl Lab {
             .args([
                 "netns",
                 "exec",
-                &self.host,
+                &self.pair.host,
                 "/usr/bin/python3",
                 "-c",
                 LISTENER,
@@ -202,7 +151,8 @@ impl Lab {
     }
 
     fn host_addrs(&self) -> String {
-        sh(&["ip", "-n", &self.host, "-6", "addr", "show", "dev", "sxhh0"])
+        self.pair
+            .ip(Side::Host, &["-6", "addr", "show", "dev", "sxhh0"])
     }
 
     fn send_from_host(&self, src: Ipv6Addr, dst: Ipv6Addr, bytes: &[u8]) {
@@ -215,41 +165,13 @@ impl Lab {
              s.bind(('{src}', 0, 0, i))\n\
              s.sendto(bytes.fromhex('{hex}'), ('{dst}', 0, 0, i))\n"
         );
-        sh(&[
-            "ip",
-            "netns",
-            "exec",
-            &self.host,
-            "/usr/bin/python3",
-            "-c",
-            &script,
-        ]);
+        self.pair
+            .exec(Side::Host, &["/usr/bin/python3", "-c", &script]);
     }
 }
 
-impl Drop for Lab {
-    fn drop(&mut self) {
-        if let Some(mut radvd) = self.radvd.take() {
-            let _ = radvd.kill();
-            let _ = radvd.wait();
-        }
-        for ns in [&self.router, &self.host] {
-            let _ = Command::new("ip").args(["netns", "del", ns]).status();
-            let _ = std::fs::remove_dir_all(format!("/etc/netns/{ns}"));
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn wait(what: &str, mut ok: impl FnMut() -> bool) {
-    let start = StdInstant::now();
-    while !ok() {
-        assert!(
-            start.elapsed() < StdDuration::from_secs(15),
-            "timed out waiting for {what}"
-        );
-        sleep(StdDuration::from_millis(100));
-    }
+fn wait(what: &str, ok: impl FnMut() -> bool) {
+    wait_for(what, StdDuration::from_secs(15), ok)
 }
 
 /// One RA as the listener saw it.

@@ -2,9 +2,11 @@
 //! kernel's own RA processing and SLAAC (RFC 4862) as the peer. Needs root, `ip` (iproute2) and
 //! `/usr/bin/python3` (the sender: a raw ICMPv6 socket with hop limit 255).
 
-use std::process::Command;
-use std::thread::sleep;
-use std::time::{Duration as StdDuration, Instant as StdInstant};
+mod common;
+
+use std::time::Duration as StdDuration;
+
+use common::netns::{sh, wait_for, Pair, Side};
 
 use sixconf_core::profile::{AdvRoute, Mode, Preference, Prefix, Profile};
 use sixconf_core::ra::{Advertiser, Link, Reason};
@@ -13,62 +15,24 @@ use sixconf_core::time::{Duration, Instant};
 const MAC: &str = "fa:16:3e:c3:17:b4";
 const ROUTER_LL: &str = "fe80::f816:3eff:fec3:17b4";
 
-fn sh(args: &[&str]) -> String {
-    let out = Command::new(args[0])
-        .args(&args[1..])
-        .output()
-        .unwrap_or_else(|e| panic!("{args:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Two namespaces joined by a veth pair, removed on drop.
+/// Two namespaces joined by a veth pair (std-adapter/tests/common/netns.rs), removed on drop.
 struct Lab {
-    router: String,
-    host: String,
+    pair: Pair,
 }
 
 impl Lab {
     fn new() -> Lab {
-        let id = std::process::id();
-        let lab = Lab {
-            router: format!("sxra-r{id}"),
-            host: format!("sxra-h{id}"),
-        };
-        for ns in [&lab.router, &lab.host] {
-            // A namespace gets its own resolv.conf before anything runs in it (BRIEF.md).
-            std::fs::create_dir_all(format!("/etc/netns/{ns}")).unwrap();
-            std::fs::write(format!("/etc/netns/{ns}/resolv.conf"), "nameserver ::1\n").unwrap();
-            sh(&["ip", "netns", "add", ns]);
-        }
-        let (r, h) = (lab.router.as_str(), lab.host.as_str());
-        sh(&[
-            "ip", "link", "add", "sxr0", "netns", r, "type", "veth", "peer", "name", "sxh0",
-            "netns", h,
-        ]);
-        sh(&["ip", "-n", r, "link", "set", "sxr0", "address", MAC]);
-        sh(&[
-            "ip",
-            "netns",
-            "exec",
-            h,
-            "sysctl",
-            "-qw",
-            "net.ipv6.conf.sxh0.accept_ra=2",
-            "net.ipv6.conf.sxh0.accept_ra_rt_info_max_plen=64",
-        ]);
-        sh(&["ip", "-n", r, "link", "set", "sxr0", "up"]);
-        sh(&["ip", "-n", h, "link", "set", "sxh0", "up"]);
-        // Wait for the router's link-local address to leave DAD, so it can be the source.
-        lab.wait("router link-local", || {
-            let a = sh(&["ip", "-n", r, "-6", "addr", "show", "dev", "sxr0"]);
-            a.contains(ROUTER_LL) && !a.contains("tentative")
-        });
-        lab
+        let pair = Pair::builder("ra")
+            .interfaces("sxr0", "sxh0")
+            .router_mac(MAC)
+            .host_sysctl("net.ipv6.conf.{if}.accept_ra=2")
+            .host_sysctl("net.ipv6.conf.{if}.accept_ra_rt_info_max_plen=64")
+            .build();
+        // The router's link-local address (EUI-64 of MAC) is out of DAD: it can be the source.
+        assert!(pair
+            .ip(Side::Router, &["-6", "addr", "show", "dev", "sxr0"])
+            .contains(ROUTER_LL));
+        Lab { pair }
     }
 
     fn send(&self, ra: &[u8]) {
@@ -81,41 +45,16 @@ impl Lab {
              s.bind(('{ROUTER_LL}', 0, 0, i))\n\
              s.sendto(bytes.fromhex('{hex}'), ('ff02::1', 0, 0, i))\n"
         );
-        sh(&[
-            "ip",
-            "netns",
-            "exec",
-            &self.router,
-            "/usr/bin/python3",
-            "-c",
-            &script,
-        ]);
+        self.pair
+            .exec(Side::Router, &["/usr/bin/python3", "-c", &script]);
     }
 
     fn host(&self, args: &[&str]) -> String {
-        let mut all = vec!["ip", "-n", self.host.as_str()];
-        all.extend_from_slice(args);
-        sh(&all)
+        self.pair.ip(Side::Host, args)
     }
 
-    fn wait(&self, what: &str, mut ok: impl FnMut() -> bool) {
-        let start = StdInstant::now();
-        while !ok() {
-            assert!(
-                start.elapsed() < StdDuration::from_secs(10),
-                "timed out waiting for {what}"
-            );
-            sleep(StdDuration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        for ns in [&self.router, &self.host] {
-            let _ = Command::new("ip").args(["netns", "del", ns]).status();
-            let _ = std::fs::remove_dir_all(format!("/etc/netns/{ns}"));
-        }
+    fn wait(&self, what: &str, ok: impl FnMut() -> bool) {
+        wait_for(what, StdDuration::from_secs(10), ok)
     }
 }
 
@@ -177,7 +116,7 @@ fn linux_slaac_follows_the_advertiser_through_renumbering_and_stop() {
         "ip",
         "netns",
         "exec",
-        &lab.host,
+        &lab.pair.host,
         "sysctl",
         "-n",
         "net.ipv6.conf.sxh0.mtu",

@@ -406,6 +406,77 @@ impl LinkConfig {
     }
 }
 
+impl LinkConfig {
+    /// The server's view of a link profile (DESIGN.md: a profile is declared once and compiled
+    /// into both the RA content and the DHCPv6 server's behaviour).
+    ///
+    /// - every prefix of the profile (advertised or not) becomes an on-link prefix of the link
+    ///   (RFC 9915 §13.1 link selection, §18.3.3 Confirm);
+    /// - `dhcpv6.pool` → one address pool, `dhcpv6.pd_pool` → one prefix pool (RFC 9915 §6.2,
+    ///   §6.3);
+    /// - the lifetimes and T1/T2 apply to both IA_NA and IA_PD (RFC 9915 §21.4, §21.21); a T1
+    ///   or T2 of 0 is sent as 0, which lets the client choose (RFC 9915 §21.4);
+    /// - DNS servers and the search list (RFC 3646), NTP (RFC 5908) and SNTP (RFC 4075)
+    ///   servers, Rapid Commit and the Information Refresh Time are copied.
+    ///
+    /// `ifindex`, Interface-ID, Preference, SOL_MAX_RT/INF_MAX_RT and reservations are not part
+    /// of a profile and are left empty for the caller to fill. Fails with
+    /// [`ConfigError::TooMany`] when the profile holds more prefixes than [`MAX_LIST`].
+    pub fn from_profile<const P: usize>(
+        profile: &crate::profile::Profile<P>,
+    ) -> Result<LinkConfig, ConfigError> {
+        let mut link = LinkConfig::default();
+        for p in &profile.prefixes {
+            link.prefixes
+                .push(Prefix::new(p.prefix.addr, p.prefix.len))
+                .map_err(|_| ConfigError::TooMany("prefixes"))?;
+        }
+        let d = &profile.dhcpv6;
+        if let Some(pool) = d.pool {
+            link.address_pools
+                .push(AddressPool::new(pool.start, pool.end))
+                .map_err(|_| ConfigError::TooMany("address pools"))?;
+        }
+        if let Some(pd) = d.pd_pool {
+            link.prefix_pools
+                .push(PrefixPool::new(
+                    Prefix::new(pd.prefix.addr, pd.prefix.len),
+                    pd.delegated_len,
+                ))
+                .map_err(|_| ConfigError::TooMany("prefix pools"))?;
+        }
+        for s in &profile.dns.servers {
+            link.dns_servers
+                .push(*s)
+                .map_err(|_| ConfigError::TooMany("DNS servers"))?;
+        }
+        link.domain_list
+            .extend_from_slice(profile.dns.search_list.as_wire())
+            .map_err(|_| ConfigError::TooMany("domain bytes"))?;
+        for s in &d.ntp_servers {
+            link.ntp_servers
+                .push(*s)
+                .map_err(|_| ConfigError::TooMany("NTP servers"))?;
+        }
+        for s in &d.sntp_servers {
+            link.sntp_servers
+                .push(*s)
+                .map_err(|_| ConfigError::TooMany("SNTP servers"))?;
+        }
+        let lifetimes = Lifetimes {
+            preferred: d.preferred_lifetime,
+            valid: d.valid_lifetime,
+            t1: Some(d.t1),
+            t2: Some(d.t2),
+        };
+        link.address_lifetimes = lifetimes;
+        link.prefix_lifetimes = lifetimes;
+        link.rapid_commit = d.rapid_commit;
+        link.information_refresh_time = d.info_refresh_time;
+        Ok(link)
+    }
+}
+
 /// Server-wide limits (RFC 9915 §23: exhaustion and flooding).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -518,6 +589,74 @@ mod tests {
         l.prefix_pools.pop();
         l.address_lifetimes = Lifetimes::new(100, 50);
         assert_eq!(l.validate(), Err(ConfigError::BadLifetimes));
+    }
+
+    #[test]
+    fn from_profile_carries_pools_lifetimes_and_options() {
+        use crate::profile::{self, Mode, Profile};
+        let a = |s: &str| -> Ipv6Addr { s.parse().unwrap() };
+        let mut p: Profile<4> = Profile::new(Mode::Dhcpv6Stateful);
+        p.add_prefix(profile::Prefix::new(a("2001:db8:cafe:1::"), 64))
+            .unwrap();
+        p.dhcpv6.pool = Some(profile::AddressPool {
+            start: a("2001:db8:cafe:1::1000"),
+            end: a("2001:db8:cafe:1::ffff"),
+        });
+        p.dhcpv6.pd_pool = Some(profile::PdPool {
+            prefix: profile::Prefix::new(a("2001:db8:8000::"), 40),
+            delegated_len: 56,
+        });
+        p.dhcpv6.rapid_commit = true;
+        p.dhcpv6.preferred_lifetime = 3600;
+        p.dhcpv6.valid_lifetime = 7200;
+        p.dhcpv6.t1 = 0;
+        p.dhcpv6.t2 = 2880;
+        p.dhcpv6.info_refresh_time = Some(600);
+        p.dhcpv6.ntp_servers.push(a("2001:db8::123")).unwrap();
+        p.dns.servers.push(a("2001:db8:cafe:a::e")).unwrap();
+        p.dns.search_list.push("openstacklocal").unwrap();
+        assert_eq!(p.validate(), Ok(()));
+
+        let l = LinkConfig::from_profile(&p).unwrap();
+        assert_eq!(l.validate(), Ok(()));
+        assert_eq!(l.ifindex, None);
+        assert_eq!(&l.prefixes[..], &[Prefix::new(a("2001:db8:cafe:1::"), 64)]);
+        assert_eq!(
+            &l.address_pools[..],
+            &[AddressPool::new(
+                a("2001:db8:cafe:1::1000"),
+                a("2001:db8:cafe:1::ffff")
+            )]
+        );
+        assert_eq!(
+            &l.prefix_pools[..],
+            &[PrefixPool::new(Prefix::new(a("2001:db8:8000::"), 40), 56)]
+        );
+        for lt in [l.address_lifetimes, l.prefix_lifetimes] {
+            assert_eq!((lt.preferred, lt.valid), (3600, 7200));
+            // T1 0 is sent as 0 (the client chooses), not replaced by 0.5 × preferred.
+            assert_eq!((lt.t1(), lt.t2()), (0, 2880));
+        }
+        assert!(l.rapid_commit);
+        assert_eq!(l.information_refresh_time, Some(600));
+        assert_eq!(&l.dns_servers[..], &[a("2001:db8:cafe:a::e")]);
+        assert_eq!(&l.domain_list[..], b"\x0eopenstacklocal\x00");
+        assert_eq!(&l.ntp_servers[..], &[a("2001:db8::123")]);
+        assert!(l.sntp_servers.is_empty() && l.reservations.is_empty());
+
+        // More prefixes than a LinkConfig holds.
+        let mut big: Profile<8> = Profile::new(Mode::Slaac);
+        for i in 0..5u16 {
+            big.add_prefix(profile::Prefix::new(
+                Ipv6Addr::new(0x2001, 0xdb8, i, 0, 0, 0, 0, 0),
+                64,
+            ))
+            .unwrap();
+        }
+        assert_eq!(
+            LinkConfig::from_profile(&big),
+            Err(ConfigError::TooMany("prefixes"))
+        );
     }
 
     #[test]

@@ -1,0 +1,323 @@
+//! The lease store: every lease change the DHCPv6 server engine reports is persisted here before
+//! the reply that depends on it is sent (DESIGN.md, "Leases"; RFC 9915 §18.3 says nothing about
+//! storage, but a Reply promises the lease to the client).
+//!
+//! [`LeaseStore`] is the interface the run loop uses; [`SqliteStore`] is the embedded
+//! implementation (issue 10 adds PostgreSQL behind the same trait).
+//!
+//! # Group commit
+//!
+//! The run loop handles a batch of datagrams, drains [`Server::poll_event`] into a `Vec`, calls
+//! [`LeaseStore::commit`] once for the whole batch (one transaction), and only then sends the
+//! replies whose [`Transmit::commit_through`](sixconf_core::dhcpv6::server::Transmit) is covered.
+//!
+//! # Time
+//!
+//! A [`Lease`] carries absolute [`Instant`]s. The store writes their milliseconds as they are and
+//! [`LeaseStore::load`] compares them with the `now` it is given, so the server's clock must be
+//! one that survives a restart: Unix time in milliseconds, as [`unix_now`] returns.
+//!
+//! # Links
+//!
+//! Leases are stored under the link's *name* ([`crate::config::LinkSpec::name`]), not under the
+//! engine's link index, so reordering `[[link]]` sections does not move leases between links.
+//! [`LeaseStore::set_links`] gives the index → name mapping (the order of
+//! [`crate::config::Config::links`]).
+
+use std::fmt;
+use std::net::Ipv6Addr;
+
+use sixconf_core::dhcpv6::server::{IaType, Lease, LeaseEvent, RestoreError, Server, Slot};
+use sixconf_core::time::Instant;
+use sixconf_core::wire::dhcpv6::DuidBuf;
+
+use crate::config::ServerConfig;
+
+pub mod sqlite;
+
+pub use sqlite::{SqliteStore, SCHEMA_VERSION};
+
+/// Why the store failed. The run loop logs it and does not send the replies of the batch.
+#[derive(Debug)]
+pub enum StoreError {
+    /// The database reported an error.
+    Sqlite(rusqlite::Error),
+    /// The database was written by a newer sixconf (its schema version is above
+    /// [`SCHEMA_VERSION`]).
+    NewerSchema {
+        /// The version found.
+        found: i64,
+    },
+    /// Reading the operating system's randomness for a new server DUID failed.
+    Io(std::io::Error),
+    /// The `lease_db` setting names a backend this build does not have.
+    UnsupportedBackend(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Sqlite(e) => write!(f, "lease database: {e}"),
+            StoreError::NewerSchema { found } => write!(
+                f,
+                "lease database has schema version {found}; this sixconf knows up to {SCHEMA_VERSION}"
+            ),
+            StoreError::Io(e) => write!(f, "lease database: {e}"),
+            StoreError::UnsupportedBackend(s) => {
+                write!(f, "lease database {s:?}: unsupported backend")
+            }
+        }
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StoreError::Sqlite(e) => Some(e),
+            StoreError::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
+    }
+}
+
+/// What [`LeaseStore::load`] did at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LoadReport {
+    /// Leases handed to the engine and accepted by it.
+    pub restored: u64,
+    /// Leases whose valid lifetime had ended; they are deleted from the store.
+    pub expired: u64,
+    /// Rows that could not be read (wrong type, bad length, bad DUID...): skipped, left in the
+    /// store untouched, counted. Never a reason to refuse to start.
+    pub skipped_bad_rows: u64,
+    /// Readable, unexpired leases the engine refused ([`RestoreError`]: their link is no longer
+    /// configured, their address left the pools, a conflict, a full table). They stay in the
+    /// store and expire there.
+    pub refused: u64,
+}
+
+/// One stored lease as `sixconf leases` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredLease {
+    /// The link's name ([`crate::config::LinkSpec::name`]).
+    pub link: String,
+    /// IA_NA or IA_PD.
+    pub ia_type: IaType,
+    /// The client's DUID (RFC 9915 §11).
+    pub duid: Vec<u8>,
+    /// The IAID (RFC 9915 §12).
+    pub iaid: u32,
+    /// The address (IA_NA) or the delegated prefix (IA_PD).
+    pub address: Ipv6Addr,
+    /// 128 for an address, the delegated length for a prefix.
+    pub prefix_len: u8,
+    /// End of the preferred lifetime, Unix time in milliseconds.
+    pub preferred_until_ms: u64,
+    /// End of the valid lifetime (expiry), Unix time in milliseconds.
+    pub valid_until_ms: u64,
+}
+
+/// Where leases are kept. Object safe: the run loop holds a `Box<dyn LeaseStore>` from [`open`].
+pub trait LeaseStore {
+    /// Map the engine's link indexes to names: `names[i]` is the name of link `i` (the order of
+    /// [`crate::config::Config::links`]). Call it after opening and after every reload, before
+    /// [`commit`](Self::commit) or [`load`](Self::load).
+    fn set_links(&mut self, names: &[String]);
+
+    /// Persist a batch of lease events in one transaction, in order: `Bound`/`Renewed` write
+    /// the lease, `Released`/`Declined`/`Expired` delete it. When this returns `Ok`, the events
+    /// are durable to the configured [`crate::config::Durability`]; on `Err` none of them is.
+    fn commit(&mut self, events: &[LeaseEvent]) -> Result<(), StoreError>;
+
+    /// Read every lease whose valid lifetime ends after `now` and hand it to `restore` (normally
+    /// [`Server::restore`]; [`load_into`] does exactly that). Expired leases are deleted; rows
+    /// that cannot be read are skipped and counted.
+    fn load(
+        &mut self,
+        now: Instant,
+        restore: &mut dyn FnMut(&Lease) -> Result<(), RestoreError>,
+    ) -> Result<LoadReport, StoreError>;
+
+    /// The server DUID (RFC 9915 §11): `configured` when given; otherwise the one stored in the
+    /// database, generated (DUID-UUID, RFC 6355, from the OS's randomness) and stored the first
+    /// time, so the server keeps its identity across restarts.
+    fn server_duid(&mut self, configured: Option<&DuidBuf>) -> Result<DuidBuf, StoreError>;
+
+    /// Every stored lease, expired ones included, ordered by link, type and address (for
+    /// `sixconf leases`). Unreadable rows are left out.
+    fn leases(&mut self) -> Result<Vec<StoredLease>, StoreError>;
+}
+
+/// Open the store `server.lease_db` names (a file path: SQLite, created if missing) with the
+/// configured durability, and give it the link names of `link_names`.
+pub fn open(
+    server: &ServerConfig,
+    link_names: &[String],
+) -> Result<Box<dyn LeaseStore>, StoreError> {
+    let db = server.lease_db.as_str();
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        return Err(StoreError::UnsupportedBackend(db.to_string()));
+    }
+    let mut store = SqliteStore::open(std::path::Path::new(db), server.durability)?;
+    store.set_links(link_names);
+    Ok(Box::new(store))
+}
+
+/// Load every unexpired lease of `store` into `server` with [`Server::restore`].
+pub fn load_into<S: AsMut<[Slot]> + AsRef<[Slot]>, const LINKS: usize>(
+    store: &mut dyn LeaseStore,
+    now: Instant,
+    server: &mut Server<S, LINKS>,
+) -> Result<LoadReport, StoreError> {
+    store.load(now, &mut |lease| server.restore(now, lease))
+}
+
+/// The current wall-clock time as an [`Instant`] of Unix milliseconds: the clock persisted
+/// leases are measured with.
+pub fn unix_now() -> Instant {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    Instant::from_millis(u64::try_from(ms).unwrap_or(u64::MAX))
+}
+
+/// `sixconf leases --db FILE [--json]`: list the stored leases, one per line (or one JSON object
+/// per line with `json`), and return 0; 2 with a message when the database cannot be read.
+pub fn leases_command(db: &std::path::Path, json: bool) -> std::process::ExitCode {
+    use std::io::Write;
+    if !db.exists() {
+        eprintln!("{}: no such lease database", db.display());
+        return std::process::ExitCode::from(2);
+    }
+    let leases = SqliteStore::open_read_only(db).and_then(|mut s| s.leases());
+    let leases = match leases {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{}: {e}", db.display());
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let now_ms = unix_now().total_millis();
+    let mut out = std::io::stdout().lock();
+    let written = if json {
+        leases
+            .iter()
+            .try_for_each(|l| writeln!(out, "{}", lease_json(l, now_ms)))
+    } else {
+        render_table(&leases, now_ms)
+            .lines()
+            .try_for_each(|line| writeln!(out, "{line}"))
+    };
+    match written {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(_) => std::process::ExitCode::from(2),
+    }
+}
+
+/// The DUID as lowercase hex with `:` between bytes (the form `duid =` accepts).
+pub fn duid_hex(duid: &[u8]) -> String {
+    duid.iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// `2026-11-27T21:25:00Z` for Unix milliseconds (UTC, proleptic Gregorian).
+pub fn format_utc(ms: u64) -> String {
+    let secs = ms / 1000;
+    let days = secs / 86_400;
+    let rem = secs % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+fn ia_type_name(t: IaType) -> &'static str {
+    match t {
+        IaType::Na => "NA",
+        IaType::Pd => "PD",
+    }
+}
+
+fn lease_target(l: &StoredLease) -> String {
+    match l.ia_type {
+        IaType::Na => l.address.to_string(),
+        IaType::Pd => format!("{}/{}", l.address, l.prefix_len),
+    }
+}
+
+/// Seconds left until `until_ms` (0 once past).
+fn remaining(until_ms: u64, now_ms: u64) -> u64 {
+    until_ms.saturating_sub(now_ms) / 1000
+}
+
+/// One lease as a JSON object: `link`, `duid` (hex), `iaid`, `type` ("NA"/"PD"), `address`,
+/// `prefix_len`, `preferred_until` / `valid_until` (RFC 3339 UTC), `preferred_lifetime` /
+/// `valid_lifetime` (seconds left now), `expired`.
+pub fn lease_json(l: &StoredLease, now_ms: u64) -> serde_json::Value {
+    serde_json::json!({
+        "link": l.link,
+        "duid": duid_hex(&l.duid),
+        "iaid": l.iaid,
+        "type": ia_type_name(l.ia_type),
+        "address": l.address.to_string(),
+        "prefix_len": l.prefix_len,
+        "preferred_until": format_utc(l.preferred_until_ms),
+        "valid_until": format_utc(l.valid_until_ms),
+        "preferred_lifetime": remaining(l.preferred_until_ms, now_ms),
+        "valid_lifetime": remaining(l.valid_until_ms, now_ms),
+        "expired": l.valid_until_ms <= now_ms,
+    })
+}
+
+/// The text table `sixconf leases` prints: a header, then one lease per line.
+pub fn render_table(leases: &[StoredLease], now_ms: u64) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{:<10} {:<4} {:<10} {:<42} {:>9} {:>9}  {:<20}  DUID",
+        "LINK", "TYPE", "IAID", "ADDRESS/PREFIX", "PREFERRED", "VALID", "EXPIRES"
+    );
+    for l in leases {
+        let expires = if l.valid_until_ms <= now_ms {
+            format!("{} (expired)", format_utc(l.valid_until_ms))
+        } else {
+            format_utc(l.valid_until_ms)
+        };
+        let _ = writeln!(
+            s,
+            "{:<10} {:<4} {:<10} {:<42} {:>9} {:>9}  {:<20}  {}",
+            l.link,
+            ia_type_name(l.ia_type),
+            l.iaid,
+            lease_target(l),
+            remaining(l.preferred_until_ms, now_ms),
+            remaining(l.valid_until_ms, now_ms),
+            expires,
+            duid_hex(&l.duid)
+        );
+    }
+    let _ = writeln!(s, "{} lease(s)", leases.len());
+    s
+}

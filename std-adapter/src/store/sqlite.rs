@@ -1,0 +1,438 @@
+//! [`SqliteStore`]: leases in an SQLite database (rusqlite, bundled SQLite).
+//!
+//! WAL journal; `durability = "fsync"` sets `synchronous = FULL` (a committed batch survives a
+//! power loss), `"process"` sets `NORMAL` (it survives a crash of the process; the last
+//! transactions may be lost on power loss). The schema carries a version number and is migrated
+//! at open.
+//!
+//! Schema (version 1):
+//!
+//! ```sql
+//! CREATE TABLE schema_version (version INTEGER NOT NULL);
+//! CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);   -- 'server_duid'
+//! CREATE TABLE leases (
+//!     address         BLOB    NOT NULL,  -- 16 bytes: the address or the delegated prefix
+//!     prefix_len      INTEGER NOT NULL,  -- 128 for IA_NA
+//!     ia_type         TEXT    NOT NULL,  -- 'na' | 'pd'
+//!     link            TEXT    NOT NULL,  -- the link's name
+//!     duid            BLOB    NOT NULL,  -- the client's DUID
+//!     iaid            INTEGER NOT NULL,
+//!     preferred_until INTEGER NOT NULL,  -- Unix ms
+//!     valid_until     INTEGER NOT NULL,  -- Unix ms
+//!     PRIMARY KEY (address, prefix_len)
+//! ) WITHOUT ROWID;
+//! ```
+
+use std::net::Ipv6Addr;
+use std::path::Path;
+
+use rusqlite::types::ValueRef;
+use rusqlite::{params, Connection, OptionalExtension};
+use sixconf_core::dhcpv6::server::{IaType, Lease, LeaseEvent, LeaseEventKind, RestoreError};
+use sixconf_core::time::Instant;
+use sixconf_core::wire::dhcpv6::DuidBuf;
+
+use super::{LeaseStore, LoadReport, StoreError, StoredLease};
+use crate::config::Durability;
+
+/// The schema version this build writes; older databases are migrated at open.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Migrations: `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+     CREATE TABLE leases (
+         address BLOB NOT NULL,
+         prefix_len INTEGER NOT NULL,
+         ia_type TEXT NOT NULL,
+         link TEXT NOT NULL,
+         duid BLOB NOT NULL,
+         iaid INTEGER NOT NULL,
+         preferred_until INTEGER NOT NULL,
+         valid_until INTEGER NOT NULL,
+         PRIMARY KEY (address, prefix_len)
+     ) WITHOUT ROWID;
+     CREATE INDEX leases_valid_until ON leases (valid_until);",
+];
+
+const UPSERT: &str = "INSERT INTO leases
+    (address, prefix_len, ia_type, link, duid, iaid, preferred_until, valid_until)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+    ON CONFLICT (address, prefix_len) DO UPDATE SET
+        ia_type = excluded.ia_type, link = excluded.link, duid = excluded.duid,
+        iaid = excluded.iaid, preferred_until = excluded.preferred_until,
+        valid_until = excluded.valid_until";
+const DELETE: &str = "DELETE FROM leases WHERE address = ?1 AND prefix_len = ?2";
+
+/// Leases in an SQLite database file. See the [module documentation](self).
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+    links: Vec<String>,
+}
+
+impl SqliteStore {
+    /// Open (creating if missing) the database at `path`: WAL, `synchronous` from
+    /// `durability`, schema migrated to [`SCHEMA_VERSION`].
+    pub fn open(path: &Path, durability: Durability) -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open(path)?;
+        Self::with_connection(conn, durability)
+    }
+
+    /// Open an existing database for reading only (as `sixconf leases` does while the server
+    /// runs): no migration, no pragma changes.
+    pub fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(SqliteStore {
+            conn,
+            links: Vec::new(),
+        })
+    }
+
+    fn with_connection(
+        conn: Connection,
+        durability: Durability,
+    ) -> Result<SqliteStore, StoreError> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        let sync = match durability {
+            Durability::Fsync => "FULL",
+            Durability::Process => "NORMAL",
+        };
+        conn.pragma_update(None, "synchronous", sync)?;
+        let mut store = SqliteStore {
+            conn,
+            links: Vec::new(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT version FROM schema_version", [], |r| r.get(0))?)
+    }
+
+    /// The `synchronous` setting in force (2 = FULL, 1 = NORMAL), for tests and logs.
+    pub fn synchronous(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))?)
+    }
+
+    /// The underlying connection (tests use it to damage rows on purpose).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
+        let found: Option<i64> = tx
+            .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+            .optional()?;
+        let mut version = match found {
+            Some(v) => v,
+            None => {
+                tx.execute("INSERT INTO schema_version (version) VALUES (0)", [])?;
+                0
+            }
+        };
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema { found: version });
+        }
+        while version < SCHEMA_VERSION {
+            let step = usize::try_from(version)
+                .ok()
+                .and_then(|v| MIGRATIONS.get(v))
+                .ok_or(StoreError::NewerSchema { found: version })?;
+            tx.execute_batch(step)?;
+            version += 1;
+        }
+        tx.execute("UPDATE schema_version SET version = ?1", [version])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn link_name(&self, index: u8) -> String {
+        self.links
+            .get(usize::from(index))
+            .cloned()
+            .unwrap_or_else(|| format!("#{index}"))
+    }
+}
+
+fn ia_type_text(t: IaType) -> &'static str {
+    match t {
+        IaType::Na => "na",
+        IaType::Pd => "pd",
+    }
+}
+
+/// Milliseconds as SQLite's signed 64-bit integer (saturating: a lease "until the end of time").
+fn ms_i64(i: Instant) -> i64 {
+    i64::try_from(i.total_millis()).unwrap_or(i64::MAX)
+}
+
+/// A row of `leases`, read without trusting any of it.
+struct RawRow<'r> {
+    /// The link's name (valid UTF-8).
+    link: &'r str,
+    lease: Lease,
+}
+
+fn read_row<'r>(row: &'r rusqlite::Row<'_>) -> Option<RawRow<'r>> {
+    let address: [u8; 16] = match row.get_ref(0).ok()? {
+        ValueRef::Blob(b) => b.try_into().ok()?,
+        _ => return None,
+    };
+    let prefix_len = match row.get_ref(1).ok()? {
+        ValueRef::Integer(n) => u8::try_from(n).ok().filter(|n| *n <= 128)?,
+        _ => return None,
+    };
+    let ia_type = match row.get_ref(2).ok()? {
+        ValueRef::Text(b"na") if prefix_len == 128 => IaType::Na,
+        ValueRef::Text(b"pd") => IaType::Pd,
+        _ => return None,
+    };
+    let link = match row.get_ref(3).ok()? {
+        ValueRef::Text(t) => std::str::from_utf8(t).ok()?,
+        _ => return None,
+    };
+    let duid = match row.get_ref(4).ok()? {
+        ValueRef::Blob(b) => DuidBuf::from_bytes(b).ok()?,
+        _ => return None,
+    };
+    let int = |i: usize| match row.get_ref(i).ok()? {
+        ValueRef::Integer(n) => Some(n),
+        _ => None,
+    };
+    let iaid = u32::try_from(int(5)?).ok()?;
+    let preferred = u64::try_from(int(6)?).ok()?;
+    let valid = u64::try_from(int(7)?).ok()?;
+    if preferred > valid {
+        return None;
+    }
+    Some(RawRow {
+        link,
+        lease: Lease {
+            link: 0,
+            ia_type,
+            duid,
+            iaid,
+            address: Ipv6Addr::from(address),
+            prefix_len,
+            preferred_until: Instant::from_millis(preferred),
+            valid_until: Instant::from_millis(valid),
+        },
+    })
+}
+
+const SELECT: &str = "SELECT address, prefix_len, ia_type, link, duid, iaid, preferred_until, \
+                      valid_until FROM leases";
+
+impl LeaseStore for SqliteStore {
+    fn set_links(&mut self, names: &[String]) {
+        self.links = names.to_vec();
+    }
+
+    fn commit(&mut self, events: &[LeaseEvent]) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<String> = events
+            .iter()
+            .map(|e| self.link_name(e.lease.link))
+            .collect();
+        let tx = self.conn.transaction()?;
+        {
+            let mut upsert = tx.prepare_cached(UPSERT)?;
+            let mut delete = tx.prepare_cached(DELETE)?;
+            for (e, link) in events.iter().zip(&names) {
+                let l = &e.lease;
+                let address = l.address.octets();
+                match e.kind {
+                    LeaseEventKind::Bound | LeaseEventKind::Renewed => {
+                        upsert.execute(params![
+                            &address[..],
+                            l.prefix_len,
+                            ia_type_text(l.ia_type),
+                            link,
+                            l.duid.as_bytes(),
+                            l.iaid,
+                            ms_i64(l.preferred_until),
+                            ms_i64(l.valid_until),
+                        ])?;
+                    }
+                    LeaseEventKind::Released
+                    | LeaseEventKind::Declined
+                    | LeaseEventKind::Expired => {
+                        delete.execute(params![&address[..], l.prefix_len])?;
+                    }
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn load(
+        &mut self,
+        now: Instant,
+        restore: &mut dyn FnMut(&Lease) -> Result<(), RestoreError>,
+    ) -> Result<LoadReport, StoreError> {
+        let mut report = LoadReport::default();
+        let now_ms = ms_i64(now);
+        // Only well-typed expired rows are deleted; a damaged row is left for a person to see.
+        let expired = self.conn.execute(
+            "DELETE FROM leases WHERE typeof(valid_until) = 'integer' AND valid_until <= ?1",
+            [now_ms],
+        )?;
+        report.expired = expired as u64;
+
+        // Reading and decoding rows (SQLite) and inserting them into the engine's table
+        // (cache misses) cost about the same; a reader thread overlaps the two. Batches are
+        // recycled so that a million leases do not mean a thousand large allocations.
+        const BATCH: usize = 4096;
+        let links = &self.links;
+        let conn = &mut self.conn;
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Vec<Lease>>(4);
+        let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<Lease>>();
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(move || -> Result<(u64, u64), StoreError> {
+                let mut skipped = 0u64;
+                let mut unknown_link = 0u64;
+                let mut stmt = conn.prepare(&format!(
+                    "{SELECT} WHERE NOT (typeof(valid_until) = 'integer' AND valid_until <= ?1)"
+                ))?;
+                let mut rows = stmt.query([now_ms])?;
+                // Rows come in key order, links interleaved: look the few names up once.
+                let mut link_cache: Vec<(String, Option<u8>)> = Vec::new();
+                let mut batch = Vec::with_capacity(BATCH);
+                while let Some(row) = rows.next()? {
+                    let Some(raw) = read_row(row) else {
+                        skipped += 1;
+                        continue;
+                    };
+                    let index = match link_cache.iter().find(|(n, _)| n == raw.link) {
+                        Some((_, idx)) => *idx,
+                        None => {
+                            let idx = match links.iter().position(|n| n == raw.link) {
+                                Some(i) => u8::try_from(i).ok(),
+                                None => raw.link.strip_prefix('#').and_then(|i| i.parse().ok()),
+                            };
+                            link_cache.push((raw.link.to_string(), idx));
+                            idx
+                        }
+                    };
+                    let Some(link) = index else {
+                        unknown_link += 1;
+                        continue;
+                    };
+                    batch.push(Lease { link, ..raw.lease });
+                    if batch.len() == BATCH {
+                        let next = empty_rx
+                            .try_recv()
+                            .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+                        if full_tx.send(std::mem::replace(&mut batch, next)).is_err() {
+                            break;
+                        }
+                    }
+                }
+                if !batch.is_empty() {
+                    let _ = full_tx.send(batch);
+                }
+                Ok((skipped, unknown_link))
+            });
+            for mut batch in full_rx {
+                for lease in &batch {
+                    match restore(lease) {
+                        Ok(()) => report.restored += 1,
+                        Err(RestoreError::Expired) => report.expired += 1,
+                        Err(_) => report.refused += 1,
+                    }
+                }
+                batch.clear();
+                let _ = empty_tx.send(batch);
+            }
+            let (skipped, unknown_link) = reader
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+            report.skipped_bad_rows = skipped;
+            report.refused += unknown_link;
+            Ok(report)
+        })
+    }
+
+    fn server_duid(&mut self, configured: Option<&DuidBuf>) -> Result<DuidBuf, StoreError> {
+        if let Some(d) = configured {
+            return Ok(*d);
+        }
+        let stored: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'server_duid'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .ok()
+            .flatten();
+        if let Some(d) = stored.and_then(|b| DuidBuf::from_bytes(&b).ok()) {
+            return Ok(d);
+        }
+        let duid = generate_duid_uuid()?;
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('server_duid', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [duid.as_bytes()],
+        )?;
+        Ok(duid)
+    }
+
+    fn leases(&mut self) -> Result<Vec<StoredLease>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "{SELECT} ORDER BY link, ia_type, address, prefix_len"
+        ))?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            if let Some(raw) = read_row(row) {
+                let l = raw.lease;
+                out.push(StoredLease {
+                    link: raw.link.to_string(),
+                    ia_type: l.ia_type,
+                    duid: l.duid.as_bytes().to_vec(),
+                    iaid: l.iaid,
+                    address: l.address,
+                    prefix_len: l.prefix_len,
+                    preferred_until_ms: l.preferred_until.total_millis(),
+                    valid_until_ms: l.valid_until.total_millis(),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A DUID-UUID (RFC 6355 §4): type 4 and a random (version 4, RFC 9562 §5.4) UUID from the OS's
+/// randomness.
+fn generate_duid_uuid() -> Result<DuidBuf, StoreError> {
+    use std::io::Read;
+    let mut uuid = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut uuid))
+        .map_err(StoreError::Io)?;
+    uuid[6] = (uuid[6] & 0x0f) | 0x40;
+    uuid[8] = (uuid[8] & 0x3f) | 0x80;
+    let mut bytes = [0u8; 18];
+    bytes[1] = 4;
+    bytes[2..].copy_from_slice(&uuid);
+    DuidBuf::from_bytes(&bytes).map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))
+}
