@@ -901,14 +901,20 @@ impl Runner {
     }
 
     fn configured(&self) -> bool {
+        if !self.dad_pending.is_empty() {
+            return false;
+        }
         let c = self.station.client();
         let default_route = !self.station.host().routers().is_empty();
         let dad_done = |a: &Ipv6Addr| !self.dad_pending.iter().any(|d| d.0 == *a);
+        // A restored binding counts once its Confirm or Rebind was answered.
+        let bound = matches!(c.state(), ClientState::Bound | ClientState::Renewing);
         match self.station.wanted_mode() {
             Some(Mode::Stateless) => c.state() == ClientState::Informed,
-            Some(Mode::PrefixDelegation) => !c.prefixes().is_empty(),
+            Some(Mode::PrefixDelegation) => bound && !c.prefixes().is_empty(),
             Some(Mode::Stateful { prefix_delegation }) => {
-                c.addresses().iter().any(|l| dad_done(&l.address))
+                bound
+                    && c.addresses().iter().any(|l| dad_done(&l.address))
                     && (!prefix_delegation || !c.prefixes().is_empty())
                     && default_route
             }
@@ -950,12 +956,23 @@ impl Runner {
 
     fn summary(&self) -> serde_json::Value {
         let c = self.station.client();
+        let mut dns: Vec<String> = Vec::new();
+        for a in c
+            .dns_servers()
+            .iter()
+            .copied()
+            .chain(self.station.host().dns().servers())
+        {
+            if !dns.contains(&a.to_string()) {
+                dns.push(a.to_string());
+            }
+        }
         json!({
             "addresses": self.station.host().addresses().iter().map(|a| a.address.to_string())
                 .chain(c.addresses().iter().map(|l| l.address.to_string())).collect::<Vec<_>>(),
             "prefixes": c.prefixes().iter().map(|l| format!("{}/{}", l.address, l.prefix_len)).collect::<Vec<_>>(),
             "routers": self.station.host().routers().iter().map(|r| r.address.to_string()).collect::<Vec<_>>(),
-            "dns": c.dns_servers().iter().copied().chain(self.station.host().dns().servers()).map(|a| a.to_string()).collect::<Vec<_>>(),
+            "dns": dns,
         })
     }
 
