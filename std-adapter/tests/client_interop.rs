@@ -331,6 +331,10 @@ fn kea_rows(p: &Pair) -> Vec<(String, u64, u64, u8, u8)> {
 #[test]
 #[ignore = "needs root + peers"]
 fn kea_na_and_pd_renew_at_t1_restart_rebinds_release_on_sigterm() {
+    // Kea's default directories (its pid and lock files are redirected to the pair's directory).
+    for dir in ["/run/kea", "/var/lib/kea"] {
+        std::fs::create_dir_all(dir).unwrap();
+    }
     let mut p = pair("cid");
     router_address(&p, "2001:db8:d::1/64");
     let kea_conf = p.path("kea6.json");
