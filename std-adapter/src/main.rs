@@ -52,11 +52,11 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Decode(args) => sixconf::decode::run(&args),
-        Command::Demo(args) => sixconf::demo::main(args),
-        Command::Client(args) => sixconf::client::command(args),
         Command::Check { config } => sixconf::config::check_command(&config),
         Command::Serve { config } => sixconf::serve::command(&config),
         Command::Leases { db, json } => sixconf::store::leases_command(&db, json),
+        Command::Decode(args) => sixconf::decode::run(&args),
+        Command::Demo(args) => sixconf::demo::main(args),
+        Command::Client(args) => sixconf::client::command(args),
     }
 }

@@ -314,6 +314,7 @@ fn every_key_is_applied() {
     );
 
     let relayed = &c.links[1];
+    assert_eq!(&relayed.server.interface_id[..], &[0, 0, 0, 5]);
     assert_eq!(
         (relayed.name.as_str(), relayed.interface.as_deref()),
         ("branch-a", None)
@@ -361,6 +362,7 @@ fn every_key_is_documented_and_in_the_every_key_fixture() {
     let every = std::fs::read_to_string(fixture("every_key.toml")).unwrap();
     let has = |text: &str, key: &str| {
         text.contains(&format!("\n{key} ="))
+            || text.contains(&format!("\n# {key} ="))
             || text.contains(&format!("[[link.{key}]]"))
             || text.contains(&format!("[link.{key}]"))
             || text.contains(&format!("{{ {key} ="))
@@ -437,9 +439,14 @@ fn errors_point_at_the_key_or_value() {
         (&format!("{BASE}[[link.reservation]]\nmac = \"52:54:00:12:34:56\"\niaid = 3\naddress = \"2001:db8:cafe:1::5\"\n"), 8, 8, "iaid needs `duid`"),
         (&format!("{BASE}[[link.reservation]]\nduid = \"00:03:00:01:52:54:00:12:34:56\"\naddress = \"2001:db8:9::5\"\n"), 8, 11, "reserved address 2001:db8:9::5 is outside"),
         ("[server]\nmax_addresses_per_client = 30\nmax_prefixes_per_client = 30\n[[link]]\ninterface = \"e\"\nmode = \"slaac\"\nprefix = \"2001:db8::/64\"\n", 3, 27, "at most 32 bindings per client"),
+        (&format!("{BASE}[link.relay]\ninterface_id = \"a\"\ninterface_id_hex = \"01\"\n"), 8, 20, "not both"),
+        (&format!("{BASE}[link.relay]\ninterface_id_hex = \"0x\"\n"), 7, 20, "Interface-ID must be 1 to 64 bytes"),
+        // Two links claiming the same addresses.
+        (&format!("{BASE}[[link]]\ninterface = \"eth2\"\nmode = \"dhcpv6-stateful\"\nprefix = \"2001:db8:cafe::/48\"\npool = \"2001:db8:cafe:2::1-2001:db8:cafe:2::ff\"\n"), 9, 10, "prefix 2001:db8:cafe::/48 overlaps prefix 2001:db8:cafe:1::/64 of link \"eth1\""),
+        (&format!("{BASE}[[link]]\ninterface = \"eth2\"\nmode = \"slaac\"\nprefix = \"2001:db8:2::/64\"\npd_pool = {{ prefix = \"2001:db8:cafe:1::/64\", delegated_length = 80 }}\n"), 10, 11, "prefix delegation pool 2001:db8:cafe:1::/64 overlaps prefix 2001:db8:cafe:1::/64 of link \"eth1\""),
         // Two links, one interface / one name.
-        (&format!("{BASE}{BASE}"), 7, 13, "interface \"eth1\" is served by two"),
-        (&format!("{BASE}{}", BASE.replace("interface = \"eth1\"", "interface = \"eth2\"\nname = \"eth1\"")), 8, 8, "link name \"eth1\" is used twice"),
+        (&format!("{BASE}{}", BASE.replace("cafe:1:", "cafe:9:")), 7, 13, "interface \"eth1\" is served by two"),
+        (&format!("{BASE}{}", BASE.replace("cafe:1:", "cafe:9:").replace("interface = \"eth1\"", "interface = \"eth2\"\nname = \"eth1\"")), 8, 8, "link name \"eth1\" is used twice"),
     ];
     for (text, line, col, msg) in cases {
         let (l, c, m) = one_error(text);
@@ -530,5 +537,31 @@ fn check_prints_file_line_col_and_exits_2() {
     assert_eq!(
         out,
         format!("{shown}: ok, 1 link; leases in /var/lib/sixconf/leases.sqlite (durability fsync)\n  eth1: dhcpv6-stateful (M=1 O=0), prefix 2001:db8:cafe:1::/64, pool 2001:db8:cafe:1::1000-2001:db8:cafe:1::ffff\n")
+    );
+}
+
+#[test]
+fn server_links_follow_file_order_with_interface_indexes() {
+    let c = parse_file(&fixture("every_key.toml"));
+    let links = c
+        .server_links(|name| (name == "eth1").then_some(7))
+        .unwrap();
+    assert_eq!(links.len(), 2);
+    assert_eq!(links[0].ifindex, Some(7));
+    assert_eq!(links[0].interface_id, c.links[0].server.interface_id);
+    // The relayed link has no interface.
+    assert_eq!(links[1].ifindex, None);
+    assert_eq!(links[1].address_pools, c.links[1].server.address_pools);
+    assert_eq!(c.server_links(|_| None), Err("eth1".to_string()));
+
+    // A slaac link without pools serves no DHCPv6: never selected for a direct message.
+    let slaac = parse_file(&root().join("examples/slaac.toml"));
+    assert!(!slaac.links[0].serves_dhcpv6());
+    assert_eq!(slaac.server_links(|_| Some(3)).unwrap()[0].ifindex, None);
+    let stateless = parse_file(&root().join("examples/dhcpv6-stateless.toml"));
+    assert!(stateless.links[0].serves_dhcpv6());
+    assert_eq!(
+        stateless.server_links(|_| Some(3)).unwrap()[0].ifindex,
+        Some(3)
     );
 }

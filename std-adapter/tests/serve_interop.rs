@@ -324,7 +324,15 @@ fn dhcpv6_stateful_dhclient_gets_an_address_and_a_routed_prefix() {
                 .contains(&prefix)
         },
     );
+    // Neighbor Discovery went on between the two (the router resolved the client's link-local
+    // address before its first reply): the socket filter kept NS/NA from the raw socket.
+    let neigh = pair.ip(
+        Side::Router,
+        &["-6", "neigh", "show", "dev", &pair.router_if],
+    );
+    assert!(neigh.contains(&host_ll), "{neigh}");
     let c = counters(&pair, pid, "serve.log");
+    assert_eq!(counter(&c, "adapter.nd_not_rs_ra"), 0);
     assert_eq!(counter(&c, "adapter.routes_installed"), 1);
     assert_eq!(counter(&c, "adapter.routes_removed"), 1);
     assert_eq!(counter(&c, "adapter.replies_withheld"), 0);
@@ -684,4 +692,50 @@ print(type(inner).__name__, src[0].split('%')[0], '%s/%d' % (p.prefix, p.plen))
         routes.contains(&format!("{prefix} via {relay_ll} dev {}", pair.router_if)),
         "no route to {prefix} via the relay {relay_ll}:\n{routes}"
     );
+}
+
+/// A delegated prefix that is neither renewed nor released expires on the server, and its
+/// route goes with it.
+#[test]
+#[ignore = "needs root + peers: run by .ci/run"]
+fn expired_delegated_prefix_loses_its_route() {
+    let mut pair = lab("xp");
+    let cfg = config(
+        &pair,
+        "dhcpv6-stateful",
+        &format!(
+            "{STATEFUL}\npd_preferred_lifetime = 3\npd_valid_lifetime = 4\npd_t1 = 0\npd_t2 = 0"
+        ),
+    );
+    let pid = serve(&mut pair, &cfg, "serve.log");
+    let dh = dhclient(&mut pair, &["-P"], "pd");
+    wait_for(
+        "a route to a delegated prefix",
+        Duration::from_secs(20),
+        || {
+            pair.ip(Side::Router, &["-6", "route", "show", "proto", "dhcp"])
+                .contains("2001:db8:8")
+        },
+    );
+    // The client goes away without a Release.
+    pair.signal(dh, "KILL");
+    wait_for(
+        "the route to go when the lease expires",
+        Duration::from_secs(10),
+        || {
+            !pair
+                .ip(Side::Router, &["-6", "route", "show", "proto", "dhcp"])
+                .contains("2001:db8:8")
+        },
+    );
+    let c = counters(&pair, pid, "serve.log");
+    assert_eq!(counter(&c, "dhcpv6.expired"), 1);
+    assert_eq!(counter(&c, "adapter.routes_removed"), 1);
+    let listed = common::netns::sh(&[
+        env!("CARGO_BIN_EXE_sixconf"),
+        "leases",
+        "--db",
+        &pair.path("leases.sqlite"),
+    ]);
+    assert!(listed.contains("0 lease(s)"), "{listed}");
 }

@@ -109,11 +109,29 @@ pub(super) fn parse(source: &str) -> Result<Config, Diagnostics> {
     let mut links = Vec::new();
     let mut names: Vec<String> = Vec::new();
     let mut interfaces: Vec<String> = Vec::new();
+    let mut claims: Vec<(String, Claim)> = Vec::new();
     for l in &file.link {
-        let Some(spec) = link(&mut cx, l) else {
+        let Some((spec, mine)) = link(&mut cx, l) else {
             continue;
         };
         let raw = l.get_ref();
+        // Two links must not claim the same addresses: a pool shared by two links could lease
+        // one address twice, and relayed messages would match either link (RFC 9915 §13.1).
+        for c in &mine {
+            if let Some((other, o)) = claims.iter().find(|(_, o)| o.conflicts(c)) {
+                cx.err(
+                    c.span.clone(),
+                    format!(
+                        "{} {} overlaps {} {} of link {other:?}",
+                        c.kind.name(),
+                        c.text,
+                        o.kind.name(),
+                        o.text
+                    ),
+                );
+            }
+        }
+        claims.extend(mine.into_iter().map(|c| (spec.name.clone(), c)));
         let name_span = span(&raw.name).or(span(&raw.interface)).unwrap_or(l.span());
         let mut interface_taken = false;
         if let Some(ifname) = &spec.interface {
@@ -383,6 +401,63 @@ fn preference(p: raw::Preference) -> Preference {
     }
 }
 
+/// What a link claims of the address space, for the checks between links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ClaimKind {
+    Prefix,
+    Pool,
+    PdPool,
+}
+
+impl ClaimKind {
+    fn name(self) -> &'static str {
+        match self {
+            ClaimKind::Prefix => "prefix",
+            ClaimKind::Pool => "pool",
+            ClaimKind::PdPool => "prefix delegation pool",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Claim {
+    kind: ClaimKind,
+    first: u128,
+    last: u128,
+    text: String,
+    span: Span,
+}
+
+impl Claim {
+    fn of_prefix(kind: ClaimKind, p: Prefix, span: Span) -> Claim {
+        let host = u32::from(128u8.saturating_sub(p.len.min(128)));
+        let size_mask = 1u128.checked_shl(host).map_or(u128::MAX, |v| v - 1);
+        let first = u128::from(p.addr) & !size_mask;
+        Claim {
+            kind,
+            first,
+            last: first | size_mask,
+            text: p.to_string(),
+            span,
+        }
+    }
+
+    /// Overlapping prefixes, pools or PD pools of two links, or a PD pool of one inside the
+    /// other's prefix.
+    fn conflicts(&self, other: &Claim) -> bool {
+        use ClaimKind::*;
+        let kinds = matches!(
+            (self.kind, other.kind),
+            (Prefix, Prefix)
+                | (Pool, Pool)
+                | (PdPool, PdPool)
+                | (PdPool, Prefix)
+                | (Prefix, PdPool)
+        );
+        kinds && self.first <= other.last && other.first <= self.last
+    }
+}
+
 /// Where each value that may be named in a [`ProfileError`] sits in the file.
 struct Places {
     link: Span,
@@ -396,7 +471,7 @@ struct Places {
     pref64_lifetime: Option<Span>,
 }
 
-fn link(cx: &mut Cx<'_>, l: &S<raw::Link>) -> Option<LinkSpec> {
+fn link(cx: &mut Cx<'_>, l: &S<raw::Link>) -> Option<(LinkSpec, Vec<Claim>)> {
     let link_span = l.span();
     let l = l.get_ref();
     let before = cx.diags.len();
@@ -539,17 +614,24 @@ fn link(cx: &mut Cx<'_>, l: &S<raw::Link>) -> Option<LinkSpec> {
         if let Some(v) = val(&x.pd_preferred) {
             a.pd_preferred = v;
         }
-        if let Some(v) = val(&x.preferred_lifetime).or(link_preferred) {
+        if let Some(v) = val(&x.preferred_lifetime)
+            .or(prefix_preferred)
+            .or(link_preferred)
+        {
             a.preferred_lifetime = v;
         }
-        if let Some(v) = val(&x.valid_lifetime).or(link_valid) {
+        if let Some(v) = val(&x.valid_lifetime).or(prefix_valid).or(link_valid) {
             a.valid_lifetime = v;
         }
         places.prefixes.push((
             prefix,
             x.prefix.span(),
-            span(&x.preferred_lifetime).or(span(&l.preferred_lifetime)),
-            span(&x.valid_lifetime).or(span(&l.valid_lifetime)),
+            span(&x.preferred_lifetime)
+                .or(ra_key(|r| span(&r.prefix_preferred_lifetime)))
+                .or(span(&l.preferred_lifetime)),
+            span(&x.valid_lifetime)
+                .or(ra_key(|r| span(&r.prefix_valid_lifetime)))
+                .or(span(&l.valid_lifetime)),
         ));
         if profile.prefixes.push(a).is_err() {
             cx.err(
@@ -849,13 +931,23 @@ fn link(cx: &mut Cx<'_>, l: &S<raw::Link>) -> Option<LinkSpec> {
     }
     if let Some(relay) = &l.relay {
         let relay = relay.get_ref();
-        if let Some(id) = &relay.interface_id {
-            let bytes = id.get_ref().as_bytes();
-            if bytes.is_empty() || server.interface_id.extend_from_slice(bytes).is_err() {
+        if let (Some(_), Some(h)) = (&relay.interface_id, &relay.interface_id_hex) {
+            cx.err(h.span(), "give interface_id or interface_id_hex, not both");
+        }
+        let id = match (&relay.interface_id, &relay.interface_id_hex) {
+            (Some(t), _) => Some((t.span(), Some(t.get_ref().as_bytes().to_vec()))),
+            (None, Some(h)) => Some((h.span(), parse_hex_bytes(h.get_ref()))),
+            (None, None) => None,
+        };
+        if let Some((at, bytes)) = id {
+            let ok = bytes.is_some_and(|b| {
+                !b.is_empty() && server.interface_id.extend_from_slice(&b).is_ok()
+            });
+            if !ok {
                 cx.err(
-                    id.span(),
+                    at,
                     format!(
-                        "interface_id must be 1 to {} bytes",
+                        "the Interface-ID must be 1 to {} bytes (interface_id as text, interface_id_hex as hex)",
                         srv::config::MAX_INTERFACE_ID_LEN
                     ),
                 );
@@ -889,13 +981,34 @@ fn link(cx: &mut Cx<'_>, l: &S<raw::Link>) -> Option<LinkSpec> {
     if cx.diags.len() > before {
         return None;
     }
-    Some(LinkSpec {
+    let mut claims = Vec::new();
+    for (prefix, span, _, _) in &places.prefixes {
+        claims.push(Claim::of_prefix(ClaimKind::Prefix, *prefix, span.clone()));
+    }
+    for (pool, span) in &places.pools {
+        claims.push(Claim {
+            kind: ClaimKind::Pool,
+            first: u128::from(pool.start),
+            last: u128::from(pool.end),
+            text: pool.to_string(),
+            span: span.clone(),
+        });
+    }
+    for (pool, span) in &places.pd_pools {
+        claims.push(Claim::of_prefix(
+            ClaimKind::PdPool,
+            pool.prefix,
+            span.clone(),
+        ));
+    }
+    let spec = LinkSpec {
         name,
         interface,
         profile,
         server,
         source_link_layer: ra.and_then(|r| val(&r.source_link_layer)).unwrap_or(true),
-    })
+    };
+    Some((spec, claims))
 }
 
 fn reservation(

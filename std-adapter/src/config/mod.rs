@@ -17,6 +17,7 @@
 
 use std::path::Path;
 
+use sixconf_core::dhcpv6::server::config::MAX_LINKS;
 use sixconf_core::dhcpv6::server::{Limits, LinkConfig};
 use sixconf_core::profile::{Mode, Profile};
 use sixconf_core::wire::dhcpv6::DuidBuf;
@@ -93,9 +94,13 @@ pub struct LinkSpec {
 }
 
 impl LinkSpec {
-    /// Does this link run DHCPv6 at all? (`slaac` links answer no DHCPv6 message.)
+    /// Does this link run a DHCPv6 server? Every `dhcpv6-*` link does (Information-request at
+    /// least); a `slaac` link only when it has an address or prefix pool (e.g. prefix
+    /// delegation beside SLAAC, with the P flag of RFC 9762).
     pub fn serves_dhcpv6(&self) -> bool {
         self.profile.mode != Mode::Slaac
+            || !self.server.address_pools.is_empty()
+            || !self.server.prefix_pools.is_empty()
     }
 }
 
@@ -105,7 +110,7 @@ pub struct Config {
     /// The `[server]` section (defaults when absent).
     pub server: ServerConfig,
     /// The `[[link]]` sections in file order (at least one, at most
-    /// [`MAX_LINKS`](sixconf_core::dhcpv6::server::config::MAX_LINKS)); the DHCPv6
+    /// [`MAX_LINKS`]); the DHCPv6
     /// server's link index is the position here.
     pub links: Vec<LinkSpec>,
 }
@@ -114,6 +119,30 @@ impl Config {
     /// The link names in order, for [`crate::store::LeaseStore::set_links`].
     pub fn link_names(&self) -> Vec<String> {
         self.links.iter().map(|l| l.name.clone()).collect()
+    }
+
+    /// The DHCPv6 server's links for `Server::new`, one per `[[link]]` in file order (so the
+    /// engine's link index is the position in [`Config::links`], as the lease store expects),
+    /// with `ifindex` set from `ifindex_of(interface)`. A link that serves no DHCPv6
+    /// ([`LinkSpec::serves_dhcpv6`]) keeps `ifindex = None` and so is never selected for a
+    /// direct message. Fails with the name of an interface `ifindex_of` does not know.
+    pub fn server_links(
+        &self,
+        mut ifindex_of: impl FnMut(&str) -> Option<u32>,
+    ) -> Result<heapless::Vec<LinkConfig, { MAX_LINKS }>, String> {
+        let mut out = heapless::Vec::new();
+        for l in &self.links {
+            let mut s = l.server.clone();
+            if let Some(ifname) = &l.interface {
+                let index = ifindex_of(ifname).ok_or_else(|| ifname.clone())?;
+                if l.serves_dhcpv6() {
+                    s.ifindex = Some(index);
+                }
+            }
+            // `parse` accepts at most MAX_LINKS links.
+            out.push(s).map_err(|_| l.name.clone())?;
+        }
+        Ok(out)
     }
 }
 

@@ -131,6 +131,7 @@ pub(super) struct Reservation {
 #[serde(deny_unknown_fields)]
 pub(super) struct Relay {
     pub interface_id: O<String>,
+    pub interface_id_hex: O<String>,
     pub link_address: O<String>,
 }
 

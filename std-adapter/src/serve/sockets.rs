@@ -232,8 +232,9 @@ impl DhcpSocket {
     pub fn open() -> Result<DhcpSocket, SocketError> {
         let sock = Socket::new(Domain::IPV6, Type::DGRAM, Some(Protocol::UDP))
             .map_err(SocketError::wrap("opening the DHCPv6 UDP socket"))?;
+        // No SO_REUSEADDR: a second server on the same port would silently share the clients'
+        // messages with this one; it fails to bind instead ("Address in use").
         sock.set_only_v6(true)
-            .and_then(|()| sock.set_reuse_address(true))
             .map_err(SocketError::wrap("configuring the DHCPv6 UDP socket"))?;
         setsockopt(&sock, sockopt::Ipv6RecvPacketInfo, &true)
             .map_err(|e| SocketError::wrap("setting IPV6_RECVPKTINFO")(e.into()))?;
