@@ -496,3 +496,109 @@ fn once_without_a_router_times_out_with_the_reason() {
     assert!(evs.iter().filter(|e| e["event"] == "rs_sent").count() >= 2);
     assert_eq!(sysctl(&p, "autoconf"), "1");
 }
+
+/// A SLAAC address another node already holds: the kernel's DAD flags it, the client takes it
+/// away and forms the next RFC 7217 address (DAD_Counter 1, RFC 7217 §6). The state file keeps
+/// the secret, so a first run with `--no-configure` tells which address will collide.
+#[test]
+#[ignore = "needs root + peers"]
+fn slaac_dad_conflict_in_the_kernel_gives_the_next_stable_address() {
+    let mut p = pair("cif");
+    start_radvd(
+        &mut p,
+        " AdvDefaultLifetime 600;\n prefix 2001:db8:f::/64 { AdvOnLink on; AdvAutonomous on; };",
+    );
+    let (code, evs, _) = once(&p, &["--no-configure"]);
+    assert_eq!(code, Some(0));
+    let first = find(&evs, "configured").unwrap()["addresses"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!addrs(&p).contains(&first), "--no-configure added it");
+    // The router holds it now.
+    router_address(&p, &format!("{first}/64"));
+    let (code, evs, _) = once(&p, &[]);
+    assert_eq!(code, Some(0));
+    let conflict = evs
+        .iter()
+        .find(|e| e["event"] == "dad_result" && e["address"] == first.as_str())
+        .expect("a DAD verdict for the taken address");
+    assert_eq!(conflict["result"], "conflict");
+    assert_eq!(conflict["engine"], "slaac");
+    let second = find(&evs, "configured").unwrap()["addresses"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(second, first);
+    assert!(second.starts_with("2001:db8:f:0:"), "{second}");
+    let a = addrs(&p);
+    assert!(a.contains(&format!("{second}/64")), "{a}");
+    assert!(
+        !a.contains(&format!("{first}/64")),
+        "failed address left behind:\n{a}"
+    );
+    assert!(!a.contains("dadfailed"), "{a}");
+}
+
+/// The link goes away and comes back (the router side's carrier): the client solicits routers
+/// again and Confirms its DHCPv6 address (RFC 9915 §18.2.12), which dnsmasq confirms.
+#[test]
+#[ignore = "needs root + peers"]
+fn carrier_loss_and_return_makes_the_client_confirm() {
+    // The router keeps its global address while down, so dnsmasq still serves the range after.
+    let mut p = Pair::builder("cig")
+        .host_sysctl("net.ipv6.conf.{if}.accept_ra=0")
+        .router_sysctl("net.ipv6.conf.{if}.keep_addr_on_down=1")
+        .build();
+    router_address(&p, "2001:db8:e::1/64");
+    start_dnsmasq(
+        &mut p,
+        "enable-ra\ndhcp-range=2001:db8:e::100,2001:db8:e::1ff,64,10m",
+    );
+    let state = p.path("state.json");
+    let host_if = p.host_if.clone();
+    let pid = p.spawn(
+        Side::Host,
+        &[
+            BIN,
+            "client",
+            "--interface",
+            &host_if,
+            "--json",
+            "--state",
+            &state,
+        ],
+        "client.log",
+    );
+    wait_for("a DHCPv6 address", Duration::from_secs(20), || {
+        let evs = events(&p.log("client.log"));
+        evs.iter()
+            .any(|e| e["event"] == "dad_result" && e["engine"] == "dhcpv6")
+    });
+    let router_if = p.router_if.clone();
+    p.ip(Side::Router, &["link", "set", &router_if, "down"]);
+    std::thread::sleep(Duration::from_millis(2500));
+    p.ip(Side::Router, &["link", "set", &router_if, "up"]);
+    wait_for("a Confirm answered", Duration::from_secs(20), || {
+        let evs = events(&p.log("client.log"));
+        let after: Vec<&Value> = evs
+            .iter()
+            .skip_while(|e| e["event"] != "link_changed")
+            .collect();
+        after
+            .iter()
+            .any(|e| e["event"] == "dhcpv6_sent" && e["message"] == "Confirm")
+            && after
+                .iter()
+                .any(|e| e["event"] == "dhcpv6_received" && e["message"] == "Reply")
+    });
+    let evs = events(&p.log("client.log"));
+    assert!(
+        !evs.iter().any(|e| e["event"] == "dhcpv6_address_removed"),
+        "the address was kept: {evs:?}"
+    );
+    p.signal(pid, "TERM");
+    assert_eq!(p.wait_exit(pid, Duration::from_secs(10)), Some(0));
+    let log = p.log("dnsmasq.log");
+    assert!(log.contains("DHCPCONFIRM"), "{log}");
+}
