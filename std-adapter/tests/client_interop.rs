@@ -429,6 +429,8 @@ fn kea_na_and_pd_renew_at_t1_restart_rebinds_release_on_sigterm() {
     // kill -9 and restart: the saved binding is rebound (it holds a prefix), not solicited.
     p.signal(pid, "KILL");
     p.wait_exit(pid, Duration::from_secs(5));
+    // Killed: nothing restored the sysctls; the state file remembers the original values.
+    assert_eq!(sysctl(&p, "autoconf"), "0");
     let pid = run(&mut p, "client2.log");
     wait_for("the binding rebound", Duration::from_secs(20), || {
         let evs = events(&p.log("client2.log"));
@@ -475,6 +477,8 @@ fn kea_na_and_pd_renew_at_t1_restart_rebinds_release_on_sigterm() {
     );
     let a = addrs(&p);
     assert!(!a.contains(&address.to_string()), "{a}");
+    // The second run restored what was there before the first one, not the first one's zero.
+    assert_eq!(sysctl(&p, "autoconf"), "1");
     let kea_log = std::fs::read_to_string(p.path("kea.log")).unwrap_or_default();
     assert!(kea_log.contains("DHCP6_RELEASE_NA"), "{kea_log}");
 }

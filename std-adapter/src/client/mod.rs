@@ -126,16 +126,32 @@ struct Sysctls {
 }
 
 impl Sysctls {
-    fn switch_off(interface: &str) -> Result<Sysctls, String> {
+    /// Switch `accept_ra` and `autoconf` off; the values to restore are `prior`'s (left in the
+    /// state file by a run that was killed) or the current ones.
+    fn switch_off(
+        interface: &str,
+        prior: Option<&BTreeMap<String, String>>,
+    ) -> Result<Sysctls, String> {
         let mut s = Sysctls::default();
         for name in ["accept_ra", "autoconf"] {
             let path = PathBuf::from(format!("/proc/sys/net/ipv6/conf/{interface}/{name}"));
-            let old =
+            let current =
                 std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let old = prior
+                .and_then(|p| p.get(name).cloned())
+                .unwrap_or_else(|| current.trim().to_owned());
             std::fs::write(&path, "0").map_err(|e| format!("{}: {e}", path.display()))?;
-            s.saved.push((path, old.trim().to_owned()));
+            s.saved.push((path, old));
         }
         Ok(s)
+    }
+
+    /// The values to restore, by name.
+    fn originals(&self) -> BTreeMap<String, String> {
+        self.saved
+            .iter()
+            .filter_map(|(p, v)| Some((p.file_name()?.to_str()?.to_owned(), v.clone())))
+            .collect()
     }
 
     fn restore(&mut self) {
@@ -225,22 +241,27 @@ impl Runner {
             }
             pending_restore = s.binding.clone();
         }
-        let state = state::State {
-            duid: hex(&duid),
-            secret: hex(&secret),
-            binding: pending_restore.clone(),
-        };
-        state::save(&state_path, &state)
-            .map_err(|e| format!("writing {}: {e}", state_path.display()))?;
-
         let ra_sock = RaSocket::open(&iface).map_err(|e| e.to_string())?;
         let dhcp_sock = ClientSocket::open(&iface).map_err(|e| e.to_string())?;
+        let prior = loaded.as_ref().and_then(|s| s.sysctls.clone());
         let (kernel, sysctls) = if args.no_configure {
             (None, Sysctls::default())
         } else {
             let k = Kernel::open(iface.index).map_err(|e| format!("opening rtnetlink: {e}"))?;
-            (Some(k), Sysctls::switch_off(&iface.name)?)
+            (Some(k), Sysctls::switch_off(&iface.name, prior.as_ref())?)
         };
+        let state = state::State {
+            duid: hex(&duid),
+            secret: hex(&secret),
+            binding: pending_restore.clone(),
+            sysctls: if args.no_configure {
+                prior
+            } else {
+                Some(sysctls.originals())
+            },
+        };
+        state::save(&state_path, &state)
+            .map_err(|e| format!("writing {}: {e}", state_path.display()))?;
 
         let policy = match args.mode {
             ModeArg::Auto => Dhcpv6Policy::FollowRa {
@@ -345,8 +366,7 @@ impl Runner {
             if self.args.once {
                 if self.configured() {
                     self.reporter.emit("configured", self.summary());
-                    self.save_state();
-                    self.sysctls.restore();
+                    self.restore_sysctls();
                     return 0;
                 }
                 if now >= deadline {
@@ -976,6 +996,15 @@ impl Runner {
         })
     }
 
+    /// Put the sysctls back and forget them in the state file (which is saved).
+    fn restore_sysctls(&mut self) {
+        if !self.sysctls.saved.is_empty() {
+            self.sysctls.restore();
+            self.state.sysctls = None;
+        }
+        self.save_state();
+    }
+
     /// Release, remove what was added, clear the resolv file, restore the sysctls.
     fn shutdown(&mut self) {
         let now = self.now();
@@ -1005,8 +1034,7 @@ impl Runner {
             self.reporter.write_resolv(&[], &[]);
         }
         self.pending_restore = None;
-        self.save_state();
-        self.sysctls.restore();
+        self.restore_sysctls();
         self.reporter.emit("stopped", json!({}));
     }
 }

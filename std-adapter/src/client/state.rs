@@ -35,6 +35,11 @@ pub struct State {
     /// The DHCPv6 binding held when last saved.
     #[serde(default)]
     pub binding: Option<SavedBinding>,
+    /// The interface's `accept_ra` / `autoconf` as they were before the client switched them
+    /// off; present only while a run has not restored them (it was killed), so the next run
+    /// restores the original values, not its predecessor's zeros.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sysctls: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// A DHCPv6 binding with absolute deadlines.
@@ -222,6 +227,7 @@ mod tests {
                 renew_at: 1.5,
                 rebind_at: 2.5,
             }),
+            sysctls: Some([("accept_ra".to_owned(), "2".to_owned())].into()),
         };
         save(&path, &state).unwrap();
         assert_eq!(load(&path), Ok(Some(state)));

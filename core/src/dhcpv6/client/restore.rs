@@ -12,6 +12,7 @@ use heapless::Vec;
 /// Lifetimes are what is left at the time of the restore: the adapter converts its saved
 /// wall-clock deadlines into a [`Lease`] with `received_at` = now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Binding<'a> {
     /// The mode the leases were obtained in (stateful or prefix delegation).
     pub mode: Mode,
