@@ -134,7 +134,7 @@ fn radvd_slaac_address_default_route_and_rdnss() {
     let mut p = pair("cia");
     start_radvd(
         &mut p,
-        " AdvDefaultLifetime 600;\n prefix 2001:db8:a::/64 { AdvOnLink on; AdvAutonomous on; AdvPreferredLifetime 1800; AdvValidLifetime 3600; };\n RDNSS 2001:db8:a::53 { AdvRDNSSLifetime 600; };\n DNSSL slaac.test { AdvDNSSLLifetime 600; };",
+        " AdvDefaultLifetime 600;\n prefix 2001:db8:a::/64 { AdvOnLink on; AdvAutonomous on; AdvPreferredLifetime 1800; AdvValidLifetime 3600; };\n route 2001:db8:aa::/48 { AdvRoutePreference high; AdvRouteLifetime 1800; };\n RDNSS 2001:db8:a::53 { AdvRDNSSLifetime 600; };\n DNSSL slaac.test { AdvDNSSLLifetime 600; };",
     );
     let resolv = p.path("resolv.conf");
     let (code, evs, _) = once(&p, &["--resolv", &resolv]);
@@ -166,7 +166,18 @@ fn radvd_slaac_address_default_route_and_rdnss() {
         "{d}"
     );
     let onlink = p.ip(Side::Host, &["-6", "route", "show", "2001:db8:a::/64"]);
-    assert!(onlink.contains("proto ra"), "{onlink}");
+    assert!(
+        onlink.contains("proto ra") && onlink.contains("expires 35"),
+        "{onlink}"
+    );
+    // The RFC 4191 route: via the router, its preference, its lifetime.
+    let rio = p.ip(Side::Host, &["-6", "route", "show", "2001:db8:aa::/48"]);
+    assert!(
+        rio.contains(&format!("via {ll}"))
+            && rio.contains("pref high")
+            && rio.contains("expires 17"),
+        "{rio}"
+    );
     let text = std::fs::read_to_string(&resolv).unwrap();
     assert!(text.contains("nameserver 2001:db8:a::53\n"), "{text}");
     assert!(text.contains("search slaac.test\n"), "{text}");

@@ -457,7 +457,7 @@ impl Runner {
             self.try_restore(now);
             self.pump(now);
             if accepted {
-                self.refresh_default_routes(now);
+                self.refresh_routes(now);
             }
         }
     }
@@ -655,18 +655,50 @@ impl Runner {
         }
     }
 
-    /// Every RA restarts its router's lifetime: the kernel route's expiry follows.
-    fn refresh_default_routes(&mut self, now: Instant) {
-        let routers: Vec<_> = self.station.host().routers().iter().copied().collect();
-        for r in routers {
-            let key = RouteKey {
-                dest: Ipv6Addr::UNSPECIFIED,
-                len: 0,
-                via: Some(r.address),
-            };
-            if self.routes.contains(&key) {
-                let left = r.expires.saturating_duration_since(now);
-                self.set_route(key, Some(r.preference), Some(left));
+    /// What the host's tables say about a route: its preference and the time left until it
+    /// expires (`None`: the host no longer has it).
+    fn route_facts(
+        &self,
+        key: RouteKey,
+        now: Instant,
+    ) -> Option<(Option<host::Preference>, Duration)> {
+        let h = self.station.host();
+        let left = |t: Instant| t.saturating_duration_since(now);
+        match key.via {
+            Some(router) if key.len == 0 => h
+                .routers()
+                .iter()
+                .find(|r| r.address == router)
+                .map(|r| (Some(r.preference), left(r.expires))),
+            Some(router) => h
+                .routes()
+                .iter()
+                .find(|r| r.router == router && r.prefix == key.dest && r.len == key.len)
+                .map(|r| (Some(r.preference), left(r.expires))),
+            None => h
+                .prefixes()
+                .iter()
+                .find(|p| p.prefix == key.dest && p.len == key.len)
+                .map(|p| (None, left(p.expires))),
+        }
+    }
+
+    /// Install `key` with the preference and expiry the host's tables give it (`RTA_EXPIRES`:
+    /// the kernel drops it by itself if this process is gone).
+    fn install_route(&mut self, now: Instant, key: RouteKey, preference: Option<host::Preference>) {
+        let (pref, expires) = match self.route_facts(key, now) {
+            Some((p, e)) => (p.or(preference), Some(e)),
+            None => (preference, None),
+        };
+        self.set_route(key, pref, expires);
+    }
+
+    /// Every RA restarts lifetimes: the kernel routes' expiry follows.
+    fn refresh_routes(&mut self, now: Instant) {
+        let keys: Vec<RouteKey> = self.routes.iter().copied().collect();
+        for key in keys {
+            if let Some((pref, left)) = self.route_facts(key, now) {
+                self.set_route(key, pref, Some(left));
             }
         }
     }
@@ -729,33 +761,27 @@ impl Runner {
                 self.update_address(address, Duration::ZERO, valid);
             }
             H::AddressRemoved { address } => self.remove_address(address),
-            H::DefaultRouterAdded { router, preference } => {
-                let expires = self
-                    .station
-                    .host()
-                    .routers()
-                    .iter()
-                    .find(|r| r.address == router)
-                    .map(|r| r.expires.saturating_duration_since(now));
-                let key = RouteKey {
+            H::DefaultRouterAdded { router, preference } => self.install_route(
+                now,
+                RouteKey {
                     dest: Ipv6Addr::UNSPECIFIED,
                     len: 0,
                     via: Some(router),
-                };
-                self.set_route(key, Some(preference), expires);
-            }
+                },
+                Some(preference),
+            ),
             H::DefaultRouterRemoved { router } => self.remove_route(RouteKey {
                 dest: Ipv6Addr::UNSPECIFIED,
                 len: 0,
                 via: Some(router),
             }),
-            H::OnLinkPrefixAdded { prefix, len } => self.set_route(
+            H::OnLinkPrefixAdded { prefix, len } => self.install_route(
+                now,
                 RouteKey {
                     dest: prefix,
                     len,
                     via: None,
                 },
-                None,
                 None,
             ),
             H::OnLinkPrefixRemoved { prefix, len } => self.remove_route(RouteKey {
@@ -768,14 +794,14 @@ impl Runner {
                 len,
                 router,
                 preference,
-            } => self.set_route(
+            } => self.install_route(
+                now,
                 RouteKey {
                     dest: prefix,
                     len,
                     via: Some(router),
                 },
                 Some(preference),
-                None,
             ),
             H::RouteRemoved {
                 prefix,
