@@ -80,7 +80,7 @@ fn once(p: &Pair, extra: &[&str]) -> (Option<i32>, Vec<Value>, String) {
     (out.status.code(), events(&stdout), stderr)
 }
 
-fn start_radvd(p: &mut Pair, body: &str) {
+fn start_radvd(p: &mut Pair, body: &str) -> u32 {
     let conf = p.path("radvd.conf");
     std::fs::write(
         &conf,
@@ -95,7 +95,7 @@ fn start_radvd(p: &mut Pair, body: &str) {
         Side::Router,
         &["radvd", "-n", "-m", "stderr", "-C", &conf, "-p", &pid],
         "radvd.log",
-    );
+    )
 }
 
 fn start_dnsmasq(p: &mut Pair, body: &str) {
@@ -132,7 +132,7 @@ fn router_address(p: &Pair, cidr: &str) {
 #[ignore = "needs root + peers"]
 fn radvd_slaac_address_default_route_and_rdnss() {
     let mut p = pair("cia");
-    start_radvd(
+    let radvd = start_radvd(
         &mut p,
         " AdvDefaultLifetime 600;\n prefix 2001:db8:a::/64 { AdvOnLink on; AdvAutonomous on; AdvPreferredLifetime 1800; AdvValidLifetime 3600; };\n route 2001:db8:aa::/48 { AdvRoutePreference high; AdvRouteLifetime 1800; };\n RDNSS 2001:db8:a::53 { AdvRDNSSLifetime 600; };\n DNSSL slaac.test { AdvDNSSLLifetime 600; };",
     );
@@ -222,6 +222,18 @@ fn radvd_slaac_address_default_route_and_rdnss() {
         "0",
         "kernel SLAAC off while running"
     );
+    wait_for("the default route again", Duration::from_secs(5), || {
+        default_route(&p).contains("default via")
+    });
+    // radvd stops: its final RA has router lifetime 0 (RFC 4861 §6.2.5), the default route
+    // goes at once; the address and the on-link prefix keep their own lifetimes.
+    p.signal(radvd, "TERM");
+    wait_for("the default route removed", Duration::from_secs(10), || {
+        !default_route(&p).contains("default")
+    });
+    assert!(addrs(&p).contains(&format!("{address}/64")));
+    let log = events(&p.log("client.log"));
+    assert!(find(&log, "default_router_removed").is_some(), "{log:?}");
     p.signal(pid, "TERM");
     assert_eq!(p.wait_exit(pid, Duration::from_secs(10)), Some(0));
     let a = addrs(&p);
