@@ -629,3 +629,43 @@ fn carrier_loss_and_return_makes_the_client_confirm() {
     let log = p.log("dnsmasq.log");
     assert!(log.contains("DHCPCONFIRM"), "{log}");
 }
+
+/// Without privileges (as `nobody`, no capabilities): one line naming the refused socket, one
+/// naming the capabilities, exit 77, nothing changed.
+#[test]
+#[ignore = "needs root + peers"]
+fn unprivileged_exits_77_naming_what_was_refused() {
+    let p = pair("cih");
+    let state = p.path("state.json");
+    let out = p.try_exec(
+        Side::Host,
+        &[
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+            BIN,
+            "client",
+            "--interface",
+            &p.host_if,
+            "--once",
+            "--state",
+            &state,
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(77), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(
+        lines[0].starts_with(&format!(
+            "sixconf client: opening the raw ICMPv6 socket on {}: ",
+            p.host_if
+        )),
+        "{err}"
+    );
+    assert!(lines[1].contains("CAP_NET_RAW"), "{err}");
+    assert_eq!(sysctl(&p, "autoconf"), "1");
+    assert!(!std::path::Path::new(&state).exists());
+}

@@ -109,12 +109,54 @@ const DHCP_TOKEN: Token = Token(1);
 const SIGNALS: Token = Token(2);
 
 /// `sixconf client ...`.
+///
+/// Exit status: 0 (configured with `--once`, or stopped by a signal), 1 (`--once` timed out, or
+/// any other failure), 77 (not privileged enough: raw sockets, port 546, netlink or the
+/// sysctls refused; as `sixconf serve`).
 pub fn command(args: Args) -> ExitCode {
     match Runner::start(args) {
         Ok(mut r) => ExitCode::from(r.run()),
         Err(e) => {
-            eprintln!("sixconf client: {e}");
-            ExitCode::from(1)
+            eprintln!("sixconf client: {}", e.message);
+            if e.privileges {
+                eprintln!(
+                    "sixconf client: run as root, or with CAP_NET_RAW, CAP_NET_BIND_SERVICE and CAP_NET_ADMIN"
+                );
+            }
+            ExitCode::from(if e.privileges { 77 } else { 1 })
+        }
+    }
+}
+
+/// Why the client could not start.
+#[derive(Debug)]
+struct StartError {
+    message: String,
+    /// The OS refused for lack of privilege.
+    privileges: bool,
+}
+
+impl From<String> for StartError {
+    fn from(message: String) -> Self {
+        StartError {
+            message,
+            privileges: false,
+        }
+    }
+}
+
+impl StartError {
+    fn io(what: &str, e: &std::io::Error) -> StartError {
+        StartError {
+            message: format!("{what}: {e}"),
+            privileges: e.kind() == std::io::ErrorKind::PermissionDenied,
+        }
+    }
+
+    fn socket(e: crate::serve::sockets::SocketError) -> StartError {
+        StartError {
+            privileges: e.is_permission(),
+            message: e.to_string(),
         }
     }
 }
@@ -213,7 +255,7 @@ struct Runner {
 }
 
 impl Runner {
-    fn start(args: Args) -> Result<Runner, String> {
+    fn start(args: Args) -> Result<Runner, StartError> {
         let iface = Interface::lookup(&args.interface, StdDuration::from_secs(5))
             .map_err(|e| e.to_string())?;
         let mac = iface
@@ -241,13 +283,14 @@ impl Runner {
             }
             pending_restore = s.binding.clone();
         }
-        let ra_sock = RaSocket::open(&iface).map_err(|e| e.to_string())?;
-        let dhcp_sock = ClientSocket::open(&iface).map_err(|e| e.to_string())?;
+        let ra_sock = RaSocket::open(&iface).map_err(StartError::socket)?;
+        let dhcp_sock = ClientSocket::open(&iface).map_err(StartError::socket)?;
         let prior = loaded.as_ref().and_then(|s| s.sysctls.clone());
         let (kernel, sysctls) = if args.no_configure {
             (None, Sysctls::default())
         } else {
-            let k = Kernel::open(iface.index).map_err(|e| format!("opening rtnetlink: {e}"))?;
+            let k =
+                Kernel::open(iface.index).map_err(|e| StartError::io("opening rtnetlink", &e))?;
             (Some(k), Sysctls::switch_off(&iface.name, prior.as_ref())?)
         };
         let state = state::State {
