@@ -140,6 +140,10 @@ fn radvd_slaac_address_default_route_and_rdnss() {
     let (code, evs, _) = once(&p, &["--resolv", &resolv]);
     assert_eq!(code, Some(0));
     let configured = find(&evs, "configured").expect("configured event");
+    // Every drop counter is reported at exit; radvd's RAs were all accepted.
+    let counters = &find(&evs, "counters").expect("counters at exit")["host"];
+    assert!(counters["ra_accepted"].as_u64().unwrap() >= 1, "{counters}");
+    assert_eq!(counters["ra_dropped_hop_limit"], 0);
     let address: Ipv6Addr = configured["addresses"][0]
         .as_str()
         .unwrap()

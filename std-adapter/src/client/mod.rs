@@ -1065,8 +1065,17 @@ impl Runner {
         })
     }
 
+    /// Every drop and overflow counter of both engines, as one event.
+    fn emit_counters(&mut self) {
+        let host = report::debug_fields(&format!("{:?}", self.station.host().counters()));
+        let client = report::debug_fields(&format!("{:?}", self.station.client().stats()));
+        self.reporter
+            .emit("counters", json!({ "host": host, "dhcpv6": client }));
+    }
+
     /// Put the sysctls back and forget them in the state file (which is saved).
     fn restore_sysctls(&mut self) {
+        self.emit_counters();
         if !self.sysctls.saved.is_empty() {
             self.sysctls.restore();
             self.state.sysctls = None;

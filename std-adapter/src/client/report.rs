@@ -150,6 +150,24 @@ fn lease(l: &client::Lease) -> Value {
     json!({ "lease": what, "preferred": lifetime(l.preferred), "valid": lifetime(l.valid), "iaid": l.iaid })
 }
 
+/// The `name: number` pairs of a counters struct's `Debug` text, as a JSON object (the
+/// engines' counter structs have integer fields only).
+pub fn debug_fields(debug: &str) -> Value {
+    let inner = debug
+        .split_once('{')
+        .and_then(|(_, rest)| rest.rsplit_once('}'))
+        .map_or("", |(inner, _)| inner);
+    let mut map = serde_json::Map::new();
+    for pair in inner.split(',') {
+        if let Some((k, v)) = pair.split_once(':') {
+            if let Ok(n) = v.trim().parse::<u64>() {
+                map.insert(k.trim().to_owned(), json!(n));
+            }
+        }
+    }
+    Value::Object(map)
+}
+
 /// The resolv.conf text for these servers and search domains (link-local servers get the
 /// interface as zone, as glibc's resolver takes them).
 pub fn resolv_text(interface: &str, servers: &[Ipv6Addr], search: &[String]) -> String {
@@ -266,6 +284,20 @@ mod tests {
             resolv_text("eth0", &[], &[]),
             "# written by sixconf client for eth0\n"
         );
+    }
+
+    #[test]
+    fn counters_from_debug_text() {
+        let stats = client::Stats {
+            received: 3,
+            dropped_client_id: 1,
+            ..client::Stats::default()
+        };
+        let v = debug_fields(&format!("{stats:?}"));
+        assert_eq!(v["received"], 3);
+        assert_eq!(v["dropped_client_id"], 1);
+        assert_eq!(v["dropped_malformed"], 0);
+        assert_eq!(debug_fields("nothing"), json!({}));
     }
 
     #[test]
