@@ -351,19 +351,14 @@ fn kea_rows(p: &Pair) -> Vec<(String, u64, u64, u8, u8)> {
         .collect()
 }
 
-/// (d) kea-dhcp6 with IA_NA and IA_PD (radvd says M=1): the address is added, the delegated
-/// prefix reported; with T1 = 10 s the client Renews (seen on the wire log and as a second row
-/// in Kea's lease file); killed with -9 and restarted, it Rebinds the saved binding instead of
-/// soliciting; on SIGTERM it Releases, which Kea's lease file shows (valid lifetime 0).
-#[test]
-#[ignore = "needs root + peers"]
-fn kea_na_and_pd_renew_at_t1_restart_rebinds_release_on_sigterm() {
+/// kea-dhcp6 on the router side: 2001:db8:d::100-1ff and /56s of 2001:db8:100::/48, T1 10 s,
+/// T2 16 s, preferred 20 s, valid 40 s, memfile `kea-leases6.csv` in the pair's directory.
+fn start_kea(p: &mut Pair) {
     // Kea's default directories (its pid and lock files are redirected to the pair's directory).
     for dir in ["/run/kea", "/var/lib/kea"] {
         std::fs::create_dir_all(dir).unwrap();
     }
-    let mut p = pair("cid");
-    router_address(&p, "2001:db8:d::1/64");
+    router_address(p, "2001:db8:d::1/64");
     let kea_conf = p.path("kea6.json");
     std::fs::write(
         &kea_conf,
@@ -392,6 +387,17 @@ fn kea_na_and_pd_renew_at_t1_restart_rebinds_release_on_sigterm() {
         &["env", &piddir, &lockdir, "kea-dhcp6", "-c", &kea_conf],
         "kea.out",
     );
+}
+
+/// (d) kea-dhcp6 with IA_NA and IA_PD (radvd says M=1): the address is added, the delegated
+/// prefix reported; with T1 = 10 s the client Renews (seen on the wire log and as a second row
+/// in Kea's lease file); killed with -9 and restarted, it Rebinds the saved binding instead of
+/// soliciting; on SIGTERM it Releases, which Kea's lease file shows (valid lifetime 0).
+#[test]
+#[ignore = "needs root + peers"]
+fn kea_na_and_pd_renew_at_t1_restart_rebinds_release_on_sigterm() {
+    let mut p = pair("cid");
+    start_kea(&mut p);
     start_radvd(
         &mut p,
         " AdvDefaultLifetime 600;\n AdvManagedFlag on;\n AdvOtherConfigFlag on;\n prefix 2001:db8:d::/64 { AdvOnLink on; AdvAutonomous off; };",
@@ -672,4 +678,86 @@ fn unprivileged_exits_77_naming_what_was_refused() {
     assert!(lines[1].contains("CAP_NET_RAW"), "{err}");
     assert_eq!(sysctl(&p, "autoconf"), "1");
     assert!(!std::path::Path::new(&state).exists());
+}
+
+/// Kea, prefix delegation only (`--mode pd`, no RA needed): `--once` exits with the prefix and
+/// adds no address.
+#[test]
+#[ignore = "needs root + peers"]
+fn kea_pd_mode_once_reports_the_prefix_and_adds_no_address() {
+    let mut p = pair("cii");
+    start_kea(&mut p);
+    let (code, evs, _) = once(&p, &["--mode", "pd"]);
+    assert_eq!(code, Some(0));
+    let prefix = find(&evs, "configured").unwrap()["prefixes"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        prefix.starts_with("2001:db8:100:") && prefix.ends_with("/56"),
+        "{prefix}"
+    );
+    let sent: Vec<&str> = evs
+        .iter()
+        .filter(|e| e["event"] == "dhcpv6_sent")
+        .filter_map(|e| e["message"].as_str())
+        .collect();
+    assert_eq!(sent, ["Solicit", "Request"]);
+    assert!(!addrs(&p).contains("2001:db8:d:"), "{}", addrs(&p));
+    let rows = kea_rows(&p);
+    assert!(
+        rows.iter().all(|r| r.3 == 2 && r.4 == 56),
+        "only IA_PD leases: {rows:?}"
+    );
+}
+
+/// Kea, addresses only: after kill -9 the restarted client Confirms its address (RFC 9915
+/// §18.2.12) and Kea confirms it; no new Solicit.
+#[test]
+#[ignore = "needs root + peers"]
+fn kea_confirms_a_restored_address_after_kill_9() {
+    let mut p = pair("cij");
+    start_kea(&mut p);
+    start_radvd(
+        &mut p,
+        " AdvDefaultLifetime 600;\n AdvManagedFlag on;\n prefix 2001:db8:d::/64 { AdvOnLink on; AdvAutonomous off; };",
+    );
+    let state = p.path("state.json");
+    let host_if = p.host_if.clone();
+    let pid = p.spawn(
+        Side::Host,
+        &[
+            BIN,
+            "client",
+            "--interface",
+            &host_if,
+            "--json",
+            "--state",
+            &state,
+        ],
+        "client1.log",
+    );
+    wait_for("an address", Duration::from_secs(20), || {
+        find(&events(&p.log("client1.log")), "dad_result").is_some()
+    });
+    let address = find(&events(&p.log("client1.log")), "dhcpv6_address_bound").unwrap()["lease"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    p.signal(pid, "KILL");
+    p.wait_exit(pid, Duration::from_secs(5));
+    let (code, evs, _) = once(&p, &[]);
+    assert_eq!(code, Some(0));
+    assert_eq!(find(&evs, "binding_restored").unwrap()["how"], "Confirming");
+    let sent: Vec<&str> = evs
+        .iter()
+        .filter(|e| e["event"] == "dhcpv6_sent")
+        .filter_map(|e| e["message"].as_str())
+        .collect();
+    assert_eq!(sent, ["Confirm"]);
+    assert_eq!(
+        find(&evs, "configured").unwrap()["addresses"][0],
+        address.as_str()
+    );
+    assert!(addrs(&p).contains(&format!("{address}/128")));
 }
