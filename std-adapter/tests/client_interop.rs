@@ -31,6 +31,11 @@ fn sysctl(p: &Pair, name: &str) -> String {
     p.exec(Side::Host, &["cat", &path]).trim().to_owned()
 }
 
+fn neigh(p: &Pair, name: &str) -> String {
+    let path = format!("/proc/sys/net/ipv6/neigh/{}/{name}", p.host_if);
+    p.exec(Side::Host, &["cat", &path]).trim().to_owned()
+}
+
 fn addrs(p: &Pair) -> String {
     p.ip(Side::Host, &["-6", "addr", "show", "dev", &p.host_if])
 }
@@ -132,9 +137,15 @@ fn router_address(p: &Pair, cidr: &str) {
 #[ignore = "needs root + peers"]
 fn radvd_slaac_address_default_route_and_rdnss() {
     let mut p = pair("cia");
+    let (mtu_before, hop_before) = (sysctl(&p, "mtu"), sysctl(&p, "hop_limit"));
+    let (reach_before, retrans_before) = (
+        neigh(&p, "base_reachable_time_ms"),
+        neigh(&p, "retrans_time_ms"),
+    );
+    assert_ne!(mtu_before, "1400");
     let radvd = start_radvd(
         &mut p,
-        " AdvDefaultLifetime 600;\n prefix 2001:db8:a::/64 { AdvOnLink on; AdvAutonomous on; AdvPreferredLifetime 1800; AdvValidLifetime 3600; };\n route 2001:db8:aa::/48 { AdvRoutePreference high; AdvRouteLifetime 1800; };\n RDNSS 2001:db8:a::53 { AdvRDNSSLifetime 600; };\n DNSSL slaac.test { AdvDNSSLLifetime 600; };",
+        " AdvDefaultLifetime 600;\n AdvLinkMTU 1400;\n AdvCurHopLimit 42;\n AdvReachableTime 20000;\n AdvRetransTimer 1500;\n prefix 2001:db8:a::/64 { AdvOnLink on; AdvAutonomous on; AdvPreferredLifetime 1800; AdvValidLifetime 3600; };\n route 2001:db8:aa::/48 { AdvRoutePreference high; AdvRouteLifetime 1800; };\n RDNSS 2001:db8:a::53 { AdvRDNSSLifetime 600; };\n DNSSL slaac.test { AdvDNSSLLifetime 600; };",
     );
     let resolv = p.path("resolv.conf");
     let (code, evs, _) = once(&p, &["--resolv", &resolv]);
@@ -187,6 +198,7 @@ fn radvd_slaac_address_default_route_and_rdnss() {
     assert!(text.contains("search slaac.test\n"), "{text}");
     // --once leaves the configuration (bounded by its lifetimes) and restores the sysctls.
     assert_eq!(sysctl(&p, "autoconf"), "1");
+    assert_eq!(sysctl(&p, "mtu"), mtu_before);
     assert_eq!(sysctl(&p, "accept_ra"), "0");
 
     // A long-running client, stopped by SIGTERM.
@@ -226,6 +238,13 @@ fn radvd_slaac_address_default_route_and_rdnss() {
         "0",
         "kernel SLAAC off while running"
     );
+    // RFC 4861 §6.3.4: the RA's MTU, Cur Hop Limit, Reachable Time and Retrans Timer, applied
+    // as the kernel would with accept_ra on.
+    wait_for("the RA's link parameters", Duration::from_secs(5), || {
+        sysctl(&p, "mtu") == "1400" && sysctl(&p, "hop_limit") == "42"
+    });
+    assert_eq!(neigh(&p, "base_reachable_time_ms"), "20000");
+    assert_eq!(neigh(&p, "retrans_time_ms"), "1500");
     wait_for("the default route again", Duration::from_secs(5), || {
         default_route(&p).contains("default via")
     });
@@ -248,6 +267,12 @@ fn radvd_slaac_address_default_route_and_rdnss() {
         default_route(&p)
     );
     assert_eq!(sysctl(&p, "autoconf"), "1");
+    assert_eq!(
+        [sysctl(&p, "mtu"), sysctl(&p, "hop_limit")],
+        [mtu_before.clone(), hop_before.clone()]
+    );
+    assert_eq!(neigh(&p, "base_reachable_time_ms"), reach_before);
+    assert_eq!(neigh(&p, "retrans_time_ms"), retrans_before);
     let text = std::fs::read_to_string(&resolv).unwrap();
     assert!(!text.contains("nameserver"), "{text}");
     let log = events(&p.log("client.log"));

@@ -161,15 +161,17 @@ impl StartError {
     }
 }
 
-/// The sysctls switched off while the client runs, with the values to restore.
+/// The sysctls the client changes (switched off while it runs, or set from RAs), with the
+/// values to restore at exit.
 #[derive(Debug, Default)]
 struct Sysctls {
     saved: Vec<(PathBuf, String)>,
 }
 
 impl Sysctls {
-    /// Switch `accept_ra` and `autoconf` off; the values to restore are `prior`'s (left in the
-    /// state file by a run that was killed) or the current ones.
+    /// Switch `accept_ra` and `autoconf` off. The values to restore are `prior`'s (left in the
+    /// state file by a run that was killed, by path) or the current ones; `prior`'s other
+    /// entries (an MTU an RA set, ...) are restored at exit too.
     fn switch_off(
         interface: &str,
         prior: Option<&BTreeMap<String, String>>,
@@ -180,24 +182,39 @@ impl Sysctls {
             let current =
                 std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             let old = prior
-                .and_then(|p| p.get(name).cloned())
+                .and_then(|p| p.get(path.to_string_lossy().as_ref()).cloned())
                 .unwrap_or_else(|| current.trim().to_owned());
             std::fs::write(&path, "0").map_err(|e| format!("{}: {e}", path.display()))?;
             s.saved.push((path, old));
         }
+        for (path, old) in prior.into_iter().flatten() {
+            let path = PathBuf::from(path);
+            if !s.saved.iter().any(|(p, _)| *p == path) {
+                s.saved.push((path, old.clone()));
+            }
+        }
         Ok(s)
     }
 
-    /// The values to restore, by name.
+    /// Set `path` to `value`, remembering its value before the client first changed it.
+    fn set(&mut self, path: PathBuf, value: &str) -> std::io::Result<()> {
+        if !self.saved.iter().any(|(p, _)| *p == path) {
+            let old = std::fs::read_to_string(&path)?;
+            self.saved.push((path.clone(), old.trim().to_owned()));
+        }
+        std::fs::write(&path, value)
+    }
+
+    /// The values to restore, by path.
     fn originals(&self) -> BTreeMap<String, String> {
         self.saved
             .iter()
-            .filter_map(|(p, v)| Some((p.file_name()?.to_str()?.to_owned(), v.clone())))
+            .map(|(p, v)| (p.to_string_lossy().into_owned(), v.clone()))
             .collect()
     }
 
     fn restore(&mut self) {
-        for (path, old) in self.saved.drain(..) {
+        for (path, old) in self.saved.drain(..).rev() {
             if let Err(e) = std::fs::write(&path, &old) {
                 eprintln!("sixconf client: restoring {}: {e}", path.display());
             }
@@ -856,7 +873,46 @@ impl Runner {
                 via: Some(router),
             }),
             H::DnsServersChanged | H::SearchListChanged => self.write_resolv(),
+            H::MtuChanged { mtu } => {
+                self.set_sysctl(&format!("conf/{}/mtu", self.iface.name), mtu);
+            }
+            H::LinkParametersChanged => {
+                // RFC 4861 §6.3.4: what the kernel would take from the RA with accept_ra on.
+                let lp = self.station.host().link_parameters();
+                let name = self.iface.name.clone();
+                if let Some(h) = lp.hop_limit {
+                    self.set_sysctl(&format!("conf/{name}/hop_limit"), u32::from(h));
+                }
+                if let Some(r) = lp.reachable_time {
+                    self.set_sysctl(&format!("neigh/{name}/base_reachable_time_ms"), r);
+                }
+                if let Some(r) = lp.retrans_timer {
+                    self.set_sysctl(&format!("neigh/{name}/retrans_time_ms"), r);
+                }
+            }
             _ => {}
+        }
+    }
+
+    /// Set `/proc/sys/net/ipv6/<rel>` (restored at exit; the original kept in the state file).
+    fn set_sysctl(&mut self, rel: &str, value: u32) {
+        if self.kernel.is_none() {
+            return;
+        }
+        let path = PathBuf::from(format!("/proc/sys/net/ipv6/{rel}"));
+        match self.sysctls.set(path.clone(), &value.to_string()) {
+            Ok(()) => {
+                self.reporter.emit(
+                    "sysctl_set",
+                    json!({ "path": path.display().to_string(), "value": value }),
+                );
+                self.state.sysctls = Some(self.sysctls.originals());
+                self.save_state();
+            }
+            Err(e) => self.reporter.emit(
+                "kernel_error",
+                json!({ "what": format!("setting {}", path.display()), "error": e.to_string() }),
+            ),
         }
     }
 
