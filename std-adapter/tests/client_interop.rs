@@ -786,3 +786,25 @@ fn kea_confirms_a_restored_address_after_kill_9() {
     );
     assert!(addrs(&p).contains(&format!("{address}/128")));
 }
+
+/// `--mode stateless` needs no RA: the Information-request goes out at once and dnsmasq's
+/// answer lands in the resolv file; no address, no route is added.
+#[test]
+#[ignore = "needs root + peers"]
+fn forced_stateless_mode_without_any_ra() {
+    let mut p = pair("cik");
+    router_address(&p, "2001:db8:b::1/64");
+    let body = format!(
+        "dhcp-range=::,constructor:{},static\ndhcp-option=option6:dns-server,[2001:db8:b::53]",
+        p.router_if
+    );
+    start_dnsmasq(&mut p, &body);
+    let resolv = p.path("resolv.conf");
+    let (code, evs, _) = once(&p, &["--mode", "stateless", "--resolv", &resolv]);
+    assert_eq!(code, Some(0));
+    assert!(find(&evs, "ra_received").is_none());
+    let text = std::fs::read_to_string(&resolv).unwrap();
+    assert!(text.contains("nameserver 2001:db8:b::53\n"), "{text}");
+    assert!(!addrs(&p).contains("2001:db8:b:"), "{}", addrs(&p));
+    assert!(!default_route(&p).contains("default"));
+}
