@@ -739,3 +739,58 @@ fn expired_delegated_prefix_loses_its_route() {
     ]);
     assert!(listed.contains("0 lease(s)"), "{listed}");
 }
+
+/// DESIGN.md: "a Reply is sent only after its lease is committed". Another process holds the
+/// lease database's write lock while dhclient asks for an address: the daemon's commits fail,
+/// the Replies are withheld (dhclient sees none and retransmits), and once the lock is gone a
+/// retransmitted Request is committed and answered.
+#[test]
+#[ignore = "needs root + peers: run by .ci/run"]
+fn no_reply_leaves_before_its_lease_is_committed() {
+    let mut pair = lab("gc");
+    let cfg = config(&pair, "dhcpv6-stateful", STATEFUL);
+    let pid = serve(&mut pair, &cfg, "serve.log");
+    let db = pair.path("leases.sqlite");
+    let lock = format!(
+        "import sqlite3, sys, time\n\
+         c = sqlite3.connect('{db}', isolation_level=None)\n\
+         c.execute('BEGIN IMMEDIATE')\n\
+         print('locked', flush=True)\n\
+         time.sleep(12)\n\
+         c.execute('COMMIT')\n\
+         print('unlocked', flush=True)\n"
+    );
+    pair.spawn(Side::Router, &["/usr/bin/python3", "-c", &lock], "lock.log");
+    wait_for("the lock", Duration::from_secs(5), || {
+        pair.log("lock.log").contains("locked")
+    });
+    dhclient(&mut pair, &[], "na");
+    // Each commit waits out SQLite's busy timeout (5 s) with the loop blocked, then fails.
+    wait_for("a failed commit", Duration::from_secs(20), || {
+        pair.log("serve.log").contains("lease store commit failed")
+    });
+    let log = pair.log("na.log");
+    assert!(
+        !log.contains("RCV: Reply"),
+        "a Reply left before its commit:\n{log}"
+    );
+    wait_for("the lock to go", Duration::from_secs(20), || {
+        pair.log("lock.log").contains("unlocked")
+    });
+    wait_for(
+        "dhclient to bind after the lock",
+        Duration::from_secs(40),
+        || {
+            lease_item(
+                &std::fs::read_to_string(pair.path("na.leases")).unwrap_or_default(),
+                "iaaddr ",
+            )
+            .is_some()
+        },
+    );
+    let c = counters(&pair, pid, "serve.log");
+    assert!(counter(&c, "adapter.commit_failures") >= 1);
+    assert!(counter(&c, "adapter.replies_withheld") >= 1);
+    let listed = common::netns::sh(&[env!("CARGO_BIN_EXE_sixconf"), "leases", "--db", &db]);
+    assert!(listed.contains("1 lease(s)"), "{listed}");
+}
