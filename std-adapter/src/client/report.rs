@@ -1,5 +1,19 @@
 //! What the client tells its user: one line per event (text, or a JSON object with `--json`),
 //! and the resolv.conf-format file of `--resolv`.
+//!
+//! Every JSON line has `t` (seconds since start) and `event`; the other keys depend on it.
+//!
+//! | events | what happened |
+//! |---|---|
+//! | `started`, `configured`, `timeout`, `signal`, `stopped`, `counters` | the run itself (`configured` and `timeout` with `--once`; `counters`: every drop counter of both engines, at exit) |
+//! | `rs_sent`, `ra_received`, `dhcpv6_sent`, `dhcpv6_received` | packets (RAs with source, hop limit, accepted or not) |
+//! | `slaac_probe`, `slaac_address_added` / `_updated` / `_deprecated` / `_removed` / `_failed` | SLAAC (RFC 4862, RFC 7217) |
+//! | `dad_result` | the kernel's DAD verdict and the engine it went to |
+//! | `default_router_added` / `_removed`, `on_link_prefix_added` / `_removed`, `route_added` / `_removed` | routes (RFC 4861, RFC 4191) |
+//! | `dhcpv6_mode_changed`, `dhcpv6_address_bound` / `_renewed` / `_removed`, `dhcpv6_prefix_bound` / `_renewed` / `_removed`, `dhcpv6_exchange_failed`, `binding_restored` | DHCPv6 (RFC 9915) |
+//! | `rdnss_changed`, `dnssl_changed`, `dhcpv6_dns_changed`, `dhcpv6_domains_changed`, `resolv_written` | DNS (RFC 8106, RFC 3646) |
+//! | `mtu_changed`, `link_parameters_changed`, `sysctl_set`, `link_changed` | link |
+//! | `kernel_error`, `state_error`, `resolv_error` | a netlink request, the state file or the resolv file failed (the run goes on) |
 
 use std::io::Write;
 use std::net::Ipv6Addr;
