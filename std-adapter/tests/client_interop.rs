@@ -196,6 +196,16 @@ fn radvd_slaac_address_default_route_and_rdnss() {
     let text = std::fs::read_to_string(&resolv).unwrap();
     assert!(text.contains("nameserver 2001:db8:a::53\n"), "{text}");
     assert!(text.contains("search slaac.test\n"), "{text}");
+    let mode = |f: &str| {
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(f).unwrap().permissions())
+            & 0o777
+    };
+    assert_eq!(mode(&resolv), 0o644);
+    assert_eq!(
+        mode(&p.path("state.json")),
+        0o600,
+        "the RFC 7217 secret is private"
+    );
     // --once leaves the configuration (bounded by its lifetimes) and restores the sysctls.
     assert_eq!(sysctl(&p, "autoconf"), "1");
     assert_eq!(sysctl(&p, "mtu"), mtu_before);

@@ -258,7 +258,7 @@ impl Reporter {
         if self.last_resolv.as_deref() == Some(text.as_str()) {
             return;
         }
-        match super::state::write_atomic(&path, &text) {
+        match super::state::write_atomic(&path, &text, 0o644) {
             Ok(()) => {
                 self.emit(
                     "resolv_written",

@@ -158,24 +158,35 @@ pub fn load(path: &Path) -> Result<Option<State>, String> {
     }
 }
 
-/// Write `text` to `path` atomically: a temporary file in the same directory, then rename.
-pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+/// Write `text` to `path` atomically: a temporary file in the same directory created with
+/// permissions `mode`, then rename.
+pub fn write_atomic(path: &Path, text: &str, mode: u32) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(".tmp{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, text)?;
+    let _ = std::fs::remove_file(&tmp);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(&tmp)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()?;
+    drop(f);
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
 }
 
-/// Save the state file.
+/// Save the state file, readable by its owner only (it holds the RFC 7217 secret).
 pub fn save(path: &Path, state: &State) -> std::io::Result<()> {
     let text = serde_json::to_string_pretty(state).map_err(std::io::Error::other)?;
-    write_atomic(path, &(text + "\n"))
+    write_atomic(path, &(text + "\n"), 0o600)
 }
 
 #[cfg(test)]
@@ -231,6 +242,10 @@ mod tests {
         };
         save(&path, &state).unwrap();
         assert_eq!(load(&path), Ok(Some(state)));
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(&path).unwrap().permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o600, "the secret is private");
         std::fs::write(&path, "{not json").unwrap();
         assert!(load(&path).unwrap_err().contains("client-eth0.json"));
         for m in ["stateful", "stateful+pd", "pd"] {
