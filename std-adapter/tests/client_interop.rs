@@ -389,6 +389,11 @@ fn kea_rows(p: &Pair) -> Vec<(String, u64, u64, u8, u8)> {
 /// kea-dhcp6 on the router side: 2001:db8:d::100-1ff and /56s of 2001:db8:100::/48, T1 10 s,
 /// T2 16 s, preferred 20 s, valid 40 s, memfile `kea-leases6.csv` in the pair's directory.
 fn start_kea(p: &mut Pair) {
+    start_kea_with_pool(p, "2001:db8:d::100-2001:db8:d::1ff");
+}
+
+/// [`start_kea`] with another address pool.
+fn start_kea_with_pool(p: &mut Pair, pool: &str) {
     // Kea's default directories (its pid and lock files are redirected to the pair's directory).
     for dir in ["/run/kea", "/var/lib/kea"] {
         std::fs::create_dir_all(dir).unwrap();
@@ -405,13 +410,14 @@ fn start_kea(p: &mut Pair) {
   "renew-timer": 10, "rebind-timer": 16, "preferred-lifetime": 20, "valid-lifetime": 40,
   "option-data": [ {{ "name": "dns-servers", "data": "2001:db8:d::53" }} ],
   "subnet6": [ {{ "id": 1, "subnet": "2001:db8:d::/64", "interface": "{ifname}",
-     "pools": [ {{ "pool": "2001:db8:d::100-2001:db8:d::1ff" }} ],
+     "pools": [ {{ "pool": "{pool}" }} ],
      "pd-pools": [ {{ "prefix": "2001:db8:100::", "prefix-len": 48, "delegated-len": 56 }} ] }} ],
   "loggers": [ {{ "name": "kea-dhcp6", "output_options": [ {{ "output": "{log}" }} ], "severity": "INFO" }} ]
 }} }}"#,
             ifname = p.router_if,
             leases = p.path("kea-leases6.csv"),
             log = p.path("kea.log"),
+            pool = pool,
         ),
     )
     .unwrap();
@@ -817,4 +823,66 @@ fn forced_stateless_mode_without_any_ra() {
     assert!(text.contains("nameserver 2001:db8:b::53\n"), "{text}");
     assert!(!addrs(&p).contains("2001:db8:b:"), "{}", addrs(&p));
     assert!(!default_route(&p).contains("default"));
+}
+
+/// Kea's only address is already used by another node: the kernel's DAD fails, the client takes
+/// the address away and Declines it (RFC 9915 §18.2.8), and Kea records it declined (state 1 in
+/// its lease file).
+#[test]
+#[ignore = "needs root + peers"]
+fn a_duplicate_dhcpv6_address_is_declined_to_kea() {
+    let mut p = pair("cil");
+    start_kea_with_pool(&mut p, "2001:db8:d::77-2001:db8:d::77");
+    // The router holds Kea's only address.
+    router_address(&p, "2001:db8:d::77/128");
+    let state = p.path("state.json");
+    let host_if = p.host_if.clone();
+    p.spawn(
+        Side::Host,
+        &[
+            BIN,
+            "client",
+            "--interface",
+            &host_if,
+            "--mode",
+            "stateful",
+            "--json",
+            "--state",
+            &state,
+        ],
+        "client.log",
+    );
+    wait_for("the Decline answered", Duration::from_secs(20), || {
+        let evs = events(&p.log("client.log"));
+        evs.iter()
+            .skip_while(|e| !(e["event"] == "dhcpv6_sent" && e["message"] == "Decline"))
+            .any(|e| e["event"] == "dhcpv6_received" && e["message"] == "Reply")
+    });
+    let evs = events(&p.log("client.log"));
+    let verdict = evs
+        .iter()
+        .find(|e| e["event"] == "dad_result")
+        .expect("a DAD verdict");
+    assert_eq!(
+        (&verdict["address"], &verdict["result"], &verdict["engine"]),
+        (
+            &Value::from("2001:db8:d::77"),
+            &Value::from("conflict"),
+            &Value::from("dhcpv6")
+        )
+    );
+    assert!(evs.iter().any(|e| e["event"] == "dhcpv6_address_removed"
+        && e["address"] == "2001:db8:d::77"
+        && e["reason"] == "declined"));
+    let a = addrs(&p);
+    assert!(
+        !a.contains("2001:db8:d::77"),
+        "declined address left behind:\n{a}"
+    );
+    let text = std::fs::read_to_string(p.path("kea-leases6.csv")).unwrap_or_default();
+    let declined = text.lines().any(|l| {
+        let f: Vec<&str> = l.split(',').collect();
+        f.first() == Some(&"2001:db8:d::77") && f.get(13) == Some(&"1")
+    });
+    assert!(declined, "Kea did not record the Decline:\n{text}");
 }
