@@ -13,8 +13,10 @@
 //!
 //! The kernel runs it: addresses are added without `IFA_F_NODAD`, so a new address is
 //! tentative in the kernel (not used as a source) while the kernel probes it, and ends either
-//! usable or flagged `IFA_F_DADFAILED`. The loop watches the flags (`/proc/net/if_inet6`, every
-//! 100 ms while an address is tentative) and reports the verdict to
+//! usable or failed: flagged `IFA_F_DADFAILED` if permanent, deleted by the kernel if it has
+//! finite lifetimes (Linux `addrconf_dad_stop`), which is what the client's addresses have. The
+//! loop watches (`/proc/net/if_inet6`, every 100 ms while an address is tentative) and reports
+//! the verdict to
 //! [`Station::handle_dad_result`]: a conflicting SLAAC address makes the host try the next RFC
 //! 7217 identifier, a conflicting DHCPv6 address is Declined. Doing DAD in the kernel keeps one
 //! implementation of the NS/NA exchange (with the kernel's `dad_transmits` and its handling of
@@ -638,13 +640,23 @@ impl Runner {
         }
     }
 
-    fn kernel_do(&mut self, what: &str, f: impl FnOnce(&mut Kernel) -> std::io::Result<()>) {
-        if let Some(k) = &mut self.kernel {
-            if let Err(e) = f(k) {
+    /// Run a netlink request; a failure is reported (`kernel_error`) and `false`.
+    fn kernel_do(
+        &mut self,
+        what: &str,
+        f: impl FnOnce(&mut Kernel) -> std::io::Result<()>,
+    ) -> bool {
+        let Some(k) = &mut self.kernel else {
+            return false;
+        };
+        match f(k) {
+            Ok(()) => true,
+            Err(e) => {
                 self.reporter.emit(
                     "kernel_error",
                     json!({ "what": what, "error": e.to_string() }),
                 );
+                false
             }
         }
     }
@@ -665,9 +677,17 @@ impl Runner {
             }
             return;
         }
-        self.kernel_do(&format!("adding {address}/{prefix_len}"), |k| {
+        let added = self.kernel_do(&format!("adding {address}/{prefix_len}"), |k| {
             k.set_address(address, prefix_len, pref, valid)
         });
+        if !added {
+            // Reported; no DAD can run on an address the kernel refused, and refusing it is no
+            // conflict with another node (no Decline).
+            if probe {
+                self.station.handle_dad_result(now, address, DadResult::Ok);
+            }
+            return;
+        }
         self.addresses.insert(address, Added { prefix_len });
         if probe && !self.dad_pending.iter().any(|d| d.0 == address) {
             self.dad_pending.push((address, now));
@@ -945,22 +965,21 @@ impl Runner {
         let text = std::fs::read_to_string("/proc/net/if_inet6").unwrap_or_default();
         let pending = std::mem::take(&mut self.dad_pending);
         for (address, since) in pending {
-            let verdict = match netlink::dad_state(&text, self.iface.index, address) {
+            let kernel = netlink::dad_state(&text, self.iface.index, address);
+            let verdict = match kernel {
                 DadState::Done => Some(DadResult::Ok),
-                DadState::Failed => Some(DadResult::Conflict),
-                DadState::Absent
-                    if now.saturating_duration_since(since) > Duration::from_secs(10) =>
-                {
-                    Some(DadResult::Conflict)
-                }
-                DadState::Tentative | DadState::Absent => None,
+                // Linux flags a failed permanent address; one with finite lifetimes (all the
+                // client adds) is deleted (addrconf_dad_stop). It was there when the add was
+                // acknowledged, so gone means DAD failed.
+                DadState::Failed | DadState::Absent => Some(DadResult::Conflict),
+                DadState::Tentative => None,
             };
             let Some(verdict) = verdict else {
                 self.dad_pending.push((address, since));
                 continue;
             };
             if verdict == DadResult::Conflict {
-                // The kernel keeps a failed address (flagged): take it away.
+                // A flagged address stays in the kernel: take it away.
                 self.remove_address(address);
             }
             let target = self.station.handle_dad_result(now, address, verdict);
@@ -971,6 +990,7 @@ impl Runner {
                     "result": format!("{verdict:?}").to_lowercase(),
                     "engine": match target { DadTarget::Slaac => "slaac", DadTarget::Dhcpv6 => "dhcpv6", DadTarget::Unknown => "none" },
                     "millis": now.saturating_duration_since(since).total_millis(),
+                    "kernel": format!("{kernel:?}").to_lowercase(),
                 }),
             );
         }
