@@ -890,3 +890,59 @@ fn a_duplicate_dhcpv6_address_is_declined_to_kea() {
     });
     assert!(declined, "Kea did not record the Decline:\n{text}");
 }
+
+/// A saved binding from another link (the host moved): the restart Confirms it, Kea answers
+/// NotOnLink (RFC 9915 §18.3.3), the client drops the address and solicits a new one.
+#[test]
+#[ignore = "needs root + peers"]
+fn kea_says_not_on_link_to_a_binding_from_another_link() {
+    let mut p = pair("cim");
+    start_kea(&mut p);
+    start_radvd(
+        &mut p,
+        " AdvDefaultLifetime 600;\n AdvManagedFlag on;\n prefix 2001:db8:d::/64 { AdvOnLink on; AdvAutonomous off; };",
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let state = serde_json::json!({
+        "duid": "000300010a0000000099",
+        "secret": "11".repeat(32),
+        "binding": {
+            "mode": "stateful",
+            "server_id": "000100012e000000fa163e000001",
+            "addresses": [{
+                "address": "2001:db8:9999::5", "prefix_len": 128,
+                "preferred_until": now + 3000.0, "valid_until": now + 6000.0
+            }],
+            "prefixes": [],
+            "renew_at": now + 1000.0,
+            "rebind_at": now + 2000.0
+        }
+    });
+    std::fs::write(p.path("state.json"), state.to_string()).unwrap();
+    let (code, evs, _) = once(&p, &[]);
+    assert_eq!(code, Some(0));
+    assert_eq!(find(&evs, "binding_restored").unwrap()["how"], "Confirming");
+    let removed = find(&evs, "dhcpv6_address_removed").expect("the old address removed");
+    assert_eq!(removed["address"], "2001:db8:9999::5");
+    assert_eq!(removed["reason"], "notonlink");
+    let sent: Vec<&str> = evs
+        .iter()
+        .filter(|e| e["event"] == "dhcpv6_sent")
+        .filter_map(|e| e["message"].as_str())
+        .collect();
+    assert_eq!(sent, ["Confirm", "Solicit", "Request"]);
+    let new = find(&evs, "configured").unwrap()["addresses"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(new.starts_with("2001:db8:d::"), "{new}");
+    let a = addrs(&p);
+    assert!(!a.contains("2001:db8:9999::5"), "{a}");
+    assert!(a.contains(&format!("{new}/128")), "{a}");
+    // The saved DUID is the one used.
+    let kea = std::fs::read_to_string(p.path("kea-leases6.csv")).unwrap();
+    assert!(kea.contains("00:03:00:01:0a:00:00:00:00:99"), "{kea}");
+}
