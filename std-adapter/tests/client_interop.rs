@@ -423,9 +423,21 @@ fn start_kea_with_pool(p: &mut Pair, pool: &str) {
     .unwrap();
     let piddir = format!("KEA_PIDFILE_DIR={}", p.dir().display());
     let lockdir = format!("KEA_LOCKFILE_DIR={}", p.dir().display());
+    // Kea 3.0 accepts lease and log files only under these (ignored by older versions).
+    let datadir = format!("KEA_DHCP_DATA_DIR={}", p.dir().display());
+    let logdir = format!("KEA_LOG_FILE_DIR={}", p.dir().display());
     p.spawn(
         Side::Router,
-        &["env", &piddir, &lockdir, "kea-dhcp6", "-c", &kea_conf],
+        &[
+            "env",
+            &piddir,
+            &lockdir,
+            &datadir,
+            &logdir,
+            "kea-dhcp6",
+            "-c",
+            &kea_conf,
+        ],
         "kea.out",
     );
 }
