@@ -835,3 +835,64 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_restarted_station_restores_its_binding_once_the_ra_asks_for_dhcpv6_and_confirms_it() {
+    let mut first = Link::new(station(follow()));
+    first.ra(true, false, false);
+    first.run_until(Instant::from_secs(20));
+    let lease = first.station.client().addresses()[0];
+    let server_id = first.station.client().server_id().unwrap().to_vec();
+    let (t1, t2) = (
+        first.station.client().renew_at().unwrap(),
+        first.station.client().rebind_at().unwrap(),
+    );
+    // The process restarts 5 s later; its clock starts again at zero. The adapter saved
+    // wall-clock deadlines and turns them into what is left now.
+    let elapsed = first.now + Duration::from_secs(5);
+    let left = |t: Instant| t.saturating_duration_since(elapsed);
+    let saved = client::Lease {
+        received_at: Instant::ZERO,
+        preferred: left(lease.preferred_until()),
+        valid: left(lease.valid_until()),
+        ..lease
+    };
+    let binding = client::Binding {
+        mode: client::Mode::Stateful {
+            prefix_delegation: false,
+        },
+        server_id: &server_id,
+        addresses: &[saved],
+        prefixes: &[],
+        renew_in: left(t1),
+        rebind_in: left(t2),
+    };
+    let mut second = Link::new(station(follow()));
+    second.server = first.server;
+    // No RA yet: the client must not run, so nothing is restored.
+    assert_eq!(second.station.restore(second.now, &binding), None);
+    second.ra(true, false, false);
+    // handle_ra started a Solicit, not yet sent (its random delay); restoring replaces it.
+    assert_eq!(
+        second.station.restore(second.now, &binding),
+        Some(client::Restored::Confirming)
+    );
+    second.run_until(Instant::from_secs(10));
+    assert_eq!(second.messages(), [Message::Confirm]);
+    assert_eq!(second.station.client().state(), State::Bound);
+    assert_eq!(
+        second.station.client().addresses()[0].address,
+        lease.address
+    );
+    assert!(second.events.iter().any(|(_, e)| *e
+        == Event::Dhcpv6(client::Event::AddressBound(
+            second.station.client().addresses()[0]
+        ))));
+    // Renew at the saved T1, to the same server, which renews the same address.
+    second.run_until(Instant::ZERO + left(t1) + Duration::from_secs(2));
+    assert_eq!(second.messages(), [Message::Confirm, Message::Renew]);
+    assert_eq!(
+        second.station.client().addresses()[0].address,
+        lease.address
+    );
+}

@@ -5,6 +5,7 @@
 //! The core decides; this crate acts.
 
 pub mod capture;
+pub mod client;
 pub mod config;
 pub mod decode;
 pub mod demo;

@@ -20,6 +20,9 @@ enum Command {
     /// Run the seed's three link modes (slaac, dhcpv6-stateless, dhcpv6-stateful) in memory with
     /// the real engines, print every packet as tcpdump -vv does, then what each host configured.
     Demo(sixconf::demo::Args),
+    /// Configure this host's interface from Router Advertisements and DHCPv6 (as root): SLAAC
+    /// and DHCPv6 addresses, default routes, DNS into --resolv; SIGTERM releases and removes.
+    Client(sixconf::client::Args),
     /// Validate a `sixconf serve` configuration file: each problem is printed as
     /// FILE:LINE:COL: message (exit status 2); a valid file prints a short summary.
     Check {
@@ -54,5 +57,6 @@ fn main() -> ExitCode {
         Command::Leases { db, json } => sixconf::store::leases_command(&db, json),
         Command::Decode(args) => sixconf::decode::run(&args),
         Command::Demo(args) => sixconf::demo::main(args),
+        Command::Client(args) => sixconf::client::command(args),
     }
 }

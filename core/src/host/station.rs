@@ -292,6 +292,25 @@ impl<
         target
     }
 
+    /// Resumes a binding saved across a restart ([`Client::restore`]: Confirm or Rebind, RFC
+    /// 9915 §18.2.12) if the client should run in `binding.mode` now
+    /// ([`Station::wanted_mode`]); `None` (and nothing done) otherwise, so the adapter can try
+    /// again after the next RA. Call it before the client has bound anything: what it holds is
+    /// replaced.
+    pub fn restore(
+        &mut self,
+        now: Instant,
+        binding: &client::Binding<'_>,
+    ) -> Option<client::Restored> {
+        if self.wanted_mode() != Some(binding.mode) {
+            return None;
+        }
+        let restored = self.client.restore(now, binding);
+        self.running = Some(binding.mode);
+        self.sync(now);
+        Some(restored)
+    }
+
     /// The interface may have moved to another link (it went down and up, or the Wi-Fi
     /// network changed): solicit routers again (RFC 4861 §6.3.7) and let the client Confirm its
     /// addresses, Rebind its prefixes or ask again for configuration (RFC 9915 §18.2.12).

@@ -38,7 +38,7 @@ pub struct SocketError {
 }
 
 impl SocketError {
-    fn wrap(what: impl Into<String>) -> impl FnOnce(io::Error) -> SocketError {
+    pub(crate) fn wrap(what: impl Into<String>) -> impl FnOnce(io::Error) -> SocketError {
         let what = what.into();
         move |source| SocketError { what, source }
     }
@@ -78,12 +78,12 @@ pub struct Received {
 }
 
 /// Room for one `in6_pktinfo` and one hop limit.
-fn cmsg_buffer() -> Vec<u8> {
+pub(crate) fn cmsg_buffer() -> Vec<u8> {
     nix::cmsg_space!(nix::libc::in6_pktinfo, nix::libc::c_int)
 }
 
 /// `recvmsg` once, non-blocking. `Ok(None)` when nothing is queued.
-fn receive(fd: RawFd, buf: &mut [u8], cmsg: &mut [u8]) -> io::Result<Option<Received>> {
+pub(crate) fn receive(fd: RawFd, buf: &mut [u8], cmsg: &mut [u8]) -> io::Result<Option<Received>> {
     let mut iov = [io::IoSliceMut::new(buf)];
     let msg = match recvmsg::<SockaddrIn6>(
         fd,
@@ -216,7 +216,7 @@ impl NdSocket {
 }
 
 /// Link-local and link-scope multicast destinations need the interface as scope id.
-fn needs_scope(dst: Ipv6Addr) -> bool {
+pub(crate) fn needs_scope(dst: Ipv6Addr) -> bool {
     dst.is_unicast_link_local() || (dst.is_multicast() && dst.segments()[0] & 0x000f == 2)
 }
 

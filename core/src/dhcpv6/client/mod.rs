@@ -32,6 +32,7 @@
 mod against_server;
 mod auth;
 mod msg;
+mod restore;
 pub mod retransmit;
 pub mod rng;
 #[cfg(test)]
@@ -45,6 +46,7 @@ use heapless::{Deque, Vec};
 use crate::time::{Duration, Instant};
 use crate::wire::dhcpv6::{build, MessageType, OptionCode, StatusCode, Writer};
 use crate::wire::dns::NameList;
+pub use restore::{Binding, Restored};
 pub use retransmit::{Expiry, Parameters, Retransmission};
 pub use rng::Rng;
 

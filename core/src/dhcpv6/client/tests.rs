@@ -1902,3 +1902,154 @@ mod prop {
         }
     }
 }
+
+// ----- restoring a saved binding (§18.2.12) ----------------------------------------------------
+
+fn saved(address: Ipv6Addr, prefix_len: u8, preferred: u64, valid: u64, at: Instant) -> Lease {
+    Lease {
+        address,
+        prefix_len,
+        preferred: Duration::from_secs(preferred),
+        valid: Duration::from_secs(valid),
+        received_at: at,
+        iaid: 99,
+    }
+}
+
+#[test]
+fn restored_addresses_are_confirmed_not_solicited_then_renewed_at_the_saved_t1() {
+    let mut sim: Sim = Sim::new(Config::default(), 7);
+    sim.now = secs(100);
+    let lease = saved(ADDR1, 128, 3000, 6000, sim.now);
+    let r = sim.c.restore(
+        sim.now,
+        &Binding {
+            mode: stateful(),
+            server_id: SRV_A,
+            addresses: &[lease],
+            prefixes: &[],
+            renew_in: Duration::from_secs(40),
+            rebind_in: Duration::from_secs(70),
+        },
+    );
+    assert_eq!(r, Restored::Confirming);
+    assert_eq!(sim.c.state(), State::Confirming);
+    assert_eq!(sim.c.server_id(), Some(SRV_A));
+    let mut expect = lease;
+    expect.iaid = Config::default().iaid_na;
+    assert_eq!(sim.c.poll_event(), Some(Event::AddressBound(expect)));
+    assert_eq!(sim.c.poll_event(), None);
+    let server = Server::new(SRV_A);
+    sim.run_with(secs(139), &[&server]);
+    assert_eq!(sim.sent_kinds(), vec![kind::CONFIRM]);
+    assert_eq!(sim.sent[0].ia_entries(code::IA_NA), vec![(ADDR1, 128)]);
+    assert_eq!(
+        sim.sent[0].option(code::SERVERID),
+        None,
+        "Confirm names no server"
+    );
+    assert_eq!(sim.c.state(), State::Bound);
+    assert_eq!(sim.c.addresses(), &[expect]);
+    // T1 as saved: 40 s after the restore, a Renew to the saved server.
+    sim.run_with(secs(141), &[&server]);
+    assert_eq!(sim.sent_kinds(), vec![kind::CONFIRM, kind::RENEW]);
+    assert!(sim.sent[1].at >= secs(140));
+    assert_eq!(sim.sent[1].option(code::SERVERID), Some(SRV_A));
+}
+
+#[test]
+fn restored_prefixes_are_rebound() {
+    let config = Config::default();
+    let mut sim: Sim = Sim::new(config, 3);
+    sim.now = secs(10);
+    let r = sim.c.restore(
+        sim.now,
+        &Binding {
+            mode: Mode::PrefixDelegation,
+            server_id: SRV_A,
+            addresses: &[saved(ADDR2, 128, 100, 200, sim.now)],
+            prefixes: &[saved(PFX, 56, 3000, 6000, sim.now)],
+            renew_in: Duration::from_secs(40),
+            rebind_in: Duration::from_secs(70),
+        },
+    );
+    assert_eq!(r, Restored::Rebinding);
+    let mut server = Server::new(SRV_A);
+    server.prefix = Some((PFX, 56));
+    sim.run_with(secs(12), &[&server]);
+    assert_eq!(sim.sent_kinds(), vec![kind::REBIND]);
+    assert_eq!(sim.sent[0].ia_entries(code::IA_PD), vec![(PFX, 56)]);
+    // Prefix delegation only: the saved address is not resumed.
+    assert_eq!(sim.sent[0].option(code::IA_NA), None);
+    assert!(sim.c.addresses().is_empty());
+    assert_eq!(sim.c.state(), State::Bound);
+    assert_eq!(sim.c.prefixes().len(), 1);
+    // The Rebind's Reply set T1 from the server (1800 s).
+    assert_eq!(
+        sim.c.renew_at(),
+        Some(sim.sent[0].at + Duration::from_secs(1800))
+    );
+}
+
+#[test]
+fn nothing_usable_to_restore_starts_afresh() {
+    let now = secs(500);
+    let expired = saved(ADDR1, 128, 10, 20, secs(1));
+    let cases: [(Mode, &[u8], &[Lease]); 4] = [
+        (stateful(), SRV_A, &[expired]),
+        (stateful(), SRV_A, &[]),
+        (stateful(), &[], &[saved(ADDR1, 128, 10, 20, now)]),
+        (Mode::Stateless, SRV_A, &[saved(ADDR1, 128, 10, 20, now)]),
+    ];
+    for (mode, server_id, addresses) in cases {
+        let mut c: Client = Client::new(DUID, Config::default(), 1).unwrap();
+        let r = c.restore(
+            now,
+            &Binding {
+                mode,
+                server_id,
+                addresses,
+                prefixes: &[],
+                renew_in: Duration::from_secs(1),
+                rebind_in: Duration::from_secs(2),
+            },
+        );
+        assert_eq!(r, Restored::Started, "{mode:?} {server_id:?} {addresses:?}");
+        assert!(c.addresses().is_empty());
+        assert_eq!(c.poll_event(), None);
+        let expect = if mode == Mode::Stateless {
+            State::InformationRequesting
+        } else {
+            State::Soliciting
+        };
+        assert_eq!(c.state(), expect);
+    }
+}
+
+#[test]
+fn a_restored_address_not_on_link_is_removed_and_the_client_solicits() {
+    let mut sim: Sim = Sim::new(Config::default(), 5);
+    let mut server = Server::new(SRV_B);
+    server.confirm_status = status::NOT_ON_LINK;
+    server.answers = vec![kind::CONFIRM];
+    sim.c.restore(
+        sim.now,
+        &Binding {
+            mode: stateful(),
+            server_id: SRV_A,
+            addresses: &[saved(ADDR1, 128, 3000, 6000, sim.now)],
+            prefixes: &[],
+            renew_in: Duration::from_secs(1500),
+            rebind_in: Duration::from_secs(2400),
+        },
+    );
+    sim.drain_events();
+    sim.run_with(secs(3), &[&server]);
+    let events = sim.take_events();
+    assert!(events.contains(&Event::AddressRemoved {
+        address: ADDR1,
+        reason: Removal::NotOnLink
+    }));
+    assert!(sim.c.addresses().is_empty());
+    assert_eq!(sim.c.state(), State::Soliciting);
+}
