@@ -12,8 +12,8 @@ use socket2::{Domain, Protocol, SockAddr, SockFilter, Socket, Type};
 
 use crate::serve::iface::Interface;
 use crate::serve::sockets::{
-    cmsg_buffer, needs_scope, receive, Received, SocketError, ALL_DHCP_RELAY_AGENTS_AND_SERVERS,
-    SERVER_PORT, TYPE_RA,
+    cmsg_buffer, needs_scope, open_icmpv6, receive, Received, SocketError,
+    ALL_DHCP_RELAY_AGENTS_AND_SERVERS, SERVER_PORT, TYPE_RA,
 };
 
 /// The DHCPv6 client port (RFC 9915 §7.2).
@@ -49,25 +49,7 @@ impl RaSocket {
     /// already belongs to ff02::1, where RAs are sent.
     pub fn open(iface: &Interface) -> Result<RaSocket, SocketError> {
         let on = |what: &str| format!("{what} on {}", iface.name);
-        let sock = Socket::new(Domain::IPV6, Type::RAW, Some(Protocol::ICMPV6))
-            .map_err(SocketError::wrap(on("opening the raw ICMPv6 socket")))?;
-        sock.bind_device(Some(iface.name.as_bytes()))
-            .map_err(SocketError::wrap(on(
-                "binding the ICMPv6 socket (SO_BINDTODEVICE)",
-            )))?;
-        sock.attach_filter(&ra_filter())
-            .map_err(SocketError::wrap(on("attaching the RA filter")))?;
-        sock.set_multicast_hops_v6(255)
-            .and_then(|()| sock.set_unicast_hops_v6(255))
-            .map_err(SocketError::wrap(on("setting hop limit 255")))?;
-        sock.set_multicast_loop_v6(false)
-            .map_err(SocketError::wrap(on("disabling multicast loopback")))?;
-        sock.set_multicast_if_v6(iface.index)
-            .map_err(SocketError::wrap(on("setting IPV6_MULTICAST_IF")))?;
-        sock.set_recv_hoplimit_v6(true)
-            .map_err(SocketError::wrap(on("setting IPV6_RECVHOPLIMIT")))?;
-        setsockopt(&sock, sockopt::Ipv6RecvPacketInfo, &true)
-            .map_err(|e| SocketError::wrap(on("setting IPV6_RECVPKTINFO"))(e.into()))?;
+        let sock = open_icmpv6(iface, &ra_filter(), "the RA filter")?;
         sock.set_nonblocking(true).map_err(SocketError::wrap(on(
             "making the ICMPv6 socket non-blocking",
         )))?;

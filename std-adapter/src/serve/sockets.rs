@@ -144,6 +144,38 @@ fn rs_ra_filter() -> [SockFilter; 5] {
     ]
 }
 
+/// A raw ICMPv6 socket on `iface` for Neighbor Discovery, blocking, joined to no group: bound
+/// to the device, `filter` attached (named `filter_name` in errors), hop limit 255 on every
+/// send (RFC 4861 §6.1), no multicast loopback, multicast out of `iface`, hop limit and packet
+/// info on receive. The router's and the host's sockets both start here.
+pub(crate) fn open_icmpv6(
+    iface: &Interface,
+    filter: &[SockFilter],
+    filter_name: &str,
+) -> Result<Socket, SocketError> {
+    let on = |what: &str| format!("{what} on {}", iface.name);
+    let sock = Socket::new(Domain::IPV6, Type::RAW, Some(Protocol::ICMPV6))
+        .map_err(SocketError::wrap(on("opening the raw ICMPv6 socket")))?;
+    sock.bind_device(Some(iface.name.as_bytes()))
+        .map_err(SocketError::wrap(on(
+            "binding the ICMPv6 socket (SO_BINDTODEVICE)",
+        )))?;
+    sock.attach_filter(filter)
+        .map_err(SocketError::wrap(on(&format!("attaching {filter_name}"))))?;
+    sock.set_multicast_hops_v6(255)
+        .and_then(|()| sock.set_unicast_hops_v6(255))
+        .map_err(SocketError::wrap(on("setting hop limit 255")))?;
+    sock.set_multicast_loop_v6(false)
+        .map_err(SocketError::wrap(on("disabling multicast loopback")))?;
+    sock.set_multicast_if_v6(iface.index)
+        .map_err(SocketError::wrap(on("setting IPV6_MULTICAST_IF")))?;
+    sock.set_recv_hoplimit_v6(true)
+        .map_err(SocketError::wrap(on("setting IPV6_RECVHOPLIMIT")))?;
+    setsockopt(&sock, sockopt::Ipv6RecvPacketInfo, &true)
+        .map_err(|e| SocketError::wrap(on("setting IPV6_RECVPKTINFO"))(e.into()))?;
+    Ok(sock)
+}
+
 /// The raw ICMPv6 socket of one interface.
 #[derive(Debug)]
 pub struct NdSocket {
@@ -157,25 +189,7 @@ impl NdSocket {
     /// 4861 §6.1.2), hop limit and packet info on receive, `ff02::2` joined.
     pub fn open(iface: &Interface) -> Result<NdSocket, SocketError> {
         let on = |what: &str| format!("{what} on {}", iface.name);
-        let sock = Socket::new(Domain::IPV6, Type::RAW, Some(Protocol::ICMPV6))
-            .map_err(SocketError::wrap(on("opening the raw ICMPv6 socket")))?;
-        sock.bind_device(Some(iface.name.as_bytes()))
-            .map_err(SocketError::wrap(on(
-                "binding the ICMPv6 socket (SO_BINDTODEVICE)",
-            )))?;
-        sock.attach_filter(&rs_ra_filter())
-            .map_err(SocketError::wrap(on("attaching the RS/RA filter")))?;
-        sock.set_multicast_hops_v6(255)
-            .and_then(|()| sock.set_unicast_hops_v6(255))
-            .map_err(SocketError::wrap(on("setting hop limit 255")))?;
-        sock.set_multicast_loop_v6(false)
-            .map_err(SocketError::wrap(on("disabling multicast loopback")))?;
-        sock.set_multicast_if_v6(iface.index)
-            .map_err(SocketError::wrap(on("setting IPV6_MULTICAST_IF")))?;
-        sock.set_recv_hoplimit_v6(true)
-            .map_err(SocketError::wrap(on("setting IPV6_RECVHOPLIMIT")))?;
-        setsockopt(&sock, sockopt::Ipv6RecvPacketInfo, &true)
-            .map_err(|e| SocketError::wrap(on("setting IPV6_RECVPKTINFO"))(e.into()))?;
+        let sock = open_icmpv6(iface, &rs_ra_filter(), "the RS/RA filter")?;
         sock.join_multicast_v6(&ALL_ROUTERS, iface.index)
             .map_err(SocketError::wrap(on("joining ff02::2")))?;
         sock.set_nonblocking(true).map_err(SocketError::wrap(on(
