@@ -575,6 +575,30 @@ impl<
         r
     }
 
+    /// Drop the binding `lease` names (same address or prefix and length, DUID, IAID and IA
+    /// type) from the table without queueing an event, and return `true` if there was one.
+    ///
+    /// For adapters whose lease store is shared by several servers (the table is then a cache
+    /// of the store, which decides): the store refused the binding's event because another
+    /// server's client holds the address, or the store could not commit it. Follow it with
+    /// [`restore`](Self::restore) of the holder's lease so that the address is not chosen
+    /// again (RFC 9915 §18.3.2: a Reply promises a lease only once it is recorded).
+    pub fn forget(&mut self, lease: &Lease) -> bool {
+        let Some(idx) = self.table.find_lease(lease.address, lease.prefix_len) else {
+            return false;
+        };
+        let same = self.table.get(idx).is_some_and(|b| {
+            !b.is_declined()
+                && b.duid() == lease.duid.as_bytes()
+                && b.iaid() == lease.iaid
+                && b.ia_type() == lease.ia_type
+        });
+        if same {
+            self.table.remove(idx);
+        }
+        same
+    }
+
     fn restore_inner(&mut self, now: Instant, lease: &Lease) -> Result<(), RestoreError> {
         if lease.valid_until <= now {
             return Err(RestoreError::Expired);

@@ -2333,3 +2333,82 @@ fn tiny_event_queue_clamps_the_caps_and_never_loses_an_event() {
     assert!(drain(&mut s).len() <= 4);
     assert_eq!(s.counters().events_lost, 0);
 }
+
+/// A shared lease store refused a binding (another server's client holds the address): the
+/// adapter forgets it and restores the holder's lease; the client's retransmitted Request then
+/// gets another address, and the holder's Renew extends its own lease here.
+#[test]
+fn forget_then_restore_the_holder_moves_the_client_elsewhere() {
+    let mut l = seed_link();
+    l.prefix_pools
+        .push(PrefixPool::new(Prefix::new(a("2001:db8:100::"), 40), 56))
+        .unwrap();
+    let mut s = server_with(vec![l], Limits::default(), 64);
+    let now = Instant::ZERO;
+    let first = bind(
+        &mut s,
+        now,
+        &duid(1),
+        &[Ia::Na(1, vec![]), Ia::Pd(2, vec![])],
+    );
+    let (na, pd) = (first.ias[0].items[0].0, first.ias[1].items[0].0);
+    let refused = events(&mut s);
+    assert_eq!(refused.len(), 2);
+    // Only the exact binding is forgotten: another DUID, IAID or type leaves it.
+    let na_lease = refused[0].lease;
+    for wrong in [
+        Lease {
+            iaid: 9,
+            ..na_lease
+        },
+        Lease {
+            duid: DuidBuf::from_bytes(&duid(2)).unwrap(),
+            ..na_lease
+        },
+        Lease {
+            ia_type: IaType::Pd,
+            ..na_lease
+        },
+        Lease {
+            address: a("2001:db8:cafe:1::1234"),
+            ..na_lease
+        },
+    ] {
+        assert!(!s.forget(&wrong));
+    }
+    assert_eq!(s.table().len(), 2);
+    for e in &refused {
+        assert!(s.forget(&e.lease));
+        assert!(!s.forget(&e.lease), "already gone");
+        let holder = Lease {
+            duid: DuidBuf::from_bytes(&duid(50)).unwrap(),
+            iaid: 7,
+            ..e.lease
+        };
+        s.restore(now, &holder).unwrap();
+    }
+    assert!(events(&mut s).is_empty(), "forget queues no event");
+    // The retransmitted Request: other address and prefix, new Bound events.
+    let again = bind(
+        &mut s,
+        now,
+        &duid(1),
+        &[Ia::Na(1, vec![]), Ia::Pd(2, vec![])],
+    );
+    assert_ne!(again.ias[0].items[0].0, na);
+    assert_ne!(again.ias[1].items[0].0, pd);
+    assert!(events(&mut s)
+        .iter()
+        .all(|e| e.kind == LeaseEventKind::Bound));
+    // The holder renews its address here: Renewed, same address.
+    let r = send(
+        &mut s,
+        now,
+        &msg(MessageType::Renew, &duid(50), &[Ia::Na(7, vec![na])]),
+    )
+    .unwrap();
+    assert_eq!(r.ias[0].items[0].0, na);
+    assert!(r.ias[0].items[0].3 > 0);
+    assert_eq!(events(&mut s)[0].kind, LeaseEventKind::Renewed);
+    assert_no_double_binding(&s);
+}
