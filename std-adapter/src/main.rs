@@ -40,7 +40,8 @@ enum Command {
     },
     /// List the leases stored in a lease database.
     Leases {
-        /// The SQLite lease database (`lease_db` in the configuration).
+        /// The lease database (`lease_db` in the configuration: an SQLite file or a
+        /// `postgresql://` URL).
         #[arg(long)]
         db: std::path::PathBuf,
         /// One JSON object per lease and line.

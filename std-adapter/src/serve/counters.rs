@@ -48,6 +48,16 @@ pub struct AdapterCounters {
     pub reloads: u64,
     /// Reloads refused (invalid file, changed link list).
     pub reload_failures: u64,
+    /// Lease events a shared store refused (another server's client holds the address); the
+    /// holder's lease is put in the engine's table instead.
+    pub claims_refused: u64,
+    /// Clients unknown to the engine looked up in a shared store (Renew, Rebind, Release,
+    /// Decline).
+    pub store_lookups: u64,
+    /// Leases learnt from a shared store (looked-up clients, holders of refused claims).
+    pub leases_learnt: u64,
+    /// Look-ups that failed (the store was unreachable).
+    pub store_lookup_failures: u64,
 }
 
 /// Add one, saturating.
@@ -114,6 +124,13 @@ pub fn render_server(out: &mut String, c: &ServerCounters) {
     }
 }
 
+/// Render a lease store's counters, prefixed `store.`.
+pub fn render_store(out: &mut String, c: &[(&'static str, u64)]) {
+    for (k, v) in c {
+        let _ = writeln!(out, "store.{k} {v}");
+    }
+}
+
 /// Render the adapter's counters, prefixed `adapter.`.
 pub fn render_adapter(out: &mut String, c: &AdapterCounters) {
     for (k, v) in debug_fields(c) {
@@ -161,6 +178,6 @@ mod tests {
         let mut out = String::new();
         render_adapter(&mut out, &a);
         assert!(out.contains("adapter.replies_withheld 1\n"), "{out}");
-        assert_eq!(out.lines().count(), 18);
+        assert_eq!(out.lines().count(), 22);
     }
 }

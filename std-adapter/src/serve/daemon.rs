@@ -20,6 +20,7 @@ use sixconf_core::dhcpv6::server::{
 use sixconf_core::profile::Profile;
 use sixconf_core::ra::{Advertiser, Event as RaEvent, Link};
 use sixconf_core::time::Instant;
+use sixconf_core::wire::dhcpv6::{DuidBuf, MessageType, Repr};
 use sixconf_core::wire::ndisc::IpMeta;
 use tracing::{debug, error, info, warn};
 
@@ -147,6 +148,9 @@ struct LinkRt {
 struct Pending {
     bytes: Vec<u8>,
     tx: Transmit,
+    /// Sequence number of the first lease event of the message (its events run from here to
+    /// `tx.commit_through`).
+    first_seq: Option<u64>,
 }
 
 /// A table slot of the daemon: it serves every DUID RFC 9915 §11.1 allows (up to 130 bytes),
@@ -176,6 +180,8 @@ pub struct Daemon {
     pending: Vec<Pending>,
     /// Highest event sequence number committed.
     durable_through: Option<u64>,
+    /// Sequence number of the next lease event when the batch is empty.
+    seq_floor: u64,
     stopping: bool,
     rx: Vec<u8>,
     out: Vec<u8>,
@@ -308,8 +314,12 @@ impl Daemon {
         }
 
         let names: Vec<String> = links.iter().map(|l| l.spec.name.clone()).collect();
+        let shared_db = store::is_postgres_url(&config.server.lease_db);
         // `/var/lib/sixconf` does not exist on a fresh machine.
-        if let Some(dir) = Path::new(&config.server.lease_db).parent() {
+        if let Some(dir) = Path::new(&config.server.lease_db)
+            .parent()
+            .filter(|_| !shared_db)
+        {
             if !dir.as_os_str().is_empty() && !dir.exists() {
                 std::fs::create_dir_all(dir).map_err(|source| StartError::Io {
                     what: format!("creating {}", dir.display()),
@@ -318,8 +328,21 @@ impl Daemon {
             }
         }
         let mut store = store::open(&config.server, &names).map_err(StartError::Store)?;
+        // Servers sharing a database each have their own DUID (README, "Several servers"): a
+        // DUID-LL (RFC 9915 §11.4) of the first served interface unless one is configured.
+        let own_duid = config.server.duid.or_else(|| {
+            if !store.is_shared() {
+                return None;
+            }
+            let mac = links
+                .iter()
+                .find_map(|l| l.iface.as_ref().and_then(|i| i.mac))?;
+            let mut d = [0u8, 3, 0, 1, 0, 0, 0, 0, 0, 0];
+            d[4..].copy_from_slice(&mac);
+            DuidBuf::from_bytes(&d).ok()
+        });
         let duid = store
-            .server_duid(config.server.duid.as_ref())
+            .server_duid(own_duid.as_ref())
             .map_err(StartError::Store)?;
         let configured_limits = config.server.limits;
         let slots = vec![DaemonSlot::empty(); config.server.max_leases.max(1)].into_boxed_slice();
@@ -366,8 +389,22 @@ impl Daemon {
         } else {
             None
         };
-        let hops = HopFile::open(&config.server.lease_db)
-            .with_fsync(config.server.durability == Durability::Fsync);
+        let hop_path = if shared_db {
+            // A URL is no file name: the next hops go to the state directory.
+            let dir = Path::new(crate::config::DEFAULT_LEASE_DB)
+                .parent()
+                .unwrap_or(Path::new("/var/lib/sixconf"));
+            dir.join(format!(
+                "postgres-{}",
+                store::duid_hex(duid.as_bytes()).replace(':', "")
+            ))
+            .to_string_lossy()
+            .into_owned()
+        } else {
+            config.server.lease_db.clone()
+        };
+        let hops =
+            HopFile::open(&hop_path).with_fsync(config.server.durability == Durability::Fsync);
 
         let mut d = Daemon {
             config_path: config_path.to_owned(),
@@ -385,6 +422,7 @@ impl Daemon {
             batch: Vec::new(),
             pending: Vec::new(),
             durable_through: None,
+            seq_floor: 0,
             stopping: false,
             rx: vec![0u8; 65_536],
             out: vec![0u8; 65_536],
@@ -718,10 +756,10 @@ impl Daemon {
 
     /// Read up to [`BATCH`] DHCPv6 datagrams; `true` if more may be queued.
     fn drain_dhcp(&mut self, now: Instant) -> bool {
-        let Some(sock) = self.dhcp.as_mut() else {
-            return false;
-        };
         for _ in 0..BATCH {
+            let Some(sock) = self.dhcp.as_mut() else {
+                return false;
+            };
             let r = match sock.receive(&mut self.rx) {
                 Ok(Some(r)) => r,
                 Ok(None) => return false,
@@ -739,6 +777,9 @@ impl Daemon {
             if self.stopping {
                 continue;
             }
+            if self.store.is_shared() {
+                self.learn_client(now, r.len);
+            }
             let meta = RxMeta {
                 ifindex: r.ifindex,
                 src: r.src,
@@ -746,10 +787,12 @@ impl Daemon {
                 source_mac: None,
             };
             let bytes = self.rx.get(..r.len).unwrap_or_default();
+            let first_seq = self.server_next_seq();
             match self.server.handle_message(now, &meta, bytes, &mut self.out) {
                 Ok(tx) => self.pending.push(Pending {
                     bytes: self.out.get(..tx.len).unwrap_or_default().to_vec(),
                     tx,
+                    first_seq,
                 }),
                 Err(why) => {
                     debug!(src = %r.src, ifindex = r.ifindex, ?why, "DHCPv6 message not answered")
@@ -766,27 +809,104 @@ impl Daemon {
         true
     }
 
+    /// The sequence number the engine's next lease event will carry: the batch's last one
+    /// plus one (events are drained after every message).
+    fn server_next_seq(&self) -> Option<u64> {
+        Some(self.batch.last().map_or(self.seq_floor, |(e, _)| e.seq + 1))
+    }
+
+    /// A shared store: before a Renew, Rebind, Release or Decline of a client the engine does
+    /// not know (it was served by another server, or before this one started), put the
+    /// client's leases from the store into the engine, so that it extends or releases them
+    /// rather than answering NoBinding or binding anew (RFC 9915 §18.3.4-§18.3.8).
+    fn learn_client(&mut self, now: Instant, len: usize) {
+        let Some(bytes) = self.rx.get(..len) else {
+            return;
+        };
+        let Ok(repr) = Repr::parse(bytes) else {
+            return;
+        };
+        let msg = repr.message();
+        if !matches!(
+            msg.msg_type,
+            MessageType::Renew | MessageType::Rebind | MessageType::Release | MessageType::Decline
+        ) {
+            return;
+        }
+        let Some(duid) = msg.client_id() else {
+            return;
+        };
+        let known: heapless::Vec<usize, 1> = self.server.table().client_bindings(duid.as_bytes());
+        if !known.is_empty() {
+            return;
+        }
+        bump(&mut self.counters.store_lookups);
+        match self.store.client_leases(duid.as_bytes(), now) {
+            Ok(leases) => {
+                for l in leases {
+                    if self.server.restore(now, &l).is_ok() {
+                        bump(&mut self.counters.leases_learnt);
+                    }
+                }
+            }
+            Err(e) => {
+                bump(&mut self.counters.store_lookup_failures);
+                debug!("lease store look-up failed: {e}");
+            }
+        }
+    }
+
     /// Group commit: persist the batch's lease events in one transaction, act on delegated
     /// prefixes, then send the replies whose leases are durable.
     fn flush(&mut self) {
+        let mut refused_seqs: Vec<u64> = Vec::new();
         if !self.batch.is_empty() {
             let events: Vec<LeaseEvent> = self.batch.iter().map(|(e, _)| *e).collect();
+            let last_seq = events.iter().map(|e| e.seq).max();
+            self.seq_floor = last_seq.map_or(self.seq_floor, |s| s + 1);
+            let shared = self.store.is_shared();
+            let now = self.clock.now();
+            let mut batch = std::mem::take(&mut self.batch);
             match self.store.commit(&events) {
-                Ok(()) => {
+                Ok(refused) => {
                     bump(&mut self.counters.commits);
                     self.counters.events_committed = self
                         .counters
                         .events_committed
-                        .saturating_add(events.len() as u64);
-                    self.durable_through =
-                        events.iter().map(|e| e.seq).max().max(self.durable_through);
+                        .saturating_add((events.len() - refused.len()) as u64);
+                    self.durable_through = last_seq.max(self.durable_through);
+                    // The store holds these for other clients: the engine forgets its binding
+                    // and learns the holder's, so the client's retransmission gets another
+                    // address and nobody gets this one twice.
+                    for r in refused {
+                        bump(&mut self.counters.claims_refused);
+                        refused_seqs.push(r.seq);
+                        if let Some((e, _)) = batch.iter().find(|(e, _)| e.seq == r.seq) {
+                            self.server.forget(&e.lease);
+                        }
+                        if let Some(h) = r.holder {
+                            if self.server.restore(now, &h).is_ok() {
+                                bump(&mut self.counters.leases_learnt);
+                            }
+                        }
+                    }
+                    batch.retain(|(e, _)| !refused_seqs.contains(&e.seq));
                 }
                 Err(e) => {
                     bump(&mut self.counters.commit_failures);
                     error!("lease store commit failed; replies of this batch are not sent: {e}");
+                    if shared {
+                        // Nothing of the batch is in the store: new bindings are not kept in
+                        // the cache (another server may hand the addresses out meanwhile).
+                        for (e, _) in &batch {
+                            if e.kind == LeaseEventKind::Bound {
+                                self.server.forget(&e.lease);
+                            }
+                        }
+                        batch.clear();
+                    }
                 }
             }
-            let batch = std::mem::take(&mut self.batch);
             self.apply_routes(&batch);
         }
         let Some(sock) = self.dhcp.as_ref() else {
@@ -794,7 +914,13 @@ impl Daemon {
             return;
         };
         for p in self.pending.drain(..) {
-            if !releasable(p.tx.commit_through, self.durable_through) {
+            let refused = match (p.first_seq, p.tx.commit_through) {
+                (Some(first), Some(last)) => {
+                    refused_seqs.iter().any(|s| (first..=last).contains(s))
+                }
+                _ => false,
+            };
+            if refused || !releasable(p.tx.commit_through, self.durable_through) {
                 bump(&mut self.counters.replies_withheld);
                 continue;
             }
@@ -867,6 +993,7 @@ impl Daemon {
         }
         counters::render_server(&mut out, self.server.counters());
         counters::render_adapter(&mut out, &self.counters);
+        counters::render_store(&mut out, &self.store.counters());
         out
     }
 }

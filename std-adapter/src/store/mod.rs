@@ -3,7 +3,8 @@
 //! storage, but a Reply promises the lease to the client).
 //!
 //! [`LeaseStore`] is the interface the run loop uses; [`SqliteStore`] is the embedded
-//! implementation (issue 10 adds PostgreSQL behind the same trait).
+//! implementation, [`PgStore`] the one several servers share (PostgreSQL: the database decides
+//! who holds an address, see [`postgres`](mod@self::postgres)).
 //!
 //! # Group commit
 //!
@@ -33,8 +34,10 @@ use sixconf_core::wire::dhcpv6::DuidBuf;
 
 use crate::config::ServerConfig;
 
+pub mod postgres;
 pub mod sqlite;
 
+pub use self::postgres::PgStore;
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 
 /// Why the store failed. The run loop logs it and does not send the replies of the batch.
@@ -52,6 +55,16 @@ pub enum StoreError {
     Io(std::io::Error),
     /// The `lease_db` setting names a backend this build does not have.
     UnsupportedBackend(String),
+    /// PostgreSQL reported an error (or the connection broke).
+    Postgres(::postgres::Error),
+    /// The database is unreachable and the next connection attempt is not due yet (backoff).
+    Unavailable {
+        /// The last connection error.
+        last: String,
+    },
+    /// The store cannot work with the configuration (e.g. a shared store without a server
+    /// DUID).
+    Config(String),
 }
 
 impl fmt::Display for StoreError {
@@ -66,6 +79,11 @@ impl fmt::Display for StoreError {
             StoreError::UnsupportedBackend(s) => {
                 write!(f, "lease database {s:?}: unsupported backend")
             }
+            StoreError::Postgres(e) => write!(f, "lease database (PostgreSQL): {e}"),
+            StoreError::Unavailable { last } => {
+                write!(f, "lease database unreachable (retrying with backoff): {last}")
+            }
+            StoreError::Config(s) => write!(f, "lease database: {s}"),
         }
     }
 }
@@ -75,6 +93,7 @@ impl std::error::Error for StoreError {
         match self {
             StoreError::Sqlite(e) => Some(e),
             StoreError::Io(e) => Some(e),
+            StoreError::Postgres(e) => Some(e),
             _ => None,
         }
     }
@@ -84,6 +103,23 @@ impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         StoreError::Sqlite(e)
     }
+}
+
+impl From<::postgres::Error> for StoreError {
+    fn from(e: ::postgres::Error) -> Self {
+        StoreError::Postgres(e)
+    }
+}
+
+/// A lease event a shared store refused: its address or prefix is held by another client (of
+/// another server) whose lease has not ended. The reply that depends on it must not be sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused {
+    /// The event's sequence number ([`LeaseEvent::seq`]).
+    pub seq: u64,
+    /// The holder's lease as stored, its link mapped to this server's index (the refused
+    /// event's link when the name is unknown here); `None` if the row could not be read.
+    pub holder: Option<Lease>,
 }
 
 /// What [`LeaseStore::load`] did at start.
@@ -132,8 +168,31 @@ pub trait LeaseStore {
 
     /// Persist a batch of lease events in one transaction, in order: `Bound`/`Renewed` write
     /// the lease, `Released`/`Declined`/`Expired` delete it. When this returns `Ok`, the events
-    /// are durable to the configured [`crate::config::Durability`]; on `Err` none of them is.
-    fn commit(&mut self, events: &[LeaseEvent]) -> Result<(), StoreError>;
+    /// are durable to the configured [`crate::config::Durability`] except the [`Refused`] ones
+    /// it lists (a shared store refuses a `Bound`/`Renewed` whose address another client
+    /// holds; a private store never refuses); on `Err` none of them is.
+    fn commit(&mut self, events: &[LeaseEvent]) -> Result<Vec<Refused>, StoreError>;
+
+    /// `true` when other servers write to the same store ([`PgStore`]): the engine's table is
+    /// then only a cache, and the run loop looks unknown clients up with
+    /// [`client_leases`](Self::client_leases).
+    fn is_shared(&self) -> bool {
+        false
+    }
+
+    /// The store's own counters as `(name, value)` (connection health of a database server);
+    /// the run loop prints them as `store.<name> <value>`.
+    fn counters(&self) -> Vec<(&'static str, u64)> {
+        Vec::new()
+    }
+
+    /// The unexpired leases of the client with DUID `duid`, links mapped to indexes (leases on
+    /// links unknown here are left out). A private store returns none: the engine's table
+    /// already holds everything.
+    fn client_leases(&mut self, duid: &[u8], now: Instant) -> Result<Vec<Lease>, StoreError> {
+        let _ = (duid, now);
+        Ok(Vec::new())
+    }
 
     /// Read every lease whose valid lifetime ends after `now` and hand it to `restore` (normally
     /// [`Server::restore`]; [`load_into`] does exactly that). Expired leases are deleted; rows
@@ -154,15 +213,23 @@ pub trait LeaseStore {
     fn leases(&mut self) -> Result<Vec<StoredLease>, StoreError>;
 }
 
-/// Open the store `server.lease_db` names (a file path: SQLite, created if missing) with the
-/// configured durability, and give it the link names of `link_names`.
+/// `true` if `lease_db` names a PostgreSQL database (`postgresql://…` or `postgres://…`).
+pub fn is_postgres_url(lease_db: &str) -> bool {
+    lease_db.starts_with("postgres://") || lease_db.starts_with("postgresql://")
+}
+
+/// Open the store `server.lease_db` names (a `postgresql://` URL: [`PgStore`]; otherwise a file
+/// path: SQLite, created if missing) with the configured durability, and give it the link names
+/// of `link_names`.
 pub fn open(
     server: &ServerConfig,
     link_names: &[String],
 ) -> Result<Box<dyn LeaseStore>, StoreError> {
     let db = server.lease_db.as_str();
-    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
-        return Err(StoreError::UnsupportedBackend(db.to_string()));
+    if is_postgres_url(db) {
+        let mut store = PgStore::open(db, server.durability)?;
+        store.set_links(link_names);
+        return Ok(Box::new(store));
     }
     let mut store = SqliteStore::open(std::path::Path::new(db), server.durability)?;
     store.set_links(link_names);
@@ -194,15 +261,21 @@ pub fn unix_now() -> Instant {
     Instant::from_millis(u64::try_from(ms).unwrap_or(u64::MAX))
 }
 
-/// `sixconf leases --db FILE [--json]`: list the stored leases, one per line (or one JSON object
+/// `sixconf leases --db FILE|URL [--json]`: list the stored leases, one per line (or one JSON object
 /// per line with `json`), and return 0; 2 with a message when the database cannot be read.
 pub fn leases_command(db: &std::path::Path, json: bool) -> std::process::ExitCode {
     use std::io::Write;
-    if !db.exists() {
+    let url = db.to_str().filter(|s| is_postgres_url(s));
+    if url.is_none() && !db.exists() {
         eprintln!("{}: no such lease database", db.display());
         return std::process::ExitCode::from(2);
     }
-    let leases = SqliteStore::open_read_only(db).and_then(|mut s| s.leases());
+    let leases = match url {
+        Some(url) => {
+            PgStore::open(url, crate::config::Durability::Fsync).and_then(|mut s| s.leases())
+        }
+        None => SqliteStore::open_read_only(db).and_then(|mut s| s.leases()),
+    };
     let leases = match leases {
         Ok(l) => l,
         Err(e) => {

@@ -39,7 +39,7 @@ use sixconf_core::dhcpv6::server::{IaType, Lease, LeaseEvent, LeaseEventKind, Re
 use sixconf_core::time::Instant;
 use sixconf_core::wire::dhcpv6::DuidBuf;
 
-use super::{LeaseStore, LoadReport, StoreError, StoredLease};
+use super::{LeaseStore, LoadReport, Refused, StoreError, StoredLease};
 use crate::config::Durability;
 
 /// The schema version this build writes; older databases are migrated at open.
@@ -249,9 +249,9 @@ impl LeaseStore for SqliteStore {
         self.links = names.to_vec();
     }
 
-    fn commit(&mut self, events: &[LeaseEvent]) -> Result<(), StoreError> {
+    fn commit(&mut self, events: &[LeaseEvent]) -> Result<Vec<Refused>, StoreError> {
         if events.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let names: Vec<String> = events
             .iter()
@@ -286,7 +286,7 @@ impl LeaseStore for SqliteStore {
             }
         }
         tx.commit()?;
-        Ok(())
+        Ok(Vec::new())
     }
 
     fn load(
@@ -430,7 +430,7 @@ impl LeaseStore for SqliteStore {
 
 /// A DUID-UUID (RFC 6355 §4): type 4 and a random (version 4, RFC 9562 §5.4) UUID from the OS's
 /// randomness.
-fn generate_duid_uuid() -> Result<DuidBuf, StoreError> {
+pub(super) fn generate_duid_uuid() -> Result<DuidBuf, StoreError> {
     use std::io::Read;
     let mut uuid = [0u8; 16];
     std::fs::File::open("/dev/urandom")
