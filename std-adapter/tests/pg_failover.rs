@@ -20,6 +20,14 @@ use std::time::Duration;
 use common::netns::{sh, wait_for};
 use common::pg::Cluster;
 
+/// One scenario at a time: each runs two servers, perfdhcp and PostgreSQL on a shared machine,
+/// and the drop budget is about the servers, not about the neighbours.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// The link: four namespaces around a bridge. Removed on drop (processes killed by pid).
 struct Lan {
     tag: String,
@@ -416,6 +424,7 @@ fn check_promises(promised: &HashMap<Ipv6Addr, Vec<String>>, stored: &HashMap<Ip
 #[test]
 #[ignore = "needs root + peers: PostgreSQL, perfdhcp"]
 fn two_servers_one_database_perfdhcp_no_duplicates() {
+    let _serial = serial();
     let db = Cluster::start("pgtwo");
     let mut lan = Lan::new("two");
     let cfg = config(&db.url("sixconf"), BIG_POOL, LONG);
@@ -455,6 +464,7 @@ fn two_servers_one_database_perfdhcp_no_duplicates() {
 #[test]
 #[ignore = "needs root + peers: PostgreSQL, perfdhcp"]
 fn a_small_pool_shared_by_two_servers_is_never_promised_twice() {
+    let _serial = serial();
     let db = Cluster::start("pgsmall");
     let mut lan = Lan::new("sm");
     let cfg = config(
@@ -488,6 +498,7 @@ fn a_small_pool_shared_by_two_servers_is_never_promised_twice() {
 #[test]
 #[ignore = "needs root + peers: PostgreSQL, dhclient, perfdhcp"]
 fn failover_kill_9_the_other_server_keeps_the_clients_address() {
+    let _serial = serial();
     let db = Cluster::start("pgfail");
     let mut lan = Lan::new("fo");
     let cfg = config(
@@ -562,6 +573,7 @@ fn failover_kill_9_the_other_server_keeps_the_clients_address() {
 #[test]
 #[ignore = "needs root + peers: PostgreSQL, perfdhcp"]
 fn database_restart_mid_run_loses_no_acknowledged_lease() {
+    let _serial = serial();
     let db = Cluster::start("pgrst");
     let mut lan = Lan::new("rs");
     let cfg = config(&db.url("sixconf"), BIG_POOL, LONG);
