@@ -348,11 +348,16 @@ fn open_through_the_config_creates_the_file() {
     let mut st = store::open(&cfg.server, &cfg.link_names()).unwrap();
     assert!(dir.path().join("new.sqlite").exists());
     assert!(st.leases().unwrap().is_empty());
-    cfg.server.lease_db = "postgresql://sixconf@db/leases".into();
-    assert!(matches!(
-        store::open(&cfg.server, &[]),
-        Err(StoreError::UnsupportedBackend(_))
-    ));
+    // A PostgreSQL URL selects the PostgreSQL store: nobody listens on this socket.
+    let missing = dir.path().join("no-such-socket-dir");
+    cfg.server.lease_db = format!("postgresql:///leases?host={}", missing.display());
+    let t = std::time::Instant::now();
+    let Err(e) = store::open(&cfg.server, &[]) else {
+        panic!("a store without a database")
+    };
+    assert!(matches!(e, StoreError::Postgres(_)), "{e}");
+    assert!(t.elapsed() < std::time::Duration::from_secs(3));
+    assert!(!missing.exists(), "no file is made for a URL");
 }
 
 /// The child half of [`a_crash_after_commit_loses_nothing`]: commit, then die without closing

@@ -403,6 +403,10 @@ impl Daemon {
         } else {
             config.server.lease_db.clone()
         };
+        if let Some(dir) = Path::new(&hop_path).parent().filter(|d| !d.exists()) {
+            // Best effort: without it, next hops are not recorded (logged at each save).
+            let _ = std::fs::create_dir_all(dir);
+        }
         let hops =
             HopFile::open(&hop_path).with_fsync(config.server.durability == Durability::Fsync);
 
