@@ -898,7 +898,15 @@ impl Daemon {
                 }
                 Err(e) => {
                     bump(&mut self.counters.commit_failures);
-                    error!("lease store commit failed; replies of this batch are not sent: {e}");
+                    if matches!(e, store::StoreError::Unavailable { .. }) {
+                        // Logged when the connection failed; one line per batch after that
+                        // would flood the log during an outage (counted instead).
+                        debug!("lease store unavailable; replies of this batch are not sent: {e}");
+                    } else {
+                        error!(
+                            "lease store commit failed; replies of this batch are not sent: {e}"
+                        );
+                    }
                     if shared {
                         // Nothing of the batch is in the store: new bindings are not kept in
                         // the cache (another server may hand the addresses out meanwhile).

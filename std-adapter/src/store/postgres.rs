@@ -325,6 +325,9 @@ impl PgStore {
             }
             match self.connect() {
                 Ok(c) => {
+                    if self.counters.connects > 0 {
+                        tracing::info!("lease database reconnected");
+                    }
                     self.counters.connects += 1;
                     self.backoff = BACKOFF_MIN;
                     self.next_attempt = None;
@@ -332,6 +335,10 @@ impl PgStore {
                 }
                 Err(e) => {
                     self.counters.connect_failures += 1;
+                    tracing::warn!(
+                        retry_in_ms = self.backoff.as_millis() as u64,
+                        "lease database unreachable: {e}"
+                    );
                     self.last_error = e.to_string();
                     self.next_attempt = Some(StdInstant::now() + self.backoff);
                     self.backoff = (self.backoff * 2).min(BACKOFF_MAX);
