@@ -567,9 +567,10 @@ fn failover_kill_9_the_other_server_keeps_the_clients_address() {
     );
 }
 
-/// PostgreSQL stops (fast shutdown) for 3 s under load and comes back: no reply leaves while
-/// it is down (nothing acknowledged is lost), the servers reconnect by themselves, and no
-/// address is promised twice afterwards.
+/// PostgreSQL stops (fast shutdown) for a few seconds under load and comes back: no reply that
+/// promises a lease leaves while it is down (nothing acknowledged is lost) while an
+/// Information-request is still answered, the servers reconnect by themselves, and no address
+/// is promised twice afterwards.
 #[test]
 #[ignore = "needs root + peers: PostgreSQL, perfdhcp"]
 fn database_restart_mid_run_loses_no_acknowledged_lease() {
@@ -582,7 +583,22 @@ fn database_restart_mid_run_loses_no_acknowledged_lease() {
     lan.perfdhcp(150, 16, 100_000_000, "perf.txt");
     sleep(Duration::from_secs(5));
     db.stop("fast");
-    sleep(Duration::from_secs(3));
+    // While the database is down, stateless DHCPv6 is still answered (no lease involved).
+    let lf = lan.path("info.leases");
+    let pf = lan.path("info.pid");
+    lan.spawn(
+        "d",
+        &[
+            "dhclient", "-6", "-S", "-d", "-v", "-lf", &lf, "-pf", &pf, "sxd0",
+        ],
+        "info.log",
+    );
+    wait_for(
+        "an Information-request answered during the outage",
+        Duration::from_secs(6),
+        || lan.log("info.log").contains("RCV: Reply message"),
+    );
+    sleep(Duration::from_secs(1));
     db.start_server();
     let after_restart = lan.counters("s1", pids[0])["adapter.events_committed"]
         + lan.counters("s2", pids[1])["adapter.events_committed"];
