@@ -24,18 +24,21 @@ use sixconf_core::wire::dhcpv6::{DuidBuf, MessageType, Repr};
 use sixconf_core::wire::ndisc::IpMeta;
 use tracing::{debug, error, info, warn};
 
+use super::committer::Committer;
 use super::counters::{self, bump, AdapterCounters};
 use super::hops::HopFile;
 use super::iface::Interface;
 use super::routes::{Dest, NextHop, Routes};
 use super::sockets::{DhcpSocket, NdSocket, TYPE_RA, TYPE_RS};
 use crate::config::{Config, Durability, LinkSpec};
-use crate::store::{self, LeaseStore};
+use crate::store::{self, Refused, StoreError};
 
 /// Token of the signal source.
 const SIGNALS: Token = Token(usize::MAX - 1);
 /// Token of the DHCPv6 socket.
 const DHCP: Token = Token(usize::MAX - 2);
+/// Token of the lease store thread's waker (a commit finished).
+const STORE: Token = Token(usize::MAX - 3);
 /// Most datagrams read from one socket before the batch is committed and answered, so that one
 /// busy socket neither starves the others nor delays replies unboundedly.
 const BATCH: usize = 256;
@@ -171,7 +174,10 @@ pub struct Daemon {
     server: DaemonServer,
     /// The `[server]` limits as configured (the engine keeps a clamped copy).
     configured_limits: Limits,
-    store: Box<dyn LeaseStore>,
+    committer: Committer,
+    /// The batch being committed, and the replies waiting for it.
+    inflight_batch: Vec<(LeaseEvent, Option<NextHop>)>,
+    inflight_pending: Vec<Pending>,
     routes: Option<Routes>,
     hops: HopFile,
     counters: AdapterCounters,
@@ -407,6 +413,17 @@ impl Daemon {
             // Best effort: without it, next hops are not recorded (logged at each save).
             let _ = std::fs::create_dir_all(dir);
         }
+        let waker =
+            std::sync::Arc::new(mio::Waker::new(poll.registry(), STORE).map_err(|source| {
+                StartError::Io {
+                    what: "creating the store waker".into(),
+                    source,
+                }
+            })?);
+        let committer = Committer::start(store, waker).map_err(|source| StartError::Io {
+            what: "starting the lease store thread".into(),
+            source,
+        })?;
         let hops =
             HopFile::open(&hop_path).with_fsync(config.server.durability == Durability::Fsync);
 
@@ -419,7 +436,9 @@ impl Daemon {
             dhcp,
             server,
             configured_limits,
-            store,
+            committer,
+            inflight_batch: Vec::new(),
+            inflight_pending: Vec::new(),
             routes,
             hops,
             counters: AdapterCounters::default(),
@@ -546,6 +565,7 @@ impl Daemon {
             for ev in events.iter() {
                 match ev.token() {
                     SIGNALS => signalled = true,
+                    STORE => {}
                     DHCP => dhcp_readable = true,
                     Token(i) => {
                         if let Some(r) = readable.get_mut(i) {
@@ -585,7 +605,7 @@ impl Daemon {
     }
 
     fn exit(mut self) -> u8 {
-        self.flush();
+        self.flush_all();
         if let Some(routes) = self.routes.as_mut() {
             let installed: Vec<Dest> = routes.installed().map(|(d, _)| d).collect();
             for dest in installed {
@@ -781,7 +801,7 @@ impl Daemon {
             if self.stopping {
                 continue;
             }
-            if self.store.is_shared() {
+            if self.committer.is_shared() {
                 self.learn_client(now, r.len);
             }
             let meta = RxMeta {
@@ -845,7 +865,7 @@ impl Daemon {
             return;
         }
         bump(&mut self.counters.store_lookups);
-        match self.store.client_leases(duid.as_bytes(), now) {
+        match self.committer.client_leases(duid.as_bytes(), now) {
             Ok(leases) => {
                 for l in leases {
                     if self.server.restore(now, &l).is_ok() {
@@ -860,72 +880,130 @@ impl Daemon {
         }
     }
 
-    /// Group commit: persist the batch's lease events in one transaction, act on delegated
-    /// prefixes, then send the replies whose leases are durable.
+    /// Group commit: when the store thread is free, hand it the batch's lease events (one
+    /// transaction); when a commit has finished, act on its delegated prefixes and send the
+    /// replies whose leases are durable. Replies that promise no lease leave at once.
     fn flush(&mut self) {
+        if let Some(result) = self.committer.poll() {
+            self.complete(result);
+        }
+        self.begin_commit();
+        self.send_free_replies();
+    }
+
+    /// At exit: commit everything and send what may be sent.
+    fn flush_all(&mut self) {
+        loop {
+            if let Some(result) = self.committer.wait() {
+                self.complete(result);
+            }
+            self.begin_commit();
+            self.send_free_replies();
+            if !self.committer.in_flight() {
+                break;
+            }
+        }
+    }
+
+    /// Start committing the batch if the store thread is free.
+    fn begin_commit(&mut self) {
+        if self.committer.in_flight() || self.batch.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(&mut self.batch);
+        let events: Vec<LeaseEvent> = batch.iter().map(|(e, _)| *e).collect();
+        if let Some(last) = events.iter().map(|e| e.seq).max() {
+            self.seq_floor = last + 1;
+        }
+        // Every reply that depends on a lease depends on this batch (events are drained after
+        // each message); the others already left.
+        let (waiting, free): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|p| p.tx.commit_through.is_some());
+        self.pending = free;
+        self.inflight_batch = batch;
+        self.inflight_pending = waiting;
+        if !self.committer.begin(events) {
+            self.complete(Err(StoreError::Io(io::Error::other(
+                "the lease store thread stopped",
+            ))));
+        }
+    }
+
+    /// Replies that depend on no lease (Advertise, Information-request, Confirm).
+    fn send_free_replies(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        let (free, waiting): (Vec<Pending>, Vec<Pending>) = pending
+            .into_iter()
+            .partition(|p| p.tx.commit_through.is_none());
+        self.pending = waiting;
+        self.send_replies(free, &[]);
+    }
+
+    /// The in-flight commit finished with `result`.
+    fn complete(&mut self, result: Result<Vec<Refused>, StoreError>) {
         let mut refused_seqs: Vec<u64> = Vec::new();
-        if !self.batch.is_empty() {
-            let events: Vec<LeaseEvent> = self.batch.iter().map(|(e, _)| *e).collect();
-            let last_seq = events.iter().map(|e| e.seq).max();
-            self.seq_floor = last_seq.map_or(self.seq_floor, |s| s + 1);
-            let shared = self.store.is_shared();
-            let now = self.clock.now();
-            let mut batch = std::mem::take(&mut self.batch);
-            match self.store.commit(&events) {
-                Ok(refused) => {
-                    bump(&mut self.counters.commits);
-                    self.counters.events_committed = self
-                        .counters
-                        .events_committed
-                        .saturating_add((events.len() - refused.len()) as u64);
-                    self.durable_through = last_seq.max(self.durable_through);
-                    // The store holds these for other clients: the engine forgets its binding
-                    // and learns the holder's, so the client's retransmission gets another
-                    // address and nobody gets this one twice.
-                    for r in refused {
-                        bump(&mut self.counters.claims_refused);
-                        refused_seqs.push(r.seq);
-                        if let Some((e, _)) = batch.iter().find(|(e, _)| e.seq == r.seq) {
+        let mut batch = std::mem::take(&mut self.inflight_batch);
+        let pending = std::mem::take(&mut self.inflight_pending);
+        let last_seq = batch.iter().map(|(e, _)| e.seq).max();
+        let shared = self.committer.is_shared();
+        let now = self.clock.now();
+        match result {
+            Ok(refused) => {
+                bump(&mut self.counters.commits);
+                self.counters.events_committed = self
+                    .counters
+                    .events_committed
+                    .saturating_add((batch.len().saturating_sub(refused.len())) as u64);
+                self.durable_through = last_seq.max(self.durable_through);
+                // The store holds these for other clients: the engine forgets its binding
+                // and learns the holder's, so the client's retransmission gets another
+                // address and nobody gets this one twice.
+                for r in refused {
+                    bump(&mut self.counters.claims_refused);
+                    refused_seqs.push(r.seq);
+                    if let Some((e, _)) = batch.iter().find(|(e, _)| e.seq == r.seq) {
+                        self.server.forget(&e.lease);
+                    }
+                    if let Some(h) = r.holder {
+                        if self.server.restore(now, &h).is_ok() {
+                            bump(&mut self.counters.leases_learnt);
+                        }
+                    }
+                }
+                batch.retain(|(e, _)| !refused_seqs.contains(&e.seq));
+            }
+            Err(e) => {
+                bump(&mut self.counters.commit_failures);
+                if matches!(e, StoreError::Unavailable { .. }) {
+                    // Logged when the connection failed; one line per batch after that
+                    // would flood the log during an outage (counted instead).
+                    debug!("lease store unavailable; replies of this batch are not sent: {e}");
+                } else {
+                    error!("lease store commit failed; replies of this batch are not sent: {e}");
+                }
+                if shared {
+                    // Nothing of the batch is in the store: new bindings are not kept in
+                    // the cache (another server may hand the addresses out meanwhile).
+                    for (e, _) in &batch {
+                        if e.kind == LeaseEventKind::Bound {
                             self.server.forget(&e.lease);
                         }
-                        if let Some(h) = r.holder {
-                            if self.server.restore(now, &h).is_ok() {
-                                bump(&mut self.counters.leases_learnt);
-                            }
-                        }
                     }
-                    batch.retain(|(e, _)| !refused_seqs.contains(&e.seq));
-                }
-                Err(e) => {
-                    bump(&mut self.counters.commit_failures);
-                    if matches!(e, store::StoreError::Unavailable { .. }) {
-                        // Logged when the connection failed; one line per batch after that
-                        // would flood the log during an outage (counted instead).
-                        debug!("lease store unavailable; replies of this batch are not sent: {e}");
-                    } else {
-                        error!(
-                            "lease store commit failed; replies of this batch are not sent: {e}"
-                        );
-                    }
-                    if shared {
-                        // Nothing of the batch is in the store: new bindings are not kept in
-                        // the cache (another server may hand the addresses out meanwhile).
-                        for (e, _) in &batch {
-                            if e.kind == LeaseEventKind::Bound {
-                                self.server.forget(&e.lease);
-                            }
-                        }
-                        batch.clear();
-                    }
+                    batch.clear();
                 }
             }
-            self.apply_routes(&batch);
         }
+        self.apply_routes(&batch);
+        self.send_replies(pending, &refused_seqs);
+    }
+
+    /// Send `replies` whose leases are durable and not refused; count the others as withheld.
+    fn send_replies(&mut self, replies: Vec<Pending>, refused_seqs: &[u64]) {
         let Some(sock) = self.dhcp.as_ref() else {
-            self.pending.clear();
             return;
         };
-        for p in self.pending.drain(..) {
+        for p in replies {
             let refused = match (p.first_seq, p.tx.commit_through) {
                 (Some(first), Some(last)) => {
                     refused_seqs.iter().any(|s| (first..=last).contains(s))
@@ -1005,7 +1083,7 @@ impl Daemon {
         }
         counters::render_server(&mut out, self.server.counters());
         counters::render_adapter(&mut out, &self.counters);
-        counters::render_store(&mut out, &self.store.counters());
+        counters::render_store(&mut out, self.committer.counters());
         out
     }
 }

@@ -15,6 +15,7 @@
 //! Exit status: 0 after a clean stop, 2 for an invalid configuration file (as `sixconf
 //! check`), 77 for missing privileges, 1 for any other failure.
 
+pub mod committer;
 pub mod counters;
 pub mod daemon;
 pub mod hops;

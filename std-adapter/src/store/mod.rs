@@ -159,7 +159,8 @@ pub struct StoredLease {
     pub valid_until_ms: u64,
 }
 
-/// Where leases are kept. Object safe: the run loop holds a `Box<dyn LeaseStore>` from [`open`].
+/// Where leases are kept. Object safe: the run loop's store thread holds the
+/// `Box<dyn LeaseStore + Send>` [`open`] returns.
 pub trait LeaseStore {
     /// Map the engine's link indexes to names: `names[i]` is the name of link `i` (the order of
     /// [`crate::config::Config::links`]). Call it after opening and after every reload, before
@@ -224,7 +225,7 @@ pub fn is_postgres_url(lease_db: &str) -> bool {
 pub fn open(
     server: &ServerConfig,
     link_names: &[String],
-) -> Result<Box<dyn LeaseStore>, StoreError> {
+) -> Result<Box<dyn LeaseStore + Send>, StoreError> {
     let db = server.lease_db.as_str();
     if is_postgres_url(db) {
         let mut store = PgStore::open(db, server.durability)?;
