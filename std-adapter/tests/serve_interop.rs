@@ -765,7 +765,7 @@ fn no_reply_leaves_before_its_lease_is_committed() {
         pair.log("lock.log").contains("locked")
     });
     dhclient(&mut pair, &[], "na");
-    // Each commit waits out SQLite's busy timeout (5 s) with the loop blocked, then fails.
+    // Each commit waits out SQLite's busy timeout (5 s) on the store thread, then fails.
     wait_for("a failed commit", Duration::from_secs(20), || {
         pair.log("serve.log").contains("lease store commit failed")
     });

@@ -1,9 +1,18 @@
-//! The run loop: one thread, readiness-based (mio), driven by the engines' `poll_timeout`.
+//! The run loop: one thread, readiness-based (mio), driven by the engines' `poll_timeout`; the
+//! lease store runs on a second thread ([`super::committer`]).
 //!
-//! Each turn: let time pass in every engine, send what is due, wait for a socket, a signal or
-//! the next deadline; then drain the readable sockets, commit every lease event of the batch in
-//! one store transaction (group commit), act on delegated prefixes (routes), and only then send
-//! the DHCPv6 replies (a Reply never leaves before the lease it promises is committed).
+//! Each turn: let time pass in every engine, send what is due, wait for a socket, a signal, a
+//! finished commit or the next deadline; then drain the readable sockets and hand every lease
+//! event of the batch to the store thread as one transaction (group commit; while a commit is in
+//! flight the next batch grows). When it is committed: act on delegated prefixes (routes), and
+//! only then send the DHCPv6 replies that depend on it (a Reply never leaves before the lease it
+//! promises is committed). Replies that promise nothing (Advertise, Information-request) leave
+//! at once.
+//!
+//! With a shared store (PostgreSQL), a lease event the store refuses withholds its reply and
+//! the engine forgets the binding and learns the holder's lease ([`Server::forget`],
+//! [`Server::restore`]); a Renew, Rebind, Release or Decline from a client the engine does not
+//! know is preceded by a look-up of its leases in the store.
 
 use std::io;
 use std::path::{Path, PathBuf};
