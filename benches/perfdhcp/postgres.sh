@@ -109,7 +109,7 @@ def num(pat, text):
     return int(m.group(1)) if m else 0
 sent = num(r"sent packets: (\d+)", sec)
 recv = num(r"received packets: (\d+)", sec)
-nonu = num(r"(?:addresses|leases)[^\n]*not unique[^\n]*?(\d+)", t) + num(r"non unique[^\n]*?(\d+)", t)
+nonu = sum(int(n) for n in re.findall(r"non unique addresses: (\d+)", t))
 drops = 100.0 * (sent - recv) / sent if sent else 100.0
 print(f"{recv / float(sys.argv[2]):.0f} {drops:.2f} {nonu}")
 PY
