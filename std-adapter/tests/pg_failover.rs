@@ -490,6 +490,16 @@ fn a_small_pool_shared_by_two_servers_is_never_promised_twice() {
     let stored = stored(&db);
     assert_eq!(stored.len(), 16, "the pool is full: {stored:?}");
     check_promises(&promised, &stored);
+    // `sixconf leases --db URL` lists the shared table.
+    let listed = sh(&[
+        env!("CARGO_BIN_EXE_sixconf"),
+        "leases",
+        "--db",
+        &db.url("sixconf"),
+        "--json",
+    ]);
+    assert_eq!(listed.lines().count(), 16, "{listed}");
+    assert!(listed.contains("\"link\":\"sxs0\""), "{listed}");
 }
 
 /// dhclient -6 binds through one server; that server is killed with SIGKILL; the other keeps
