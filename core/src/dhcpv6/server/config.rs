@@ -375,8 +375,15 @@ impl LinkConfig {
     }
 
     /// Check the link for contradictions the engine relies on: prefix pools valid and pairwise
-    /// disjoint and disjoint from the address pools, lifetimes ordered.
+    /// disjoint and disjoint from the address pools, lifetimes ordered. Without the `server-pd`
+    /// feature, any prefix pool is refused ([`ConfigError::TooMany`]).
     pub fn validate(&self) -> Result<(), ConfigError> {
+        if !cfg!(feature = "server-pd") && !self.prefix_pools.is_empty() {
+            // The server would never delegate from them: say so rather than ignore them.
+            return Err(ConfigError::TooMany(
+                "prefix pools (feature server-pd is off)",
+            ));
+        }
         for (i, a) in self.prefix_pools.iter().enumerate() {
             if a.count() == 0 {
                 return Err(ConfigError::BadPrefixPool);

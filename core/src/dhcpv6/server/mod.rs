@@ -97,9 +97,11 @@ use core::net::Ipv6Addr;
 
 use crate::time::{Duration, Instant};
 use crate::wire::dhcpv6::option::duid::{DuidKind, MAX_LEN as DUID_MAX_LEN};
+#[cfg(feature = "server-relay")]
+use crate::wire::dhcpv6::Repr;
 use crate::wire::dhcpv6::{
     build, check_server_receipt, DhcpOption, DropReason, DuidBuf, MessageRepr, MessageType,
-    OptionCode, RelayChain, Repr, StatusCode, Writer, CLIENT_PORT, SERVER_PORT,
+    OptionCode, RelayChain, StatusCode, Writer, CLIENT_PORT, SERVER_PORT,
 };
 use crate::wire::Error;
 
@@ -588,7 +590,7 @@ impl<
         let fits = pool_holds(link, ty, lease.address, plen)
             || link.reservations.iter().any(|r| match ty {
                 IaType::Na => plen == 128 && r.address == Some(lease.address),
-                IaType::Pd => r.prefix == Some(Prefix::new(lease.address, plen)),
+                IaType::Pd => PD && r.prefix == Some(Prefix::new(lease.address, plen)),
             });
         if !fits {
             return Err(RestoreError::NotInPool);
@@ -642,19 +644,24 @@ impl<
         out: &mut [u8],
     ) -> Result<Transmit, NoReply> {
         self.counters.received += 1;
-        let repr = match Repr::parse(bytes) {
-            Ok(r) => r,
-            Err(e) => return self.no_reply(NoReply::Malformed(e)),
-        };
-        let (msg, chain) = match repr {
-            Repr::Message(m) => (m, None),
-            Repr::Relayed(c) => {
+        #[cfg(feature = "server-relay")]
+        let (msg, chain) = match Repr::parse(bytes) {
+            Ok(Repr::Message(m)) => (m, None),
+            Ok(Repr::Relayed(c)) => {
                 if c.layers().any(|l| l.msg_type != MessageType::RelayForw) {
                     self.counters.relay_repl_received += 1;
                     return self.no_reply(NoReply::Discarded(DropReason::UnexpectedMessageType));
                 }
                 (c.message(), Some(c))
             }
+            Err(e) => return self.no_reply(NoReply::Malformed(e)),
+        };
+        // Without `server-relay`, relay messages are discarded as a type this server does not
+        // take (counted in `discarded`), and the relay code is not linked.
+        #[cfg(not(feature = "server-relay"))]
+        let (msg, chain) = match direct_message(bytes) {
+            Ok(m) => (m, None::<RelayChain<'_>>),
+            Err(d) => return self.no_reply(d),
         };
         if let Err(reason) = check_server_receipt(&msg, &self.duid.as_duid()) {
             return self.no_reply(NoReply::Discarded(reason));
@@ -825,6 +832,7 @@ impl<
         };
 
         let reply = Reply {
+            #[cfg(feature = "server-relay")]
             chain: chain.as_ref(),
             msg: &msg,
             msg_type: reply_type,
@@ -868,6 +876,9 @@ impl<
                 .links
                 .iter()
                 .position(|l| l.ifindex == Some(meta.ifindex)),
+            #[cfg(not(feature = "server-relay"))]
+            Some(_) => None,
+            #[cfg(feature = "server-relay")]
             Some(c) => {
                 // The relay closest to the client is the innermost layer (RFC 9915 §13.1).
                 let first = c.layers().last()?;
@@ -961,10 +972,24 @@ fn push_event(
     }
 }
 
+/// Feature `server-pd`: prefixes are delegated. Without it every IA_PD path below is dead code
+/// (IA_PDs are answered like IA_TAs) and not linked.
+const PD: bool = cfg!(feature = "server-pd");
+
+/// Without `server-relay`: the client/server message in `bytes`, or the reason to drop it.
+#[cfg(not(feature = "server-relay"))]
+fn direct_message(bytes: &[u8]) -> Result<MessageRepr<'_>, NoReply> {
+    let packet = crate::wire::dhcpv6::Packet::new_unchecked(bytes);
+    if packet.msg_type().is_relay() {
+        return Err(NoReply::Discarded(DropReason::UnexpectedMessageType));
+    }
+    MessageRepr::parse(&packet).map_err(NoReply::Malformed)
+}
+
 fn pool_holds(link: &LinkConfig, ty: IaType, addr: Ipv6Addr, plen: u8) -> bool {
     match ty {
         IaType::Na => plen == 128 && link.address_pools.iter().any(|p| p.contains(addr)),
-        IaType::Pd => link.prefix_pools.iter().any(|p| p.holds(addr, plen)),
+        IaType::Pd => PD && link.prefix_pools.iter().any(|p| p.holds(addr, plen)),
     }
 }
 
@@ -981,7 +1006,7 @@ fn key_matches(key: &ReservationKey, duid: &[u8], iaid: u32, hw: Option<&[u8]>) 
 fn reserved_lease(r: &Reservation, ty: IaType) -> Option<(Ipv6Addr, u8)> {
     match ty {
         IaType::Na => r.address.map(|a| (a, 128)),
-        IaType::Pd => r.prefix.map(|p| (p.address, p.len)),
+        IaType::Pd => r.prefix.filter(|_| PD).map(|p| (p.address, p.len)),
     }
 }
 
@@ -1100,22 +1125,24 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> Ctx<'_, S, D> {
                     break;
                 }
             }
-            let result = match kind {
-                // IA_TA is decoded but not served (DESIGN.md).
-                Kind::Ta => IaOut::failed(
+            let ty = match kind {
+                Kind::Na => Some(IaType::Na),
+                Kind::Pd if PD => Some(IaType::Pd),
+                _ => None,
+            };
+            let result = match ty {
+                // IA_TA is decoded but not served (DESIGN.md); IA_PD neither without the
+                // `server-pd` feature.
+                None => IaOut::failed(
                     kind,
                     iaid,
-                    match mode {
-                        Mode::Solicit | Mode::Request => StatusCode::NoAddrsAvail,
+                    match (mode, kind) {
+                        (Mode::Solicit | Mode::Request, Kind::Pd) => StatusCode::NoPrefixAvail,
+                        (Mode::Solicit | Mode::Request, _) => StatusCode::NoAddrsAvail,
                         _ => StatusCode::NoBinding,
                     },
                 ),
-                Kind::Na | Kind::Pd => {
-                    let ty = if kind == Kind::Na {
-                        IaType::Na
-                    } else {
-                        IaType::Pd
-                    };
+                Some(ty) => {
                     let mut mine: heapless::Vec<usize, MAX_CLIENT_BINDINGS> = existing
                         .iter()
                         .copied()
@@ -1335,6 +1362,7 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> Ctx<'_, S, D> {
                     }
                 }
             }
+            IaType::Pd if !PD => {}
             IaType::Pd => {
                 let pools = &self.link.prefix_pools;
                 let np = pools.len().max(1) as u128;
@@ -1509,6 +1537,7 @@ fn status_text(code: StatusCode) -> &'static str {
 
 /// Everything a reply is written from (built twice by [`build`]: measure, then write).
 struct Reply<'r, 'm> {
+    #[cfg(feature = "server-relay")]
     chain: Option<&'r RelayChain<'m>>,
     msg: &'r MessageRepr<'m>,
     msg_type: MessageType,
@@ -1534,10 +1563,10 @@ impl Reply<'_, '_> {
     }
 
     fn write(&self, w: &mut Writer<'_>, compact: bool) {
-        let depth = match self.chain {
-            Some(c) => c.write_reply_headers(w),
-            None => 0,
-        };
+        #[cfg(feature = "server-relay")]
+        let depth = self.chain.map_or(0, |c| c.write_reply_headers(w));
+        #[cfg(not(feature = "server-relay"))]
+        let depth = 0;
         let msg = self.msg;
         w.header(self.msg_type, msg.transaction_id);
         if let Some(d) = msg.client_id() {
