@@ -423,7 +423,9 @@ impl<const P: usize> Advertiser<P> {
             .min_by_key(|(_, (_, at))| *at)
             .map(|(i, _)| i);
         if let Some(i) = due {
-            let (dst, at) = self.unicast.swap_remove(i);
+            let Some((dst, at)) = swap_remove(&mut self.unicast, i) else {
+                return;
+            };
             bump(&mut self.counters.ra_unicast);
             self.burst = Some(Burst {
                 at,
@@ -468,7 +470,9 @@ impl<const P: usize> Advertiser<P> {
 
     fn expire(&mut self, now: Instant) {
         while let Some(i) = self.deprecated.iter().position(|d| d.until <= now) {
-            let d = self.deprecated.swap_remove(i);
+            let Some(d) = swap_remove(&mut self.deprecated, i) else {
+                break;
+            };
             self.push_event(Event::PrefixWithdrawn {
                 prefix: d.adv.prefix,
             });
@@ -480,4 +484,21 @@ impl<const P: usize> Advertiser<P> {
             bump(&mut self.counters.events_dropped);
         }
     }
+}
+
+/// `heapless::Vec::swap_remove` without its `ptr::copy` (which LLVM keeps as a call to a
+/// general `memmove`, 1.6 KB of Thumb code a firmware otherwise does not need): the element is
+/// swapped with the last through two disjoint halves, then popped. `None` if `i` is out of range.
+fn swap_remove<T, const N: usize>(v: &mut heapless::Vec<T, N>, i: usize) -> Option<T> {
+    let last = v.len().checked_sub(1)?;
+    if i > last {
+        return None;
+    }
+    if i < last {
+        let (head, tail) = v.split_at_mut(last);
+        if let (Some(a), Some(b)) = (head.get_mut(i..=i), tail.get_mut(..1)) {
+            a.swap_with_slice(b);
+        }
+    }
+    v.pop()
 }

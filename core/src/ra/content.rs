@@ -65,6 +65,22 @@ pub(crate) struct Part {
     pub(crate) skipped: usize,
 }
 
+/// `ms.div_ceil(1000)` saturated to `u32`, by long division in 16-bit steps: a `u64` division
+/// would link 0.9 KB of compiler-builtins on 32-bit targets, where this is the only one.
+fn ceil_secs(ms: u64) -> u32 {
+    const D: u32 = 1000;
+    let (hi, lo) = ((ms >> 32) as u32, ms as u32);
+    if hi >= D {
+        return u32::MAX; // at least 2^32 seconds
+    }
+    // hi < D, so every partial dividend below stays under D × 2^16 < 2^32, and each partial
+    // quotient under 2^16.
+    let x1 = (hi << 16) | (lo >> 16);
+    let x2 = ((x1 % D) << 16) | (lo & 0xffff);
+    let q = ((x1 / D) << 16) | (x2 / D);
+    q.saturating_add(u32::from(x2 % D != 0))
+}
+
 /// The Prf bits of a profile preference, as the codec's type.
 fn preference(p: Preference) -> RouterPreference {
     match p {
@@ -104,12 +120,8 @@ pub(crate) fn option<'a, const P: usize>(
             // RFC 9096 §3.5: preferred 0, valid counting down in real time (rounded up, so a
             // host never sees 0 before the end).
             let d = deprecated.get(i)?;
-            let left = d
-                .until
-                .saturating_duration_since(now)
-                .total_millis()
-                .div_ceil(1000);
-            pio(&d.adv, u32::try_from(left).unwrap_or(u32::MAX), 0)
+            let left = ceil_secs(d.until.saturating_duration_since(now).total_millis());
+            pio(&d.adv, left, 0)
         }
         Item::Route(i) => {
             let r = profile.routes.get(i)?;
@@ -233,4 +245,47 @@ pub(crate) fn emit<const P: usize>(
         next,
         skipped,
     })
+}
+
+#[cfg(test)]
+mod ceil_secs_tests {
+    use super::ceil_secs;
+    use proptest::prelude::*;
+
+    fn reference(ms: u64) -> u32 {
+        u32::try_from(ms.div_ceil(1000)).unwrap_or(u32::MAX)
+    }
+
+    #[test]
+    fn boundaries() {
+        for ms in [
+            0,
+            1,
+            999,
+            1000,
+            1001,
+            u64::from(u32::MAX),
+            u64::from(u32::MAX) + 1,
+            u64::from(u32::MAX) * 1000 - 1,
+            u64::from(u32::MAX) * 1000,
+            u64::from(u32::MAX) * 1000 + 1,
+            (1000u64 << 32) - 1,
+            1000u64 << 32,
+            u64::MAX,
+        ] {
+            assert_eq!(ceil_secs(ms), reference(ms), "{ms} ms");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn equals_u64_div_ceil(ms in any::<u64>()) {
+            prop_assert_eq!(ceil_secs(ms), reference(ms));
+        }
+
+        #[test]
+        fn equals_u64_div_ceil_in_range(ms in 0u64..(1u64 << 43)) {
+            prop_assert_eq!(ceil_secs(ms), reference(ms));
+        }
+    }
 }

@@ -112,6 +112,7 @@ impl Con {
     }
 
     /// Text (cut at the line's capacity).
+    #[inline(never)]
     fn s(&mut self, s: &str) -> &mut Con {
         for &b in s.as_bytes() {
             let _ = self.line.push(b);
@@ -129,6 +130,7 @@ impl Con {
         self.digits(v, 16)
     }
 
+    #[inline(never)]
     fn digits(&mut self, mut v: u32, base: u32) -> &mut Con {
         let mut d = [0u8; 10];
         let mut i = d.len();
@@ -147,6 +149,7 @@ impl Con {
     }
 
     /// An address as eight hex groups, without `::` compression.
+    #[inline(never)]
     fn a(&mut self, a: Ipv6Addr) -> &mut Con {
         for (i, g) in a.segments().iter().enumerate() {
             if i > 0 {
@@ -158,6 +161,7 @@ impl Con {
     }
 
     /// End the line and write it out.
+    #[inline(never)]
     fn nl(&mut self) {
         let _ = self.line.push(b'\n');
         if let Ok(mut out) = hio::hstdout() {
@@ -184,9 +188,10 @@ impl Checks {
     }
 }
 
-/// Seconds as `u32` for printing (saturating; the run spans a few hours of simulated time).
+/// Seconds as `u32` for printing, in 32-bit arithmetic (`Instant::secs` divides a `u64`);
+/// saturating (the run spans a few hours of simulated time).
 fn secs32(t: Instant) -> u32 {
-    u32::try_from(t.secs()).unwrap_or(u32::MAX)
+    u32::try_from(t.total_millis()).map_or(u32::MAX, |ms| ms / 1000)
 }
 
 /// The parts of one DHCPv6 reply the checks look at (the first IA_NA only).

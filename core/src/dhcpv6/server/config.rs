@@ -194,9 +194,10 @@ impl Lifetimes {
 
     /// T2 as sent (never below T1, RFC 9915 §21.4).
     pub fn t2(&self) -> u32 {
-        self.t2
-            .unwrap_or((u64::from(self.preferred) * 4 / 5) as u32)
-            .max(self.t1())
+        // 0.8 × preferred, rounded down, in u32 (p = 5q + r: 4p/5 = 4q + 4r/5), so that no
+        // 64-bit division is linked on 32-bit targets.
+        let p = self.preferred;
+        self.t2.unwrap_or(p / 5 * 4 + p % 5 * 4 / 5).max(self.t1())
     }
 }
 
