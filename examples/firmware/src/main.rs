@@ -29,7 +29,7 @@ use sixconf_core::profile::{AddressPool as ProfilePool, Mode, Prefix, Profile};
 use sixconf_core::ra::{Advertiser, Link, Reason};
 use sixconf_core::time::{Duration, Instant};
 use sixconf_core::wire::dhcpv6::{
-    build, DhcpOption, DuidBuf, MessageType, OptionCode, Repr as DhcpRepr, StatusCode,
+    build, DhcpOption, DuidBuf, MessageRepr, MessageType, OptionCode, Packet, StatusCode,
 };
 use sixconf_core::wire::ndisc::{IpMeta, NdOption, Repr as NdRepr};
 
@@ -210,8 +210,8 @@ struct Reply {
 }
 
 fn decode_reply(bytes: &[u8], client: &[u8]) -> Option<Reply> {
-    let repr = DhcpRepr::parse(bytes).ok()?;
-    let m = repr.message();
+    // A client/server message: the server answers directly here (no relay layers to parse).
+    let m = MessageRepr::parse(&Packet::new_unchecked(bytes)).ok()?;
     let mut r = Reply {
         msg_type: m.msg_type,
         xid: m.transaction_id,
