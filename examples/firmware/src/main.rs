@@ -708,6 +708,19 @@ unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
     }
 }
 
+/// The device-specific part of the vector table (cortex-m-rt's `device` feature): the
+/// LM3S6965's IRQs 0 to 42, the last being the Ethernet controller a networked board needs,
+/// all pointing at cortex-m-rt's `DefaultHandler` (this firmware enables no interrupt). Without
+/// it cortex-m-rt reserves the architecture's maximum, 240 entries (960 bytes of flash).
+#[link_section = ".vector_table.interrupts"]
+#[no_mangle]
+static __INTERRUPTS: [unsafe extern "C" fn(); 43] = [DefaultHandler; 43];
+
+extern "C" {
+    /// cortex-m-rt's default exception and interrupt handler.
+    fn DefaultHandler();
+}
+
 const PAINT: u32 = 0x5158_5f53; // "SXQ_"
 
 extern "C" {
