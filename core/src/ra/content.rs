@@ -78,7 +78,7 @@ fn ceil_secs(ms: u64) -> u32 {
     let x1 = (hi << 16) | (lo >> 16);
     let x2 = ((x1 % D) << 16) | (lo & 0xffff);
     let q = ((x1 / D) << 16) | (x2 / D);
-    q.saturating_add(u32::from(x2 % D != 0))
+    q.saturating_add(u32::from(!x2.is_multiple_of(D)))
 }
 
 /// The Prf bits of a profile preference, as the codec's type.

@@ -76,7 +76,8 @@
 //! - **Duplicate IAIDs**: in one message, the first IA of a type with a given IAID is served and
 //!   later IAs of the same type with the same IAID are ignored (not echoed) and counted in
 //!   [`Counters::duplicate_ia`]. An IA_NA and an IA_PD with the same IAID are independent (IAIDs
-//!   are per IA type, RFC 9915 §12). At most [`MAX_IAS`] IAs per message are processed; further
+//!   are per IA type, RFC 9915 §12). At most [`MAX_IAS`] IAs per message are processed (the
+//!   `IAS` parameter of [`Server`]); further
 //!   ones are ignored and counted.
 //! - **Caps**: a client holds at most `max_addresses_per_client` addresses and
 //!   `max_prefixes_per_client` prefixes; beyond them an IA gets NoAddrsAvail / NoPrefixAvail.
@@ -116,7 +117,7 @@ pub use table::{
     IaType, Lease, LeaseTable, Slot, TableFull, DEFAULT_DUID_CAPACITY, DUID_CAPACITY_MAX,
 };
 
-use config::MAX_LINKS;
+use config::{urem, MAX_LINKS};
 use table::{hash_bytes, NewBinding};
 
 /// Most IAs (of all types together) processed in one message.
@@ -276,7 +277,8 @@ pub struct Counters {
     pub nothing_to_confirm: u64,
     /// IAs ignored as duplicates of an earlier IA with the same type and IAID.
     pub duplicate_ia: u64,
-    /// IAs ignored beyond [`MAX_IAS`].
+    /// IAs ignored beyond the most one message may carry ([`MAX_IAS`], or the `IAS` parameter
+    /// of [`Server`]).
     pub ia_limit: u64,
     /// IAs refused by the per-client caps.
     pub client_cap: u64,
@@ -382,7 +384,8 @@ impl IaOut {
     }
 }
 
-type IaList = heapless::Vec<IaOut, MAX_IAS>;
+/// The IAs of one reply, `IAS` at most.
+type IaList<const IAS: usize> = heapless::Vec<IaOut, IAS>;
 
 /// The DHCPv6 server. See the [module documentation](self).
 ///
@@ -402,13 +405,18 @@ type IaList = heapless::Vec<IaOut, MAX_IAS>;
 /// - `D`: the DUID capacity of the table's [`Slot<D>`](Slot) ([`DEFAULT_DUID_CAPACITY`] by
 ///   default); clients with longer DUIDs get no binding (counted in
 ///   [`Counters::duid_too_long`]). See the [`table`] module for the trade-off.
+/// - `IAS`: the most IAs (of all types) of one message that are served ([`MAX_IAS`] by
+///   default; 1 to 255, checked at compile time); further ones are ignored and counted in
+///   [`Counters::ia_limit`]. The reply's IAs are collected on the stack during
+///   [`handle_message`](Self::handle_message), about 90 bytes each: 2.9 KB with the default,
+///   360 bytes with 4, which still serves a client's IA_NA, IA_PD and a spare of each.
 ///
 /// ```
 /// use sixconf_core::dhcpv6::server::{LeaseEvent, Server, Slot};
 /// use core::mem::size_of;
 /// // One link, a 4-event queue (caps: 2 bindings a client), 16 rate buckets, 16-byte DUIDs:
 /// // a microcontroller's server.
-/// type Small = Server<&'static mut [Slot<16>; 64], 1, 4, 16, 16>;
+/// type Small = Server<&'static mut [Slot<16>; 64], 1, 4, 16, 16, 4>;
 /// type Host = Server<&'static mut [Slot; 64], 1>;
 /// assert!(size_of::<Host>() - size_of::<Small>() >= 124 * size_of::<LeaseEvent>());
 /// assert!(size_of::<Slot<16>>() <= 96);
@@ -420,6 +428,7 @@ pub struct Server<
     const EVENTS: usize = EVENT_QUEUE,
     const RATE: usize = RATE_BUCKETS,
     const D: usize = DEFAULT_DUID_CAPACITY,
+    const IAS: usize = MAX_IAS,
 > {
     duid: DuidBuf,
     alloc_key: u64,
@@ -433,7 +442,7 @@ pub struct Server<
 }
 
 /// Per-message context: the parts of the server one message works on.
-struct Ctx<'s, S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> {
+struct Ctx<'s, S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize, const IAS: usize> {
     table: &'s mut LeaseTable<S, D>,
     events: &'s mut heapless::deque::DequeView<LeaseEvent>,
     seq: &'s mut u64,
@@ -449,7 +458,7 @@ struct Ctx<'s, S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> {
     pd_count: usize,
     /// Leases offered earlier in this message (Solicit creates no binding, so this keeps two
     /// IAs of one Advertise apart).
-    offered: heapless::Vec<([u8; 16], u8), MAX_IAS, u8>,
+    offered: heapless::Vec<([u8; 16], u8), IAS, u8>,
 }
 
 fn secs(s: u32) -> Duration {
@@ -462,7 +471,8 @@ impl<
         const EVENTS: usize,
         const RATE: usize,
         const D: usize,
-    > Server<S, LINKS, EVENTS, RATE, D>
+        const IAS: usize,
+    > Server<S, LINKS, EVENTS, RATE, D, IAS>
 {
     /// A server with DUID `server_duid` (RFC 9915 §11), serving `links`, over table storage
     /// `storage`. The per-client caps are clamped so that addresses + prefixes <=
@@ -481,6 +491,10 @@ impl<
                 "Server: EVENTS must be at least 2 (one binding looked at, one new)"
             );
             assert!(RATE > 0, "Server: RATE must be at least 1");
+            assert!(
+                IAS >= 1 && IAS <= 255,
+                "Server: IAS must be between 1 and 255"
+            );
         }
         let alloc_key = hash_bytes(0x5158_636f_6e66_2d36, server_duid.as_bytes());
         let mut limits = limits;
@@ -761,7 +775,7 @@ impl<
         let rapid = msg.msg_type == MessageType::Solicit && msg.rapid_commit() && link.rapid_commit;
         let mut top_status = None;
         // Filled in place: the list is several KiB, not worth moving around.
-        let mut ias = IaList::new();
+        let mut ias = IaList::<IAS>::new();
         let reply_type = match msg.msg_type {
             MessageType::Solicit if rapid => {
                 ctx.process(&msg, Mode::Request, &mut ias);
@@ -1010,7 +1024,7 @@ fn reserved_lease(r: &Reservation, ty: IaType) -> Option<(Ipv6Addr, u8)> {
     }
 }
 
-impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> Ctx<'_, S, D> {
+impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize, const IAS: usize> Ctx<'_, S, D, IAS> {
     fn lifetimes(&self, ty: IaType) -> Lifetimes {
         match ty {
             IaType::Na => self.link.address_lifetimes,
@@ -1081,7 +1095,7 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> Ctx<'_, S, D> {
         }
     }
 
-    fn process(&mut self, msg: &MessageRepr<'_>, mode: Mode, out: &mut IaList) {
+    fn process(&mut self, msg: &MessageRepr<'_>, mode: Mode, out: &mut IaList<IAS>) {
         let mut existing: heapless::Vec<usize, MAX_CLIENT_BINDINGS> =
             self.table.client_bindings(self.duid);
         // Look at no more bindings than the caps allow (a reload may have lowered them): this
@@ -1096,7 +1110,7 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> Ctx<'_, S, D> {
                 }
             }
         }
-        let mut seen: heapless::Vec<(u8, u32), MAX_IAS> = heapless::Vec::new();
+        let mut seen: heapless::Vec<(u8, u32), IAS> = heapless::Vec::new();
         for o in msg.options.iter() {
             let (kind, iaid, options) = match o {
                 DhcpOption::IaNa(ia) => (Kind::Na, ia.iaid, ia.options),
@@ -1660,10 +1674,3 @@ impl Reply<'_, '_> {
 
 #[cfg(test)]
 mod tests;
-
-/// `a % b` (`b > 0`) out of line: on 32-bit targets LLVM expands each `u128` remainder inline
-/// (there is no libcall), about 0.6 KB of Thumb code a site.
-#[inline(never)]
-fn urem(a: u128, b: u128) -> u128 {
-    a % b
-}
