@@ -19,12 +19,12 @@
 //!
 //! | feature | what it adds | dependencies |
 //! |---|---|---|
-//! | `ra` | [`ra`]: the Router Advertisement engine (RFC 4861 §6.2) | |
-//! | `host` | [`host`]: the SLAAC host engine (RFC 4861 §6.3, RFC 4862, RFC 7217 stable IIDs); with `client` also `host::station` | `hmac`, `sha2` |
-//! | `server` | [`dhcpv6::server`]: the DHCPv6 server (RFC 9915 §18.3), addresses (IA_NA) | |
+//! | `ra` | module `ra`: the Router Advertisement engine (RFC 4861 §6.2) | |
+//! | `host` | module `host`: the SLAAC host engine (RFC 4861 §6.3, RFC 4862, RFC 7217 stable IIDs); with `client` also `host::station` | `hmac`, `sha2` |
+//! | `server` | module `dhcpv6::server`: the DHCPv6 server (RFC 9915 §18.3), addresses (IA_NA) | |
 //! | `server-relay` | the server answers relayed messages (Relay-forw → Relay-repl, RFC 9915 §19); without it they are discarded and counted in `Counters::discarded` | (`server`) |
 //! | `server-pd` | the server delegates prefixes (IA_PD, RFC 9915 §6.3); without it an IA_PD gets NoPrefixAvail (Solicit, Request) or NoBinding (Renew, Rebind, Release, Decline), like an IA_TA, and `LinkConfig::validate` refuses prefix pools | (`server`) |
-//! | `client` | [`dhcpv6::client`]: the DHCPv6 client (RFC 9915 §18.2), with reconfigure-key authentication (§20.4) | `hmac`, `md-5` |
+//! | `client` | module `dhcpv6::client`: the DHCPv6 client (RFC 9915 §18.2), with reconfigure-key authentication (§20.4) | `hmac`, `md-5` |
 //! | `defmt` | `defmt::Format` on every public type | `defmt` |
 //!
 //! A router on a microcontroller takes `default-features = false, features = ["ra", "server"]`:

@@ -562,8 +562,9 @@ impl Default for Limits {
 }
 
 #[cfg(test)]
-mod urem_tests {
-    use super::{urem, urem_serial};
+mod arith_tests {
+    use super::{mask, urem, urem_serial, Prefix};
+    use core::net::Ipv6Addr;
     use proptest::prelude::*;
 
     #[test]
@@ -600,6 +601,16 @@ mod urem_tests {
         #[test]
         fn equals_rem_small_divisor(a in any::<u128>(), b in 1u128..=1 << 20) {
             prop_assert_eq!(urem_serial(a, b), a % b);
+        }
+
+        /// The byte-wise `Prefix::contains` agrees with the `u128` mask, for addresses sharing
+        /// any number of leading bits with the prefix and lengths past 128.
+        #[test]
+        fn contains_equals_mask(p in any::<u128>(), a in any::<u128>(), len in 0u8..=140, shared in 0u8..=128) {
+            let m = mask(shared);
+            let addr = (p & m) | (a & !m);
+            let expected = addr & mask(len) == p & mask(len);
+            prop_assert_eq!(Prefix::new(Ipv6Addr::from(p), len).contains(Ipv6Addr::from(addr)), expected);
         }
     }
 }
