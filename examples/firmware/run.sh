@@ -51,6 +51,12 @@ echo "$out"
 echo "firmware exit status: $status"
 [ "$status" -eq 0 ] || exit "$status"
 
+# Cross-check of the measured stack: frame sizes from the disassembly along the deepest call
+# chain (printed only; needs llvm-objdump).
+if command -v llvm-objdump >/dev/null; then
+  python3 stack_bound.py "$ELF" || true
+fi
+
 # The firmware prints "RAM: <static> B static (...) + <stack> B stack high-water = <total> B".
 ram=$(echo "$out" | sed -n 's/^RAM: .* = \([0-9]*\) B.*/\1/p')
 over=0
