@@ -31,7 +31,8 @@ use sixconf_core::time::{Duration, Instant};
 use sixconf_core::wire::dhcpv6::{
     build, DhcpOption, DuidBuf, MessageRepr, MessageType, OptionCode, Packet, StatusCode,
 };
-use sixconf_core::wire::ndisc::{IpMeta, NdOption, Repr as NdRepr};
+use sixconf_core::wire::icmpv6::{self, Message};
+use sixconf_core::wire::ndisc::{IpMeta, NdOption, RouterAdvertRepr};
 
 /// Leases the table holds (the goal: 64 in at most 16 KiB of RAM).
 const LEASES: usize = 64;
@@ -361,7 +362,13 @@ fn run_advertiser(c: &mut Checks) {
     c.check("RA from the router's link-local", tx.src == ROUTER_LL);
     c.check("single-packet RA", tx.last_part);
     let bytes = buf.get(..tx.len).unwrap_or_default();
-    let Ok(NdRepr::RouterAdvert(ra)) = NdRepr::parse_verified(bytes, &tx.src, &tx.dst) else {
+    // An RA, its checksum correct for src -> dst (decoded as an RA only: the general
+    // `Repr::parse_verified` would also link the NS, NA and Redirect decoders).
+    let ra = icmpv6::Packet::new_checked(bytes)
+        .ok()
+        .filter(|p| p.msg_type() == Message::RouterAdvert && p.verify_checksum(&tx.src, &tx.dst))
+        .and_then(|p| RouterAdvertRepr::parse(&p).ok());
+    let Some(ra) = ra else {
         c.check("RA decodes, checksum correct", false);
         return;
     };
