@@ -36,6 +36,9 @@ pub fn kernel_secs(d: Duration) -> u32 {
 
 /// Route metric of what the client installs (the kernel's own RA routes use 1024 too).
 pub const METRIC: u32 = 1024;
+/// Metric of the `unreachable` route for a delegated prefix: the last resort, below every
+/// route to a part of the prefix (netifd uses the same, 2^31).
+pub const UNREACHABLE_METRIC: u32 = 2_147_483_648;
 
 /// A route the client installs: destination, and next hop if any (else on-link).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -103,13 +106,29 @@ impl Kernel {
         preferred: Duration,
         valid: Duration,
     ) -> io::Result<()> {
+        self.set_address_routed(address, prefix_len, preferred, valid, false)
+    }
+
+    /// As [`Kernel::set_address`]; with `prefix_route` the kernel also routes the address's
+    /// prefix on the interface (what a router's own address on a LAN it numbers needs: the
+    /// `2001:db8:0:1::1/64` netifd/odhcpd put on `br-lan`).
+    pub fn set_address_routed(
+        &mut self,
+        address: Ipv6Addr,
+        prefix_len: u8,
+        preferred: Duration,
+        valid: Duration,
+        prefix_route: bool,
+    ) -> io::Result<()> {
         let mut m = self.address_message(address, prefix_len);
         let mut cache = CacheInfo::default();
         cache.ifa_preferred = kernel_secs(preferred.min(valid));
         cache.ifa_valid = kernel_secs(valid);
         m.attributes.push(AddressAttribute::CacheInfo(cache));
-        m.attributes
-            .push(AddressAttribute::Flags(AddressFlags::Noprefixroute));
+        if !prefix_route {
+            m.attributes
+                .push(AddressAttribute::Flags(AddressFlags::Noprefixroute));
+        }
         self.request(
             RouteNetlinkMessage::NewAddress(m),
             NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
@@ -170,6 +189,51 @@ impl Kernel {
             RouteNetlinkMessage::NewRoute(m),
             NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
         )
+    }
+
+    fn unreachable_message(dest: Ipv6Addr, len: u8) -> RouteMessage {
+        let mut m = RouteMessage::default();
+        m.header = RouteHeader {
+            address_family: AddressFamily::Inet6,
+            destination_prefix_length: len,
+            table: RouteHeader::RT_TABLE_MAIN,
+            protocol: RouteProtocol::Dhcp,
+            scope: RouteScope::Universe,
+            kind: RouteType::Unreachable,
+            ..RouteHeader::default()
+        };
+        m.attributes
+            .push(RouteAttribute::Destination(RouteAddress::Inet6(dest)));
+        m.attributes
+            .push(RouteAttribute::Priority(UNREACHABLE_METRIC));
+        m
+    }
+
+    /// An `unreachable` route for a prefix delegated to this host (RFC 7084 WPD-5, as dhcpcd
+    /// and netifd install): the parts of it no interface numbers are answered with ICMPv6
+    /// unreachable rather than sent back up the default route, which would loop. Not tied to an
+    /// interface; `expires` as in [`Kernel::set_route`].
+    pub fn set_unreachable(
+        &mut self,
+        dest: Ipv6Addr,
+        len: u8,
+        expires: Option<Duration>,
+    ) -> io::Result<()> {
+        let mut m = Self::unreachable_message(dest, len);
+        if let Some(e) = expires.filter(|&e| e != Duration::MAX) {
+            m.attributes
+                .push(RouteAttribute::Expires(kernel_secs(e).max(1)));
+        }
+        self.request(
+            RouteNetlinkMessage::NewRoute(m),
+            NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
+        )
+    }
+
+    /// Remove the `unreachable` route of [`Kernel::set_unreachable`] (absent already: fine).
+    pub fn remove_unreachable(&mut self, dest: Ipv6Addr, len: u8) -> io::Result<()> {
+        let m = Self::unreachable_message(dest, len);
+        ignore_missing(self.request(RouteNetlinkMessage::DelRoute(m), NLM_F_REQUEST | NLM_F_ACK))
     }
 
     /// Remove a route (absent already: fine).

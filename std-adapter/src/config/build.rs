@@ -1038,10 +1038,12 @@ fn link(cx: &mut Cx<'_>, l: &S<raw::Link>) -> Option<(LinkSpec, Vec<Claim>)> {
 /// `prefix = "delegated:IF"` with `subnet_index` and `subnet_length`: where the link's prefix
 /// comes from. `subnet_*` without a delegated prefix is an error.
 fn delegation(cx: &mut Cx<'_>, l: &raw::Link) -> Option<super::Delegation> {
-    let from = l
-        .prefix
-        .as_ref()
-        .and_then(|p| p.get_ref().trim().strip_prefix("delegated:").map(|w| (p, w)));
+    let from = l.prefix.as_ref().and_then(|p| {
+        p.get_ref()
+            .trim()
+            .strip_prefix("delegated:")
+            .map(|w| (p, w))
+    });
     let Some((p, wan)) = from else {
         for key in [span(&l.subnet_index), span(&l.subnet_length)]
             .into_iter()
@@ -1072,7 +1074,9 @@ fn delegation(cx: &mut Cx<'_>, l: &raw::Link) -> Option<super::Delegation> {
     if !(1..=64).contains(&subnet_length) {
         cx.err(
             span(&l.subnet_length).unwrap_or(p.span()),
-            format!("subnet_length {subnet_length} must be 1..=64 (SLAAC needs 64, RFC 4862 §5.5.3)"),
+            format!(
+                "subnet_length {subnet_length} must be 1..=64 (SLAAC needs 64, RFC 4862 §5.5.3)"
+            ),
         );
         return None;
     }
