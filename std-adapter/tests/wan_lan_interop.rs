@@ -1,0 +1,323 @@
+//! Interop: the WAN → LAN prefix lifecycle of a home router, in three namespaces.
+//!
+//! ```text
+//!   ISP (kea-dhcp6, PD pool)  isp0 ⇄ wan0  CPE (`sixconf serve`)  lan0 ⇄ lanh0  LAN host (kernel SLAAC)
+//! ```
+//!
+//! Kea delegates a /56 with short timers; `sixconf serve`, configured with `prefix =
+//! "delegated:wan0"` and `subnet_index = 1` on lan0, requests it itself and advertises its
+//! second /64 on the LAN, where the Linux kernel of the host forms an address. Then Kea's PD
+//! pool changes and Kea restarts: at its next Renew the CPE is given the new /56 (the old one
+//! at lifetime 0, or NoBinding and a new Request); the host forms an address in the new /64 and
+//! keeps the old one deprecated (preferred lifetime 0), not removed.
+//!
+//! Every assertion reads what the namespaces hold (`ip -6 addr`, `ip -6 route`).
+//!
+//! Needs root, iproute2 and kea-dhcp6: `cargo test -p sixconf --test wan_lan_interop --
+//! --ignored`.
+
+mod common;
+
+use std::net::Ipv6Addr;
+use std::time::Duration;
+
+use common::netns::{sh, wait_for, Pair, Side};
+
+/// Two pairs: `wan` (router side = ISP, host side = CPE) and `lan` (its router-side interface
+/// moved into the CPE namespace, host side = the LAN host).
+struct Lab {
+    wan: Pair,
+    lan: Pair,
+}
+
+impl Lab {
+    fn cpe(&self) -> &str {
+        &self.wan.host
+    }
+    fn ip_cpe(&self, args: &[&str]) -> String {
+        let mut all = vec!["ip", "-n", self.cpe()];
+        all.extend_from_slice(args);
+        sh(&all)
+    }
+}
+
+fn lab() -> Lab {
+    let wan = Pair::builder("wanlanw")
+        .interfaces("isp0", "wan0")
+        .host_sysctl("net.ipv6.conf.all.forwarding=1")
+        .build();
+    let lan = Pair::builder("wanlanl")
+        .interfaces("lan0", "lanh0")
+        .host_sysctl("net.ipv6.conf.{if}.accept_ra=2")
+        .host_sysctl("net.ipv6.conf.{if}.autoconf=1")
+        .build();
+    // lan0 joins the CPE namespace (wan0's), where `sixconf serve` runs.
+    sh(&[
+        "ip",
+        "-n",
+        &lan.router,
+        "link",
+        "set",
+        "lan0",
+        "netns",
+        &wan.host,
+    ]);
+    let l = Lab { wan, lan };
+    l.ip_cpe(&["link", "set", "lan0", "up"]);
+    wait_for(
+        "lan0's link-local out of DAD",
+        Duration::from_secs(10),
+        || {
+            let a = l.ip_cpe(&["-6", "addr", "show", "dev", "lan0"]);
+            a.contains("fe80::") && !a.contains("tentative")
+        },
+    );
+    l
+}
+
+/// kea-dhcp6 on isp0 delegating /56s of `pd_prefix`/48: T1 4 s, T2 6 s, preferred 30 s,
+/// valid 60 s; memfile in the WAN pair's directory (Kea's data and log directories point there
+/// too). Returns its pid.
+fn start_kea(l: &mut Lab, pd_prefix: &str, log: &str) -> u32 {
+    for dir in ["/run/kea", "/var/lib/kea"] {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    let p = &mut l.wan;
+    let conf = p.path("kea6.json");
+    std::fs::write(
+        &conf,
+        format!(
+            r#"{{ "Dhcp6": {{
+  "interfaces-config": {{ "interfaces": [ "isp0" ] }},
+  "lease-database": {{ "type": "memfile", "persist": true, "name": "{leases}", "lfc-interval": 0 }},
+  "server-id": {{ "type": "LL", "persist": false }},
+  "renew-timer": 4, "rebind-timer": 6, "preferred-lifetime": 30, "valid-lifetime": 60,
+  "subnet6": [ {{ "id": 1, "subnet": "2001:db8:f::/64", "interface": "isp0",
+     "pd-pools": [ {{ "prefix": "{pd_prefix}", "prefix-len": 48, "delegated-len": 56 }} ] }} ],
+  "loggers": [ {{ "name": "kea-dhcp6", "output_options": [ {{ "output": "{klog}" }} ], "severity": "INFO" }} ]
+}} }}"#,
+            leases = p.path("kea-leases6.csv"),
+            klog = p.path(&format!("{log}.kea.log")),
+        ),
+    )
+    .unwrap();
+    let dir = p.dir().display().to_string();
+    let env: Vec<String> = [
+        "KEA_PIDFILE_DIR",
+        "KEA_LOCKFILE_DIR",
+        "KEA_DHCP_DATA_DIR",
+        "KEA_LOG_FILE_DIR",
+    ]
+    .iter()
+    .map(|k| format!("{k}={dir}"))
+    .collect();
+    let mut args: Vec<&str> = vec!["env"];
+    args.extend(env.iter().map(String::as_str));
+    args.extend(["kea-dhcp6", "-c", &conf]);
+    p.spawn(Side::Router, &args, log)
+}
+
+/// The LAN host's global addresses on lanh0 as (address, preferred lifetime in seconds).
+fn host_addresses(l: &Lab) -> Vec<(Ipv6Addr, u64)> {
+    let text = l.lan.ip(
+        Side::Host,
+        &["-6", "addr", "show", "dev", "lanh0", "scope", "global"],
+    );
+    let mut out = Vec::new();
+    let mut last: Option<Ipv6Addr> = None;
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words.first() == Some(&"inet6") {
+            last = words
+                .get(1)
+                .and_then(|w| w.split('/').next())
+                .and_then(|a| a.parse().ok());
+        } else if let (Some(a), Some(i)) = (last, words.iter().position(|w| *w == "preferred_lft"))
+        {
+            let pref = words
+                .get(i + 1)
+                .map(|w| w.trim_end_matches("sec"))
+                .map(|w| {
+                    if w == "forever" {
+                        u64::MAX
+                    } else {
+                        w.parse().unwrap_or(0)
+                    }
+                })
+                .unwrap_or(0);
+            out.push((a, pref));
+            last = None;
+        }
+    }
+    out
+}
+
+fn in64(a: Ipv6Addr, p: Ipv6Addr) -> bool {
+    u128::from(a) >> 64 == u128::from(p) >> 64
+}
+
+/// The /56 the CPE holds, from its WAN state file (`wan-wan0.json` beside the lease database).
+fn delegated(l: &Lab) -> Vec<Ipv6Addr> {
+    let text = std::fs::read_to_string(l.wan.path("wan-wan0.json")).unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    v["binding"]["prefixes"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| p["address"].as_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+#[ignore = "needs root + peers: run by .ci/run"]
+fn a_delegated_prefix_numbers_the_lan_and_a_new_one_deprecates_the_old() {
+    let mut l = lab();
+    l.wan.ip(
+        Side::Router,
+        &[
+            "-6",
+            "addr",
+            "add",
+            "2001:db8:f::1/64",
+            "dev",
+            "isp0",
+            "nodad",
+        ],
+    );
+    let kea = start_kea(&mut l, "2001:db8:100::", "kea1.out");
+
+    let config = format!(
+        r#"[server]
+lease_db = "{db}"
+durability = "process"
+
+[[link]]
+interface = "lan0"
+mode = "slaac"
+prefix = "delegated:wan0"
+subnet_index = 1
+subnet_length = 64
+
+[link.ra]
+min_interval = 3
+max_interval = 4
+"#,
+        db = l.wan.path("leases.sqlite"),
+    );
+    let path = l.wan.path("serve.toml");
+    std::fs::write(&path, config).unwrap();
+    let serve = l.wan.spawn(
+        Side::Host,
+        &[env!("CARGO_BIN_EXE_sixconf"), "serve", "--config", &path],
+        "serve.log",
+    );
+    wait_for("sixconf serve to start", Duration::from_secs(15), || {
+        let log = l.wan.log("serve.log");
+        assert!(!log.contains("sixconf serve:"), "the daemon failed:\n{log}");
+        log.contains("serving")
+    });
+
+    // Before any delegation: RAs with no prefix and router lifetime 0, so the host has no
+    // global address and no default route (odhcpd's behaviour). Kea answers within a second
+    // or two, so this is only checked if the host had time to see an RA first.
+    // 1. The delegation arrives: the host forms an address in /64 number 1 of the /56.
+    let mut first = Ipv6Addr::UNSPECIFIED;
+    wait_for("a delegated prefix", Duration::from_secs(20), || {
+        if let Some(p) = delegated(&l).first() {
+            first = *p;
+            true
+        } else {
+            false
+        }
+    });
+    assert_eq!(
+        u128::from(first) >> 80,
+        0x2001_0db8_0100,
+        "{first} not from Kea's pool"
+    );
+    let lan1 = Ipv6Addr::from(u128::from(first) | (1u128 << 64));
+    wait_for(
+        &format!("an address in {lan1}/64 on the LAN host"),
+        Duration::from_secs(20),
+        || {
+            host_addresses(&l)
+                .iter()
+                .any(|(a, pref)| in64(*a, lan1) && *pref > 0)
+        },
+    );
+    // The router numbers itself ::1 in it, on lan0, with the /64 routed there; the rest of the
+    // /56 is unreachable (no loop back up the default route).
+    let router_addr = Ipv6Addr::from(u128::from(lan1) | 1);
+    let lan0 = l.ip_cpe(&["-6", "addr", "show", "dev", "lan0"]);
+    assert!(lan0.contains(&format!("{router_addr}/64")), "{lan0}");
+    let routes = l.ip_cpe(&["-6", "route", "show", "table", "main"]);
+    assert!(routes.contains(&format!("{lan1}/64 dev lan0")), "{routes}");
+    assert!(
+        routes.contains(&format!("unreachable {first}/56")),
+        "{routes}"
+    );
+    // The host's default route goes through the CPE.
+    let default = l.lan.ip(Side::Host, &["-6", "route", "show", "default"]);
+    assert!(
+        default.contains("via fe80::") && default.contains("lanh0"),
+        "{default}"
+    );
+
+    // 2. The ISP renumbers: new PD pool, Kea restarted. At the next Renew the CPE gets a new
+    // /56; the host forms an address in the new /64 and keeps the old one deprecated.
+    l.wan.signal(kea, "TERM");
+    l.wan.wait_exit(kea, Duration::from_secs(10));
+    start_kea(&mut l, "2001:db8:200::", "kea2.out");
+    let mut second = Ipv6Addr::UNSPECIFIED;
+    wait_for(
+        "a new delegated prefix",
+        Duration::from_secs(25),
+        || match delegated(&l)
+            .into_iter()
+            .find(|p| u128::from(*p) >> 80 == 0x2001_0db8_0200)
+        {
+            Some(p) => {
+                second = p;
+                true
+            }
+            None => false,
+        },
+    );
+    let lan2 = Ipv6Addr::from(u128::from(second) | (1u128 << 64));
+    wait_for(
+        &format!("an address in {lan2}/64 and the one in {lan1}/64 deprecated"),
+        Duration::from_secs(20),
+        || {
+            let a = host_addresses(&l);
+            a.iter().any(|(x, pref)| in64(*x, lan2) && *pref > 0)
+                && a.iter().any(|(x, pref)| in64(*x, lan1) && *pref == 0)
+        },
+    );
+    let text = l
+        .lan
+        .ip(Side::Host, &["-6", "addr", "show", "dev", "lanh0"]);
+    assert!(text.contains("deprecated"), "{text}");
+    // The router moved too: ::1 of the new /64, the new /56 unreachable, the old one's route
+    // gone with the delegation.
+    let lan0 = l.ip_cpe(&["-6", "addr", "show", "dev", "lan0"]);
+    assert!(
+        lan0.contains(&format!("{}/64", Ipv6Addr::from(u128::from(lan2) | 1))),
+        "{lan0}"
+    );
+    let routes = l.ip_cpe(&["-6", "route", "show", "table", "main"]);
+    assert!(
+        routes.contains(&format!("unreachable {second}/56")),
+        "{routes}"
+    );
+    let log = l.wan.log("serve.log");
+    assert!(log.contains("prefix delegated"), "{log}");
+
+    // SIGTERM: final RAs, the unreachable routes go, exit 0; the binding stays for a restart.
+    l.wan.signal(serve, "TERM");
+    assert_eq!(l.wan.wait_exit(serve, Duration::from_secs(20)), Some(0));
+    let routes = l.ip_cpe(&["-6", "route", "show", "table", "main"]);
+    assert!(!routes.contains("unreachable 2001:db8:"), "{routes}");
+    assert!(!delegated(&l).is_empty(), "binding kept in the state file");
+}
