@@ -170,25 +170,9 @@ fn delegated(l: &Lab) -> Vec<Ipv6Addr> {
         .unwrap_or_default()
 }
 
-#[test]
-#[ignore = "needs root + peers: run by .ci/run"]
-fn a_delegated_prefix_numbers_the_lan_and_a_new_one_deprecates_the_old() {
-    let mut l = lab();
-    l.wan.ip(
-        Side::Router,
-        &[
-            "-6",
-            "addr",
-            "add",
-            "2001:db8:f::1/64",
-            "dev",
-            "isp0",
-            "nodad",
-        ],
-    );
-    let kea = start_kea(&mut l, "2001:db8:100::", "kea1.out");
-
-    let config = format!(
+/// The CPE's configuration: lan0 numbered from /64 number 1 of wan0's delegation.
+fn serve_config(l: &Lab) -> String {
+    format!(
         r#"[server]
 lease_db = "{db}"
 durability = "process"
@@ -205,12 +189,22 @@ min_interval = 3
 max_interval = 4
 "#,
         db = l.wan.path("leases.sqlite"),
-    );
+    )
+}
+
+fn start_serve(l: &mut Lab) -> u32 {
     let path = l.wan.path("serve.toml");
-    std::fs::write(&path, config).unwrap();
+    std::fs::write(&path, serve_config(l)).unwrap();
     let serve = l.wan.spawn(
         Side::Host,
-        &[env!("CARGO_BIN_EXE_sixconf"), "serve", "--config", &path],
+        &[
+            "env",
+            "RUST_LOG=info,sixconf::serve::uplink=debug",
+            env!("CARGO_BIN_EXE_sixconf"),
+            "serve",
+            "--config",
+            &path,
+        ],
         "serve.log",
     );
     wait_for("sixconf serve to start", Duration::from_secs(15), || {
@@ -218,10 +212,46 @@ max_interval = 4
         assert!(!log.contains("sixconf serve:"), "the daemon failed:\n{log}");
         log.contains("serving")
     });
+    serve
+}
 
-    // Before any delegation: RAs with no prefix and router lifetime 0, so the host has no
-    // global address and no default route (odhcpd's behaviour). Kea answers within a second
-    // or two, so this is only checked if the host had time to see an RA first.
+/// Wait for the CPE's first delegation from Kea (started after the CPE) and for the LAN host to
+/// number itself from it; returns the lab, the pids of the CPE and Kea, and the /56.
+fn delegated_lab() -> (Lab, u32, u32, Ipv6Addr) {
+    let mut l = lab();
+    l.wan.ip(
+        Side::Router,
+        &[
+            "-6",
+            "addr",
+            "add",
+            "2001:db8:f::1/64",
+            "dev",
+            "isp0",
+            "nodad",
+        ],
+    );
+    let serve = start_serve(&mut l);
+
+    // 0. No delegation yet: the LAN gets RAs with no prefix and router lifetime 0 (as odhcpd
+    // sends them), so the host forms no global address and takes no default route.
+    let ra = l
+        .lan
+        .exec(Side::Host, &["rdisc6", "-1", "-w", "3000", "lanh0"]);
+    assert!(
+        ra.contains("Router lifetime") && !ra.contains(" Prefix "),
+        "{ra}"
+    );
+    let lifetime: u32 = ra
+        .lines()
+        .find(|x| x.trim_start().starts_with("Router lifetime"))
+        .and_then(|x| x.split_once(':'))
+        .and_then(|(_, v)| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(u32::MAX);
+    assert_eq!(lifetime, 0, "{ra}");
+    assert!(host_addresses(&l).is_empty());
+    let kea = start_kea(&mut l, "2001:db8:100::", "kea1.out");
+
     // 1. The delegation arrives: the host forms an address in /64 number 1 of the /56.
     let mut first = Ipv6Addr::UNSPECIFIED;
     wait_for("a delegated prefix", Duration::from_secs(20), || {
@@ -265,6 +295,15 @@ max_interval = 4
         "{default}"
     );
 
+    (l, serve, kea, first)
+}
+
+/// The ISP renumbers: Kea restarted with a new PD pool.
+#[test]
+#[ignore = "needs root + peers: run by .ci/run"]
+fn a_delegated_prefix_numbers_the_lan_and_a_new_one_deprecates_the_old() {
+    let (mut l, serve, kea, first) = delegated_lab();
+    let lan1 = Ipv6Addr::from(u128::from(first) | (1u128 << 64));
     // 2. The ISP renumbers: new PD pool, Kea restarted. At the next Renew the CPE gets a new
     // /56; the host forms an address in the new /64 and keeps the old one deprecated.
     l.wan.signal(kea, "TERM");
@@ -313,6 +352,13 @@ max_interval = 4
     );
     let log = l.wan.log("serve.log");
     assert!(log.contains("prefix delegated"), "{log}");
+    eprintln!(
+        "{}",
+        log.lines()
+            .filter(|x| x.contains("uplink") || x.contains("delegat"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 
     // SIGTERM: final RAs, the unreachable routes go, exit 0; the binding stays for a restart.
     l.wan.signal(serve, "TERM");
@@ -320,4 +366,35 @@ max_interval = 4
     let routes = l.ip_cpe(&["-6", "route", "show", "table", "main"]);
     assert!(!routes.contains("unreachable 2001:db8:"), "{routes}");
     assert!(!delegated(&l).is_empty(), "binding kept in the state file");
+}
+
+/// The CPE is killed (-9) and started again: it Rebinds the prefix from its state file instead
+/// of soliciting a new one (RFC 9915 §18.2.12), so the LAN keeps its numbering.
+#[test]
+#[ignore = "needs root + peers: run by .ci/run"]
+fn a_restarted_router_rebinds_its_delegation_and_the_lan_keeps_its_prefix() {
+    let (mut l, serve, _kea, first) = delegated_lab();
+    let lan1 = Ipv6Addr::from(u128::from(first) | (1u128 << 64));
+    l.wan.signal(serve, "KILL");
+    l.wan.wait_exit(serve, Duration::from_secs(10));
+    let _serve = start_serve(&mut l);
+    wait_for("the delegation resumed", Duration::from_secs(15), || {
+        l.wan.log("serve.log").contains("delegation resumed")
+    });
+    // Rebound (Kea's Reply renews the prefix), the same /56, and the LAN host still numbered
+    // from /64 number 1 of it.
+    wait_for("the Rebind answered", Duration::from_secs(15), || {
+        l.wan.log("serve.log").contains("delegation renewed")
+    });
+    assert_eq!(delegated(&l), [first]);
+    assert!(host_addresses(&l)
+        .iter()
+        .any(|(a, pref)| in64(*a, lan1) && *pref > 0));
+    let log = l.wan.log("serve.log");
+    assert!(log.contains("how=Rebinding"), "{log}");
+    assert!(log.contains("kind=Rebind"), "{log}");
+    assert!(
+        !log.contains("kind=Solicit"),
+        "a new Solicit instead of a Rebind:\n{log}"
+    );
 }

@@ -1064,6 +1064,12 @@ fn delegation(cx: &mut Cx<'_>, l: &raw::Link) -> Option<super::Delegation> {
         );
         return None;
     }
+    if l.interface.is_none() {
+        cx.err(
+            p.span(),
+            "a link numbered from a delegation needs `interface`: its prefix is advertised in RAs",
+        );
+    }
     if l.interface.as_ref().is_some_and(|i| i.get_ref() == wan) {
         cx.err(
             p.span(),

@@ -151,6 +151,8 @@ struct LinkRt {
     kernel: Option<Kernel>,
     /// The router's addresses added on the interface, with their prefix lengths.
     own_addresses: Vec<(Ipv6Addr, u8)>,
+    /// The delegated sub-prefix advertised as current (for the log).
+    current_sub: Option<Prefix>,
 }
 
 /// A DHCPv6 reply waiting for the batch's commit.
@@ -394,6 +396,7 @@ impl Daemon {
                 nd,
                 kernel,
                 own_addresses: Vec::new(),
+                current_sub: None,
             });
         }
         for (i, l) in links.iter().enumerate() {
@@ -821,9 +824,13 @@ impl Daemon {
                     },
                     valid,
                 ));
-                if is_current {
+                if is_current && l.current_sub != Some(sub) {
+                    l.current_sub = Some(sub);
                     info!(link = %l.spec.name, prefix = %sub.addr, len = sub.len, "advertising the delegated prefix");
                 }
+            }
+            if current.is_none() {
+                l.current_sub = None;
             }
             if let Some(adv) = l.adv.as_mut() {
                 let gone: Vec<Prefix> = adv
@@ -1128,6 +1135,46 @@ mod tests {
         assert!(releasable(Some(0), Some(4)));
         assert!(releasable(Some(4), Some(4)));
         assert!(!releasable(Some(5), Some(4)));
+    }
+
+    #[test]
+    fn a_delegated_link_serves_its_pools_inside_the_current_delegation_only() {
+        use sixconf_core::dhcpv6::client::Lease;
+        use sixconf_core::dhcpv6::server::{AddressPool, Lifetimes, Prefix as SrvPrefix};
+        let a = |s: &str| s.parse::<Ipv6Addr>().unwrap();
+        let mut template = LinkConfig::default();
+        let _ = template.prefixes.push(SrvPrefix::new(a("0:0:0:2::"), 64));
+        let _ = template
+            .address_pools
+            .push(AddressPool::new(a("0:0:0:2::1000"), a("0:0:0:2::1fff")));
+        template.address_lifetimes = Lifetimes {
+            preferred: 3_600,
+            valid: 7_200,
+            t1: Some(1_800),
+            t2: Some(2_880),
+        };
+        let now = Instant::from_secs(1_000);
+        // Nothing delegated: no prefix, no pool (Solicits get NoAddrsAvail).
+        let none = delegated_server_link(template.clone(), None, now);
+        assert!(none.prefixes.is_empty() && none.address_pools.is_empty());
+        // A /56 with 600 s preferred and 1200 s valid left: pools move into /64 number 2 and
+        // leases never outlive the delegation (RFC 9096 §3.3).
+        let lease = Lease {
+            address: a("2001:db8:100::"),
+            prefix_len: 56,
+            preferred: sixconf_core::time::Duration::from_secs(700),
+            valid: sixconf_core::time::Duration::from_secs(1_300),
+            received_at: Instant::from_secs(900),
+            iaid: 1,
+        };
+        let l = delegated_server_link(template, Some(&lease), now);
+        assert_eq!(l.prefixes[0].address, a("2001:db8:100:2::"));
+        assert_eq!(l.address_pools[0].first, a("2001:db8:100:2::1000"));
+        assert_eq!(l.address_pools[0].last, a("2001:db8:100:2::1fff"));
+        assert_eq!(l.address_lifetimes.valid, 1_200);
+        assert_eq!(l.address_lifetimes.preferred, 600);
+        assert_eq!(l.address_lifetimes.t1, Some(300));
+        assert_eq!(l.address_lifetimes.t2, Some(480));
     }
 
     #[test]

@@ -183,9 +183,9 @@ impl Uplink {
         while let Some(tx) = self.client.poll_transmit(now, &mut out) {
             let bytes = out.get(..tx.len).unwrap_or_default();
             match self.sock.send(bytes, tx.destination, tx.port) {
-                Ok(_) => debug!(wan = %self.iface.name, message = ?tx.message, "DHCPv6 sent"),
+                Ok(_) => debug!(wan = %self.iface.name, kind = ?tx.message, "DHCPv6 sent"),
                 Err(e) => {
-                    warn!(wan = %self.iface.name, message = ?tx.message, "DHCPv6 not sent: {e}")
+                    warn!(wan = %self.iface.name, kind = ?tx.message, "DHCPv6 not sent: {e}")
                 }
             }
         }
@@ -230,7 +230,7 @@ impl Uplink {
                     change = Change::Prefixes;
                 }
                 Event::ExchangeFailed(m) => {
-                    warn!(wan = %self.iface.name, message = ?m, "DHCPv6 exchange gave up")
+                    warn!(wan = %self.iface.name, kind = ?m, "DHCPv6 exchange gave up")
                 }
                 _ => {}
             }
