@@ -212,7 +212,8 @@ impl Kernel {
     /// An `unreachable` route for a prefix delegated to this host (RFC 7084 WPD-5, as dhcpcd
     /// and netifd install): the parts of it no interface numbers are answered with ICMPv6
     /// unreachable rather than sent back up the default route, which would loop. Not tied to an
-    /// interface; `expires` as in [`Kernel::set_route`].
+    /// interface; `expires` as in [`Kernel::set_route`] (Linux 6.18 ignores it on reject routes:
+    /// remove the route when the prefix goes).
     pub fn set_unreachable(
         &mut self,
         dest: Ipv6Addr,
