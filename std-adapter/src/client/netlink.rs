@@ -1,15 +1,12 @@
 //! What the client applies to the kernel over rtnetlink: addresses with their lifetimes
 //! (`IFA_CACHEINFO`) and routes with an expiry (`RTA_EXPIRES`) and a router preference
-//! (`RTA_PREF`, RFC 4191 §2.1). Requests are acknowledged one by one, as the `serve` runtime's
-//! [`crate::serve::routes`] does for delegated prefixes.
+//! (`RTA_PREF`, RFC 4191 §2.1). Requests are acknowledged one by one ([`crate::net::rtnl`], shared with the
+//! `serve` runtime's [`crate::serve::routes`]).
 
 use std::io;
 use std::net::{IpAddr, Ipv6Addr};
 
-use netlink_packet_core::{
-    NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_ACK, NLM_F_CREATE, NLM_F_REPLACE,
-    NLM_F_REQUEST,
-};
+use netlink_packet_core::{NLM_F_ACK, NLM_F_CREATE, NLM_F_REPLACE, NLM_F_REQUEST};
 use netlink_packet_route::address::{
     AddressAttribute, AddressFlags, AddressHeader, AddressMessage, AddressScope, CacheInfo,
 };
@@ -18,7 +15,8 @@ use netlink_packet_route::route::{
     RouteScope, RouteType,
 };
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
-use netlink_sys::{protocols::NETLINK_ROUTE, Socket, SocketAddr};
+
+use crate::net::rtnl::Rtnl;
 
 use sixconf_core::host::Preference;
 use sixconf_core::time::Duration;
@@ -54,8 +52,7 @@ pub struct RouteKey {
 /// An rtnetlink socket for one interface.
 #[derive(Debug)]
 pub struct Kernel {
-    sock: Socket,
-    seq: u32,
+    rtnl: Rtnl,
     ifindex: u32,
 }
 
@@ -70,12 +67,8 @@ fn route_preference(p: Preference) -> RoutePreference {
 impl Kernel {
     /// Open the socket for interface `ifindex`.
     pub fn open(ifindex: u32) -> io::Result<Kernel> {
-        let mut sock = Socket::new(NETLINK_ROUTE)?;
-        sock.bind_auto()?;
-        sock.connect(&SocketAddr::new(0, 0))?;
         Ok(Kernel {
-            sock,
-            seq: 0,
+            rtnl: Rtnl::open()?,
             ifindex,
         })
     }
@@ -244,38 +237,7 @@ impl Kernel {
     }
 
     fn request(&mut self, msg: RouteNetlinkMessage, flags: u16) -> io::Result<()> {
-        self.seq = self.seq.wrapping_add(1);
-        let seq = self.seq;
-        let mut hdr = NetlinkHeader::default();
-        hdr.flags = flags;
-        hdr.sequence_number = seq;
-        let mut m = NetlinkMessage::new(hdr, NetlinkPayload::from(msg));
-        m.finalize();
-        let mut buf = vec![0u8; m.buffer_len()];
-        m.serialize(&mut buf);
-        self.sock.send(&buf, 0)?;
-        let mut buf = vec![0u8; 8192];
-        loop {
-            let n = self.sock.recv(&mut &mut buf[..], 0)?;
-            let mut offset = 0;
-            while offset < n {
-                let m = NetlinkMessage::<RouteNetlinkMessage>::deserialize(&buf[offset..n])
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-                let len = m.header.length as usize;
-                if m.header.sequence_number == seq {
-                    if let NetlinkPayload::Error(e) = m.payload {
-                        return match e.code {
-                            None => Ok(()),
-                            Some(_) => Err(e.to_io()),
-                        };
-                    }
-                }
-                if len == 0 {
-                    break;
-                }
-                offset += len;
-            }
-        }
+        self.rtnl.request(msg, flags)
     }
 }
 
