@@ -170,8 +170,9 @@ fn delegated(l: &Lab) -> Vec<Ipv6Addr> {
         .unwrap_or_default()
 }
 
-/// The CPE's configuration: lan0 numbered from /64 number 1 of wan0's delegation.
-fn serve_config(l: &Lab) -> String {
+/// The CPE's configuration: lan0 numbered from /64 number 1 of wan0's delegation, with `mode`
+/// (and its keys).
+fn serve_config(l: &Lab, mode: &str) -> String {
     format!(
         r#"[server]
 lease_db = "{db}"
@@ -179,7 +180,7 @@ durability = "process"
 
 [[link]]
 interface = "lan0"
-mode = "slaac"
+{mode}
 prefix = "delegated:wan0"
 subnet_index = 1
 subnet_length = 64
@@ -192,9 +193,12 @@ max_interval = 4
     )
 }
 
-fn start_serve(l: &mut Lab) -> u32 {
+const SLAAC: &str = "mode = \"slaac\"";
+const STATEFUL: &str = "mode = \"dhcpv6-stateful\"\npool = \"::1000-::1fff\"";
+
+fn start_serve(l: &mut Lab, mode: &str) -> u32 {
     let path = l.wan.path("serve.toml");
-    std::fs::write(&path, serve_config(l)).unwrap();
+    std::fs::write(&path, serve_config(l, mode)).unwrap();
     let serve = l.wan.spawn(
         Side::Host,
         &[
@@ -231,7 +235,7 @@ fn delegated_lab() -> (Lab, u32, u32, Ipv6Addr) {
             "nodad",
         ],
     );
-    let serve = start_serve(&mut l);
+    let serve = start_serve(&mut l, SLAAC);
 
     // 0. No delegation yet: the LAN gets RAs with no prefix and router lifetime 0 (as odhcpd
     // sends them), so the host forms no global address and takes no default route.
@@ -377,7 +381,7 @@ fn a_restarted_router_rebinds_its_delegation_and_the_lan_keeps_its_prefix() {
     let lan1 = Ipv6Addr::from(u128::from(first) | (1u128 << 64));
     l.wan.signal(serve, "KILL");
     l.wan.wait_exit(serve, Duration::from_secs(10));
-    let _serve = start_serve(&mut l);
+    let _serve = start_serve(&mut l, SLAAC);
     wait_for("the delegation resumed", Duration::from_secs(15), || {
         l.wan.log("serve.log").contains("delegation resumed")
     });
@@ -397,4 +401,81 @@ fn a_restarted_router_rebinds_its_delegation_and_the_lan_keeps_its_prefix() {
         !log.contains("kind=Solicit"),
         "a new Solicit instead of a Rebind:\n{log}"
     );
+}
+
+/// A stateful LAN (M=1, `pool = "::1000-::1fff"`): dhclient gets an address from the pool in
+/// /64 number 1 of the delegation; after the ISP renumbers, its Renew of that address is
+/// answered with lifetimes 0 (RFC 9915 §18.3.4) and the address leaves the host.
+#[test]
+#[ignore = "needs root + peers: run by .ci/run"]
+fn a_stateful_lan_pool_follows_the_delegation() {
+    let mut l = lab();
+    l.wan.ip(
+        Side::Router,
+        &[
+            "-6",
+            "addr",
+            "add",
+            "2001:db8:f::1/64",
+            "dev",
+            "isp0",
+            "nodad",
+        ],
+    );
+    let _serve = start_serve(&mut l, STATEFUL);
+    let kea = start_kea(&mut l, "2001:db8:100::", "kea1.out");
+    let mut first = Ipv6Addr::UNSPECIFIED;
+    wait_for("a delegated prefix", Duration::from_secs(20), || {
+        delegated(&l).first().map(|p| first = *p).is_some()
+    });
+    let lan1 = Ipv6Addr::from(u128::from(first) | (1u128 << 64));
+    let lf = l.lan.path("dhclient.leases");
+    let pf = l.lan.path("dhclient.pid");
+    l.lan.spawn(
+        Side::Host,
+        &[
+            "dhclient", "-6", "-d", "-v", "-lf", &lf, "-pf", &pf, "lanh0",
+        ],
+        "dhclient.log",
+    );
+    let in_pool = |a: &Ipv6Addr, p: Ipv6Addr| {
+        in64(*a, p) && (0x1000..=0x1fff).contains(&(u128::from(*a) & 0xffff_ffff_ffff_ffff))
+    };
+    let mut leased = Ipv6Addr::UNSPECIFIED;
+    wait_for(
+        &format!("a DHCPv6 address from {lan1}/64's pool"),
+        Duration::from_secs(20),
+        || {
+            host_addresses(&l)
+                .iter()
+                .find(|(a, pref)| in_pool(a, lan1) && *pref > 0)
+                .map(|(a, _)| leased = *a)
+                .is_some()
+        },
+    );
+    // No SLAAC address beside it: stateful RAs carry A=0.
+    assert!(
+        host_addresses(&l).iter().all(|(a, _)| *a == leased),
+        "{:?}",
+        host_addresses(&l)
+    );
+
+    l.wan.signal(kea, "TERM");
+    l.wan.wait_exit(kea, Duration::from_secs(10));
+    start_kea(&mut l, "2001:db8:200::", "kea2.out");
+    wait_for("a new delegated prefix", Duration::from_secs(25), || {
+        delegated(&l)
+            .iter()
+            .any(|p| u128::from(*p) >> 80 == 0x2001_0db8_0200)
+    });
+    wait_for(
+        &format!("{leased} given lifetimes 0 at its Renew"),
+        Duration::from_secs(30),
+        || {
+            !host_addresses(&l)
+                .iter()
+                .any(|(a, pref)| *a == leased && *pref > 0)
+        },
+    );
+    eprintln!("{}\n{:?}", l.lan.log("dhclient.log"), host_addresses(&l));
 }
