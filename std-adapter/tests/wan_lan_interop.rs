@@ -373,7 +373,8 @@ fn a_delegated_prefix_numbers_the_lan_and_a_new_one_deprecates_the_old() {
 }
 
 /// The CPE is killed (-9) and started again: it Rebinds the prefix from its state file instead
-/// of soliciting a new one (RFC 9915 §18.2.12), so the LAN keeps its numbering.
+/// of soliciting a new one (RFC 9915 §18.2.12), so the LAN keeps its numbering. Then a SIGHUP
+/// moves the LAN to another subnet of the same delegation.
 #[test]
 #[ignore = "needs root + peers: run by .ci/run"]
 fn a_restarted_router_rebinds_its_delegation_and_the_lan_keeps_its_prefix() {
@@ -381,7 +382,7 @@ fn a_restarted_router_rebinds_its_delegation_and_the_lan_keeps_its_prefix() {
     let lan1 = Ipv6Addr::from(u128::from(first) | (1u128 << 64));
     l.wan.signal(serve, "KILL");
     l.wan.wait_exit(serve, Duration::from_secs(10));
-    let _serve = start_serve(&mut l, SLAAC);
+    let serve2 = start_serve(&mut l, SLAAC);
     wait_for("the delegation resumed", Duration::from_secs(15), || {
         l.wan.log("serve.log").contains("delegation resumed")
     });
@@ -401,6 +402,24 @@ fn a_restarted_router_rebinds_its_delegation_and_the_lan_keeps_its_prefix() {
         !log.contains("kind=Solicit"),
         "a new Solicit instead of a Rebind:\n{log}"
     );
+
+    // SIGHUP with subnet_index = 2: the LAN moves to /64 number 2; number 1 is withdrawn
+    // (stale, RFC 9096 §3.5), so the host keeps its address there deprecated.
+    let path = l.wan.path("serve.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("subnet_index = 1", "subnet_index = 2")).unwrap();
+    l.wan.signal(serve2, "HUP");
+    let lan2 = Ipv6Addr::from(u128::from(first) | (2u128 << 64));
+    wait_for(
+        &format!("an address in {lan2}/64 and the one in {lan1}/64 deprecated"),
+        Duration::from_secs(20),
+        || {
+            let a = host_addresses(&l);
+            a.iter().any(|(x, pref)| in64(*x, lan2) && *pref > 0)
+                && a.iter().any(|(x, pref)| in64(*x, lan1) && *pref == 0)
+        },
+    );
+    assert!(l.wan.log("serve.log").contains("configuration reloaded"));
 }
 
 /// A stateful LAN (M=1, `pool = "::1000-::1fff"`): dhclient gets an address from the pool in

@@ -317,8 +317,10 @@ impl Daemon {
             .links
             .iter()
             .any(|l| l.serves_dhcpv6() && !l.server.prefix_pools.is_empty());
+        let any_delegated = config.links.iter().any(|l| l.delegated.is_some());
         if let Some(eff) = super::privileges::effective() {
-            super::privileges::check(eff, any_dhcp, any_pd).map_err(StartError::Privileges)?;
+            super::privileges::check(eff, any_dhcp || any_delegated, any_pd || any_delegated)
+                .map_err(StartError::Privileges)?;
         }
 
         let now = clock.now();
@@ -713,14 +715,15 @@ impl Daemon {
             }
         };
         let same_links = config.links.len() == self.links.len()
-            && config
-                .links
-                .iter()
-                .zip(&self.links)
-                .all(|(n, o)| n.name == o.spec.name && n.interface == o.spec.interface);
+            && config.links.iter().zip(&self.links).all(|(n, o)| {
+                n.name == o.spec.name
+                    && n.interface == o.spec.interface
+                    && n.delegated.as_ref().map(|d| &d.wan)
+                        == o.spec.delegated.as_ref().map(|d| &d.wan)
+            });
         if !same_links {
             bump(&mut self.counters.reload_failures);
-            error!("reload refused: the list of links changed (names or interfaces); restart to apply it");
+            error!("reload refused: the list of links changed (names, interfaces or the WAN of a delegated prefix); restart to apply it");
             return;
         }
         let now = self.clock.now();
