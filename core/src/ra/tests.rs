@@ -1156,6 +1156,112 @@ mod prop {
     }
 }
 
+mod prop_delegated {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        /// Delegate /64 number `which` with these lifetimes left (seconds; preferred may be 0).
+        Set {
+            which: u8,
+            preferred: u32,
+            valid: u32,
+        },
+        Withdraw {
+            which: u8,
+        },
+        Idle {
+            after_ms: u64,
+        },
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => (0u8..6, 0u32..20_000, 0u32..20_000)
+                .prop_map(|(which, preferred, valid)| Op::Set { which, preferred, valid }),
+            1 => (0u8..6).prop_map(|which| Op::Withdraw { which }),
+            3 => (0..900_000u64).prop_map(|after_ms| Op::Idle { after_ms }),
+        ]
+    }
+
+    fn sub(which: u8) -> Ipv6Addr {
+        Ipv6Addr::new(0x2001, 0xdb8, 0, u16::from(which), 0, 0, 0, 0)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        /// Whatever the delegations do: a PIO never offers more than is left of its
+        /// delegation nor more than RFC 9096's limits, preferred never exceeds valid, a prefix
+        /// appears at most once per RA, a withdrawn one goes out 0/0, the table stays bounded,
+        /// and the router lifetime is 0 exactly when no delegated prefix is live.
+        #[test]
+        fn delegated_lifetimes_stay_within_the_delegation(
+            seed in any::<u64>(),
+            ops in proptest::collection::vec(op(), 0..40),
+        ) {
+            let mut p = seed_profile();
+            p.prefixes.clear();
+            p.prefix_from_delegation = true;
+            let mut adv = Advertiser::new(p, link(), seed, Instant::ZERO).unwrap();
+            adv.set_default_router_needs_prefix(true);
+            let mut now = Instant::ZERO;
+            // Deadlines given per prefix (valid_until), and withdrawn ones.
+            let mut given: std::collections::BTreeMap<u8, Instant> = Default::default();
+            let mut withdrawn: std::collections::BTreeSet<u8> = Default::default();
+            let mut buf = [0u8; 1500];
+            for o in ops {
+                match o {
+                    Op::Set { which, preferred, valid } => {
+                        let pu = now + Duration::from_secs(u64::from(preferred.min(valid)));
+                        let vu = now + Duration::from_secs(u64::from(valid));
+                        let a = crate::profile::AdvPrefix::for_mode(Mode::Slaac, Prefix::new(sub(which), 64));
+                        if adv.set_delegated_prefix(now, a, pu, vu).is_ok() {
+                            given.insert(which, vu);
+                            withdrawn.remove(&which);
+                        } else {
+                            prop_assert_eq!(adv.delegated_prefixes().len(), 4);
+                        }
+                    }
+                    Op::Withdraw { which } => {
+                        if adv.withdraw_delegated_prefix(now, Prefix::new(sub(which), 64)) {
+                            given.remove(&which);
+                            withdrawn.insert(which);
+                        }
+                    }
+                    Op::Idle { after_ms } => now = now + Duration::from_millis(after_ms),
+                }
+                adv.handle_timeout(now);
+                while let Some(tx) = adv.poll_transmit(now, &mut buf) {
+                    let s = Sent { at: now, tx, bytes: buf[..tx.len].to_vec() };
+                    let ps = s.prefixes();
+                    for (i, (a, valid, pref)) in ps.iter().enumerate() {
+                        prop_assert!(ps.iter().skip(i + 1).all(|q| q.0 != *a), "{a} twice");
+                        prop_assert!(pref <= valid);
+                        prop_assert!(u64::from(*valid) <= ND_VALID_LIMIT.secs());
+                        prop_assert!(u64::from(*pref) <= ND_PREFERRED_LIMIT.secs());
+                        let which = a.segments()[3] as u8;
+                        if let Some(vu) = given.get(&which).filter(|vu| **vu > now) {
+                            let left = vu.saturating_duration_since(now).secs();
+                            prop_assert!(u64::from(*valid) <= left, "{valid} > {left}");
+                        } else {
+                            // Withdrawn or expired: stale.
+                            prop_assert_eq!((*valid, *pref), (0, 0));
+                        }
+                    }
+                    let live = adv.delegated_prefixes().iter().any(|d| d.valid_until > now);
+                    if tx.reason != Reason::Final {
+                        prop_assert_eq!(s.router_lifetime() == 0, !live);
+                    }
+                }
+                prop_assert!(adv.delegated_prefixes().len() <= 4);
+                while adv.poll_event().is_some() {}
+            }
+        }
+    }
+}
+
 #[test]
 fn removing_a_prefix_that_was_never_advertised_withdraws_nothing() {
     let mut p: Profile<4> = Profile::new(Mode::Dhcpv6Stateful);
