@@ -1230,7 +1230,7 @@ mod prop_delegated {
                             withdrawn.insert(which);
                         }
                     }
-                    Op::Idle { after_ms } => now = now + Duration::from_millis(after_ms),
+                    Op::Idle { after_ms } => now += Duration::from_millis(after_ms),
                 }
                 adv.handle_timeout(now);
                 while let Some(tx) = adv.poll_transmit(now, &mut buf) {
