@@ -43,6 +43,9 @@ const UPLINK_BASE: usize = usize::MAX - 16;
 /// Most datagrams read from one socket before the batch is committed and answered, so that one
 /// busy socket neither starves the others nor delays replies unboundedly.
 const BATCH: usize = 256;
+/// How often a delegated link's DHCPv6 lifetimes are re-derived from what is left of the
+/// delegation between WAN events.
+const REFOLLOW: sixconf_core::time::Duration = sixconf_core::time::Duration::from_secs(30);
 /// How long to wait at start for an interface's link-local address to leave DAD.
 const DAD_WAIT: StdDuration = StdDuration::from_secs(5);
 
@@ -177,6 +180,8 @@ pub struct Daemon {
     links: Vec<LinkRt>,
     /// DHCPv6 prefix delegation clients on the WAN interfaces delegated links name.
     uplinks: Vec<Uplink>,
+    /// When each uplink's links were last re-derived ([`Daemon::follow`]).
+    followed: Vec<Instant>,
     dhcp: Option<DhcpSocket>,
     server: DaemonServer,
     /// The `[server]` limits as configured (the engine keeps a clamped copy).
@@ -480,6 +485,7 @@ impl Daemon {
             poll,
             signals,
             links,
+            followed: vec![now; uplinks.len()],
             uplinks,
             dhcp,
             server,
@@ -764,6 +770,9 @@ impl Daemon {
     /// and the DHCPv6 server's pools move to the current sub-prefix: leases in an old one are
     /// answered with lifetimes 0 at their next Renew (RFC 9915 §18.3.4).
     fn follow(&mut self, u: usize, now: Instant) {
+        if let Some(t) = self.followed.get_mut(u) {
+            *t = now;
+        }
         let Some(uplink) = self.uplinks.get(u) else {
             return;
         };
@@ -875,10 +884,18 @@ impl Daemon {
     /// Time passes: expiries, withdrawn prefixes, RAs due.
     fn tick(&mut self, now: Instant) {
         for i in 0..self.uplinks.len() {
-            if let Some(u) = self.uplinks.get_mut(i) {
-                if u.tick(now) == Change::Prefixes {
-                    self.follow(i, now);
-                }
+            let changed = self
+                .uplinks
+                .get_mut(i)
+                .is_some_and(|u| u.tick(now) == Change::Prefixes);
+            // Also every REFOLLOW: the DHCPv6 lease lifetimes on the LAN shrink with what is
+            // left of the delegation (RFC 9096 §3.3 L-13), not only at WAN events.
+            let due = self
+                .followed
+                .get(i)
+                .is_some_and(|t| now.saturating_duration_since(*t) >= REFOLLOW);
+            if changed || due {
+                self.follow(i, now);
             }
         }
         self.server.handle_timeout(now);
@@ -920,7 +937,11 @@ impl Daemon {
             .links
             .iter()
             .filter_map(|l| l.adv.as_ref().and_then(|a| a.poll_timeout()));
-        let wans = self.uplinks.iter().filter_map(|u| u.poll_timeout());
+        let wans = self
+            .uplinks
+            .iter()
+            .filter_map(|u| u.poll_timeout())
+            .chain(self.followed.iter().map(|t| *t + REFOLLOW));
         ras.chain(wans).chain(self.server.poll_timeout()).min()
     }
 
