@@ -122,6 +122,28 @@ fn the_issue_example_works_as_written() {
 }
 
 #[test]
+fn the_wan_lan_example_passes_check() {
+    let path = root().join("examples/wan-lan.toml");
+    let (code, out, err) = check(&path);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    assert!(
+        out.contains("lan0: slaac (M=0 O=0), prefix /64 number 1 of the delegation on wan0"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "lan1: dhcpv6-stateful (M=1 O=0), prefix /64 number 2 of the delegation on wan0"
+        ),
+        "{out}"
+    );
+    let c = parse_file(&path);
+    assert!(c
+        .links
+        .iter()
+        .all(|l| l.delegated.as_ref().is_some_and(|d| d.wan == "wan0")));
+}
+
+#[test]
 fn the_three_mode_examples_pass_check() {
     for (file, mode, m, o, autonomous, advertised) in [
         ("slaac.toml", Mode::Slaac, 0, 0, true, true),
