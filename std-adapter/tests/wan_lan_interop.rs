@@ -255,6 +255,7 @@ fn delegated_lab() -> (Lab, u32, u32, Ipv6Addr) {
     assert_eq!(lifetime, 0, "{ra}");
     assert!(host_addresses(&l).is_empty());
     let kea = start_kea(&mut l, "2001:db8:100::", "kea1.out");
+    let t0 = std::time::Instant::now();
 
     // 1. The delegation arrives: the host forms an address in /64 number 1 of the /56.
     let mut first = Ipv6Addr::UNSPECIFIED;
@@ -271,6 +272,7 @@ fn delegated_lab() -> (Lab, u32, u32, Ipv6Addr) {
         0x2001_0db8_0100,
         "{first} not from Kea's pool"
     );
+    let t1 = std::time::Instant::now();
     let lan1 = Ipv6Addr::from(u128::from(first) | (1u128 << 64));
     wait_for(
         &format!("an address in {lan1}/64 on the LAN host"),
@@ -280,6 +282,11 @@ fn delegated_lab() -> (Lab, u32, u32, Ipv6Addr) {
                 .iter()
                 .any(|(a, pref)| in64(*a, lan1) && *pref > 0)
         },
+    );
+    eprintln!(
+        "timing: Kea started -> prefix delegated {:?}; delegated -> LAN host address {:?}",
+        t1 - t0,
+        t1.elapsed()
     );
     // The router numbers itself ::1 in it, on lan0, with the /64 routed there; the rest of the
     // /56 is unreachable (no loop back up the default route).
@@ -313,6 +320,7 @@ fn a_delegated_prefix_numbers_the_lan_and_a_new_one_deprecates_the_old() {
     l.wan.signal(kea, "TERM");
     l.wan.wait_exit(kea, Duration::from_secs(10));
     start_kea(&mut l, "2001:db8:200::", "kea2.out");
+    let t2 = std::time::Instant::now();
     let mut second = Ipv6Addr::UNSPECIFIED;
     wait_for(
         "a new delegated prefix",
@@ -329,6 +337,7 @@ fn a_delegated_prefix_numbers_the_lan_and_a_new_one_deprecates_the_old() {
         },
     );
     let lan2 = Ipv6Addr::from(u128::from(second) | (1u128 << 64));
+    let t3 = std::time::Instant::now();
     wait_for(
         &format!("an address in {lan2}/64 and the one in {lan1}/64 deprecated"),
         Duration::from_secs(20),
@@ -337,6 +346,11 @@ fn a_delegated_prefix_numbers_the_lan_and_a_new_one_deprecates_the_old() {
             a.iter().any(|(x, pref)| in64(*x, lan2) && *pref > 0)
                 && a.iter().any(|(x, pref)| in64(*x, lan1) && *pref == 0)
         },
+    );
+    eprintln!(
+        "timing: Kea restarted -> new prefix {:?}; new prefix -> LAN host renumbered {:?}",
+        t3 - t2,
+        t3.elapsed()
     );
     let text = l
         .lan
