@@ -52,12 +52,17 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The state file of the uplink on `wan`, beside the lease database.
+/// The state file of the uplink on `wan`, beside the lease database (in `/var/lib/sixconf`
+/// when `lease_db` is a database URL rather than a file).
 pub fn state_path(lease_db: &str, wan: &str) -> PathBuf {
-    let dir = Path::new(lease_db)
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = if lease_db.contains("://") {
+        Path::new("/var/lib/sixconf")
+    } else {
+        Path::new(lease_db)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    };
     dir.join(format!("wan-{wan}.json"))
 }
 
@@ -76,6 +81,10 @@ impl Uplink {
             .map_err(|e| warn!(wan = %name, "rtnetlink: {e}; no unreachable routes"))
             .ok();
         let state_path = state_path(lease_db, name);
+        if let Some(dir) = state_path.parent() {
+            // `/var/lib/sixconf` does not exist on a fresh machine.
+            let _ = std::fs::create_dir_all(dir);
+        }
         let loaded = state::load(&state_path)?;
         let duid = loaded
             .as_ref()
