@@ -45,20 +45,23 @@ impl DelegatedPrefix {
     /// [`ND_PREFERRED_LIMIT`], and what is left of the delegation (rounded down: never more
     /// than is left); preferred never above valid (RFC 4861 §6.2.1).
     pub fn lifetimes(&self, now: Instant) -> (u32, u32) {
-        let secs = |until: Instant| until.saturating_duration_since(now).total_millis() / 1000;
+        // In milliseconds, capped before the one division: the result is at most
+        // ND_VALID_LIMIT (5.4e6 ms), so it divides as a u32 (no 64-bit division is linked on
+        // 32-bit targets for this).
+        let left = |until: Instant| until.saturating_duration_since(now).total_millis();
         let cap = |configured: u32, limit: Duration| {
             if configured == INFINITE {
-                limit.secs()
+                limit.total_millis()
             } else {
-                u64::from(configured).min(limit.secs())
+                (u64::from(configured) * 1000).min(limit.total_millis())
             }
         };
-        let valid = secs(self.valid_until).min(cap(self.adv.valid_lifetime, ND_VALID_LIMIT));
-        let preferred = secs(self.preferred_until)
+        let valid = left(self.valid_until).min(cap(self.adv.valid_lifetime, ND_VALID_LIMIT));
+        let preferred = left(self.preferred_until)
             .min(cap(self.adv.preferred_lifetime, ND_PREFERRED_LIMIT))
             .min(valid);
-        let to32 = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
-        (to32(valid), to32(preferred))
+        let secs = |ms: u64| u32::try_from(ms).unwrap_or(u32::MAX) / 1000;
+        (secs(valid), secs(preferred))
     }
 }
 
