@@ -7,7 +7,7 @@
 
 use core::net::Ipv6Addr;
 
-use super::advertiser::Deprecated;
+use super::advertiser::{DelegatedPrefix, Deprecated};
 use super::Link;
 use crate::profile::{AdvPrefix, Preference, Profile};
 use crate::time::Instant;
@@ -23,6 +23,7 @@ use crate::wire::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Item {
     Prefix(usize),
+    Delegated(usize),
     Deprecated(usize),
     Route(usize),
     Rdnss,
@@ -34,6 +35,7 @@ pub(crate) enum Item {
 /// The options of the RA in order.
 pub(crate) fn items<'a, const P: usize>(
     profile: &'a Profile<P>,
+    delegated: &'a [DelegatedPrefix],
     deprecated: &'a [Deprecated],
 ) -> impl Iterator<Item = Item> + 'a {
     let dns = &profile.dns;
@@ -47,6 +49,7 @@ pub(crate) fn items<'a, const P: usize>(
                 .is_some_and(|p| p.on_link || p.autonomous || p.pd_preferred)
         })
         .map(Item::Prefix)
+        .chain((0..delegated.len()).map(Item::Delegated))
         .chain((0..deprecated.len()).map(Item::Deprecated))
         .chain((0..profile.routes.len()).map(Item::Route))
         .chain((dns.in_ra && !dns.servers.is_empty()).then_some(Item::Rdnss))
@@ -106,6 +109,7 @@ fn pio(p: &AdvPrefix, valid_lifetime: u32, preferred_lifetime: u32) -> NdOption<
 /// The option for `item` as the ND codec emits it; `None` if the item no longer exists.
 pub(crate) fn option<'a, const P: usize>(
     profile: &'a Profile<P>,
+    delegated: &[DelegatedPrefix],
     deprecated: &[Deprecated],
     now: Instant,
     item: Item,
@@ -116,10 +120,19 @@ pub(crate) fn option<'a, const P: usize>(
             let p = profile.prefixes.get(i)?;
             pio(p, p.valid_lifetime, p.preferred_lifetime)
         }
+        Item::Delegated(i) => {
+            let d = delegated.get(i)?;
+            let (valid, preferred) = d.lifetimes(now);
+            pio(&d.adv, valid, preferred)
+        }
         Item::Deprecated(i) => {
-            // RFC 9096 §3.5: preferred 0, valid counting down in real time (rounded up, so a
-            // host never sees 0 before the end).
+            // RFC 9096 §3.5: a stale prefix goes out with both lifetimes 0, flags unchanged.
+            // A prefix removed from the profile: preferred 0, valid counting down in real time
+            // (rounded up, so a host never sees 0 before the end).
             let d = deprecated.get(i)?;
+            if d.stale {
+                return Some(pio(&d.adv, 0, 0));
+            }
             let left = ceil_secs(d.until.saturating_duration_since(now).total_millis());
             pio(&d.adv, left, 0)
         }
@@ -181,6 +194,7 @@ fn repeated<const P: usize>(profile: &Profile<P>) -> impl Iterator<Item = NdOpti
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn emit<const P: usize>(
     profile: &Profile<P>,
+    delegated: &[DelegatedPrefix],
     deprecated: &[Deprecated],
     link: &Link,
     now: Instant,
@@ -213,8 +227,8 @@ pub(crate) fn emit<const P: usize>(
     let mut skipped = 0;
     let mut placed = 0;
     let mut next = None;
-    for item in items(profile, deprecated).skip(cursor) {
-        let len = option(profile, deprecated, now, item).map_or(0, |o| o.buffer_len());
+    for item in items(profile, delegated, deprecated).skip(cursor) {
+        let len = option(profile, delegated, deprecated, now, item).map_or(0, |o| o.buffer_len());
         if used + len <= buf.len() {
             used += len;
             placed += 1;
@@ -228,10 +242,10 @@ pub(crate) fn emit<const P: usize>(
     }
     let room = buf.len();
     let mut pos = header.emit(&link.link_local, &dst, buf)?;
-    let chosen = items(profile, deprecated)
+    let chosen = items(profile, delegated, deprecated)
         .skip(cursor)
         .take(end - cursor)
-        .filter_map(|item| option(profile, deprecated, now, item))
+        .filter_map(|item| option(profile, delegated, deprecated, now, item))
         .filter(|o| fixed + o.buffer_len() <= room);
     for opt in chosen.chain(repeated(profile)) {
         pos += buf.get_mut(pos..).map_or(Ok(0), |out| opt.emit(out))?;
