@@ -10,6 +10,7 @@ pub mod config;
 pub mod decode;
 pub mod demo;
 pub mod hex;
+pub mod net;
 pub mod serve;
 pub mod store;
 pub mod text;

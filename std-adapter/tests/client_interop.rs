@@ -758,6 +758,12 @@ fn kea_pd_mode_once_reports_the_prefix_and_adds_no_address() {
         .collect();
     assert_eq!(sent, ["Solicit", "Request"]);
     assert!(!addrs(&p).contains("2001:db8:d:"), "{}", addrs(&p));
+    // The delegated prefix is unreachable on this host (RFC 7084 WPD-5).
+    let routes = p.ip(Side::Host, &["-6", "route", "show", "type", "unreachable"]);
+    assert!(
+        routes.contains(&format!("unreachable {prefix} ")),
+        "{routes}"
+    );
     let rows = kea_rows(&p);
     assert!(
         rows.iter().all(|r| r.3 == 2 && r.4 == 56),

@@ -122,6 +122,28 @@ fn the_issue_example_works_as_written() {
 }
 
 #[test]
+fn the_wan_lan_example_passes_check() {
+    let path = root().join("examples/wan-lan.toml");
+    let (code, out, err) = check(&path);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    assert!(
+        out.contains("lan0: slaac (M=0 O=0), prefix /64 number 1 of the delegation on wan0"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "lan1: dhcpv6-stateful (M=1 O=0), prefix /64 number 2 of the delegation on wan0"
+        ),
+        "{out}"
+    );
+    let c = parse_file(&path);
+    assert!(c
+        .links
+        .iter()
+        .all(|l| l.delegated.as_ref().is_some_and(|d| d.wan == "wan0")));
+}
+
+#[test]
 fn the_three_mode_examples_pass_check() {
     for (file, mode, m, o, autonomous, advertised) in [
         ("slaac.toml", Mode::Slaac, 0, 0, true, true),
@@ -201,7 +223,7 @@ fn every_key_is_applied() {
         (3, 1, 10, 5, Duration::from_secs(600), 100, false)
     );
 
-    assert_eq!(c.link_names(), ["lan", "branch-a"]);
+    assert_eq!(c.link_names(), ["lan", "branch-a", "lan0"]);
     let l = &c.links[0];
     assert_eq!(l.interface.as_deref(), Some("eth1"));
     assert!(!l.source_link_layer);
@@ -541,12 +563,64 @@ fn check_prints_file_line_col_and_exits_2() {
 }
 
 #[test]
+fn a_delegated_link_takes_a_template_prefix_and_pools_of_interface_identifiers() {
+    let c = parse_file(&fixture("every_key.toml"));
+    let l = &c.links[2];
+    let d = l.delegated.as_ref().unwrap();
+    assert_eq!(
+        (d.wan.as_str(), d.subnet_index, d.subnet_length),
+        ("wan0", 3, 64)
+    );
+    assert_eq!(l.profile.prefixes[0].prefix.addr, a("0:0:0:3::"));
+    assert_eq!(l.server.address_pools[0].first, a("0:0:0:3::1000"));
+    assert_eq!(l.server.address_pools[0].last, a("0:0:0:3::1fff"));
+    // /64 number 3 of a /56, of a /60; none of a /62 (only 4 /64s) or a /64.
+    let p = |s: &str| s.parse::<Ipv6Addr>().unwrap();
+    assert_eq!(
+        d.subnet_of(p("2001:db8:100::"), 56).map(|x| x.addr),
+        Some(p("2001:db8:100:3::"))
+    );
+    assert_eq!(
+        d.subnet_of(p("2001:db8:100:10::"), 60).map(|x| x.addr),
+        Some(p("2001:db8:100:13::"))
+    );
+    assert_eq!(
+        d.subnet_of(p("2001:db8:100:10::"), 62).map(|x| x.addr),
+        Some(p("2001:db8:100:13::"))
+    );
+    assert_eq!(d.subnet_of(p("2001:db8:100:10::"), 63), None);
+    assert_eq!(d.subnet_of(p("2001:db8:100:10::"), 64), None);
+
+    let link = "[[link]]\ninterface = \"lan0\"\nmode = \"slaac\"\n";
+    for (extra, message) in [
+        ("prefix = \"2001:db8::/64\"\nsubnet_index = 1\n", "belong to a link with prefix = \"delegated:IF\""),
+        ("prefix = \"delegated:\"\n", "is not a Linux interface name"),
+        ("prefix = \"delegated:lan0\"\n", "another interface than the link's own"),
+        ("prefix = \"delegated:wan0\"\nsubnet_length = 65\n", "must be 1..=64"),
+        ("prefix = \"delegated:wan0\"\nsubnet_length = 8\nsubnet_index = 256\n", "does not fit in a /8"),
+        ("prefix = \"delegated:wan0\"\nsubnet_length = 56\n", "/64"),
+        ("mode = \"dhcpv6-stateful\"\nprefix = \"delegated:wan0\"\npool = \"2001:db8::1-2001:db8::9\"\n", "interface identifiers"),
+    ] {
+        let text = format!("{link}{extra}").replace("mode = \"slaac\"\nmode", "mode");
+        let e = errors(&text);
+        assert!(e.iter().any(|d| d.message.contains(message)), "{text}: {e:#?}");
+    }
+    let (_, _, m) =
+        one_error("[[link]]\nname = \"x\"\nmode = \"slaac\"\nprefix = \"delegated:wan0\"\n");
+    assert!(m.contains("needs `interface`"), "{m}");
+}
+
+#[test]
 fn server_links_follow_file_order_with_interface_indexes() {
     let c = parse_file(&fixture("every_key.toml"));
     let links = c
-        .server_links(|name| (name == "eth1").then_some(7))
+        .server_links(|name| match name {
+            "eth1" => Some(7),
+            "lan0" => Some(8),
+            _ => None,
+        })
         .unwrap();
-    assert_eq!(links.len(), 2);
+    assert_eq!(links.len(), 3);
     assert_eq!(links[0].ifindex, Some(7));
     assert_eq!(links[0].interface_id, c.links[0].server.interface_id);
     // The relayed link has no interface.

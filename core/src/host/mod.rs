@@ -86,6 +86,8 @@ pub mod pd_preferred;
 pub mod prefix_list;
 pub mod route;
 pub mod router_list;
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod station;
 
 pub use address::{two_hour_rule, AddressState, AddressTable, SlaacAddress, TWO_HOURS};

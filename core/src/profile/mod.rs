@@ -165,6 +165,11 @@ pub struct Profile<const P: usize = 4> {
     pub router: Router,
     /// The DHCPv6 server's part.
     pub dhcpv6: Dhcpv6,
+    /// The link's advertised prefix comes at run time from a delegation received on another
+    /// interface (a CE router's LAN, RFC 7084 §4.3; see
+    /// [`crate::ra::Advertiser::set_delegated_prefix`]), so the profile need not hold an
+    /// autonomous prefix itself (its prefixes may be templates with no flags set).
+    pub prefix_from_delegation: bool,
 }
 
 impl<const P: usize> Profile<P> {
@@ -180,6 +185,7 @@ impl<const P: usize> Profile<P> {
             captive_portal: None,
             router: Router::default(),
             dhcpv6: Dhcpv6::default(),
+            prefix_from_delegation: false,
         }
     }
 

@@ -101,7 +101,9 @@ impl<const P: usize> Profile<P> {
             }
         }
         match self.mode {
-            Mode::Slaac | Mode::Dhcpv6Stateless if !any_autonomous => {
+            Mode::Slaac | Mode::Dhcpv6Stateless
+                if !any_autonomous && !self.prefix_from_delegation =>
+            {
                 return Err(ProfileError::NoAutonomousPrefix { mode: self.mode });
             }
             Mode::Dhcpv6Stateful if self.dhcpv6.pool.is_none() => {

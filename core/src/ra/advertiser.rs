@@ -7,20 +7,76 @@ use super::rng::SplitMix64;
 use super::{
     bump, Counters, Event, Link, Reason, Transmit, ALL_NODES, EVENT_QUEUE_LEN,
     MAX_FINAL_RTR_ADVERTISEMENTS, MAX_INITIAL_RTR_ADVERTISEMENTS, MAX_INITIAL_RTR_ADVERT_INTERVAL,
-    MAX_RA_DELAY_TIME, MIN_DELAY_BETWEEN_RAS, ND_VALID_LIMIT, UNICAST_QUEUE_LEN,
-    UNICAST_RATE_PER_SEC,
+    MAX_RA_DELAY_TIME, MIN_DELAY_BETWEEN_RAS, ND_PREFERRED_LIMIT, ND_VALID_LIMIT,
+    UNICAST_QUEUE_LEN, UNICAST_RATE_PER_SEC,
 };
-use crate::profile::{AdvPrefix, Profile, ProfileError, INFINITE};
+use crate::profile::{AdvPrefix, Prefix, Profile, ProfileError, INFINITE};
 use crate::time::{Duration, Instant};
 
 /// A prefix removed from the profile, still advertised with preferred lifetime 0 and a valid
-/// lifetime counting down to `until` (RFC 9096 §3.5).
+/// lifetime counting down to `until`; or a stale delegated prefix, advertised with both
+/// lifetimes 0 until `until` (RFC 9096 §3.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub(crate) struct Deprecated {
     pub(crate) adv: AdvPrefix,
     pub(crate) until: Instant,
+    /// Stale (RFC 9096 §3.5): valid lifetime 0, not a countdown.
+    pub(crate) stale: bool,
 }
+
+/// A prefix taken from a delegation received on another interface (a CE router's LAN prefix,
+/// RFC 7084 §4.3, RFC 9096 §3.3), advertised with lifetimes that count down to its deadlines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct DelegatedPrefix {
+    /// The prefix, its flags, and the longest lifetimes to advertise (seconds).
+    pub adv: AdvPrefix,
+    /// End of the delegation's preferred lifetime (at or before now: advertised deprecated,
+    /// preferred 0).
+    pub preferred_until: Instant,
+    /// End of the delegation's valid lifetime.
+    pub valid_until: Instant,
+}
+
+impl DelegatedPrefix {
+    /// The (valid, preferred) lifetimes in seconds an RA sent at `now` carries (RFC 9096
+    /// §3.3): each the least of the configured lifetime, [`ND_VALID_LIMIT`] /
+    /// [`ND_PREFERRED_LIMIT`], and what is left of the delegation (rounded down: never more
+    /// than is left); preferred never above valid (RFC 4861 §6.2.1).
+    pub fn lifetimes(&self, now: Instant) -> (u32, u32) {
+        // In milliseconds, capped before the one division: the result is at most
+        // ND_VALID_LIMIT (5.4e6 ms), so it divides as a u32 (no 64-bit division is linked on
+        // 32-bit targets for this).
+        let left = |until: Instant| until.saturating_duration_since(now).total_millis();
+        let cap = |configured: u32, limit: Duration| {
+            if configured == INFINITE {
+                limit.total_millis()
+            } else {
+                (u64::from(configured) * 1000).min(limit.total_millis())
+            }
+        };
+        let valid = left(self.valid_until).min(cap(self.adv.valid_lifetime, ND_VALID_LIMIT));
+        let preferred = left(self.preferred_until)
+            .min(cap(self.adv.preferred_lifetime, ND_PREFERRED_LIMIT))
+            .min(valid);
+        let secs = |ms: u64| u32::try_from(ms).unwrap_or(u32::MAX) / 1000;
+        (secs(valid), secs(preferred))
+    }
+}
+
+/// [`Advertiser::set_delegated_prefix`] found no room: `P` delegated prefixes are advertised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct PrefixTableFull;
+
+impl core::fmt::Display for PrefixTableFull {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("no room for another delegated prefix")
+    }
+}
+
+impl core::error::Error for PrefixTableFull {}
 
 /// The profile's own rules, and its advertised MTU against the interface's.
 fn check_link<const P: usize>(profile: &Profile<P>, link: &Link) -> Result<(), ProfileError> {
@@ -73,7 +129,11 @@ pub struct Advertiser<const P: usize = 4> {
     /// Start of the current one-second window and unicast answers scheduled in it.
     unicast_window: (Instant, u8),
     burst: Option<Burst>,
+    delegated: heapless::Vec<DelegatedPrefix, P>,
     deprecated: heapless::Vec<Deprecated, P>,
+    /// Router lifetime 0 while no prefix is advertised (odhcpd: no default route without a
+    /// prefix to reach it by).
+    default_router_needs_prefix: bool,
     stopping: Option<Stopping>,
     events: heapless::Deque<Event, EVENT_QUEUE_LEN>,
     counters: Counters,
@@ -104,7 +164,9 @@ impl<const P: usize> Advertiser<P> {
             unicast: heapless::Vec::new(),
             unicast_window: (now, 0),
             burst: None,
+            delegated: heapless::Vec::new(),
             deprecated: heapless::Vec::new(),
+            default_router_needs_prefix: false,
             stopping: None,
             events: heapless::Deque::new(),
             counters: Counters::default(),
@@ -147,9 +209,10 @@ impl<const P: usize> Advertiser<P> {
 
     /// Replace the profile without disturbing the schedule (no burst of RAs; the change goes out
     /// with the next scheduled one). Prefixes that disappear keep being advertised with preferred
-    /// lifetime 0 and a valid lifetime counting down from `min(valid, 2 h)` until it reaches
-    /// zero (RFC 9096 §3.5, which is also how hosts' two-hour rule, RFC 4862 §5.5.3 e, lets them
-    /// go). If the new MaxRtrAdvInterval is shorter than the time to the next RA, the next RA is
+    /// lifetime 0 and a valid lifetime counting down from `min(valid, ND_VALID_LIMIT)` until it
+    /// reaches zero (RFC 9096 §3.3/§3.5; hosts' two-hour rule, RFC 4862 §5.5.3 e, then lets
+    /// their addresses go). Delegated prefixes ([`Advertiser::set_delegated_prefix`]) are not
+    /// part of the profile and are kept. If the new MaxRtrAdvInterval is shorter than the time to the next RA, the next RA is
     /// drawn again from the new interval.
     ///
     /// An invalid profile is refused and the old one kept.
@@ -165,7 +228,8 @@ impl<const P: usize> Advertiser<P> {
                 .iter()
                 .any(|p| p.prefix == prefix && advertised(p))
         };
-        for old in &self.profile.prefixes {
+        let old_prefixes = self.profile.prefixes.clone();
+        for old in &old_prefixes {
             if !advertised(old) || still_sent(old.prefix) {
                 continue;
             }
@@ -174,25 +238,11 @@ impl<const P: usize> Advertiser<P> {
             } else {
                 Duration::from_secs(u64::from(old.valid_lifetime)).min(ND_VALID_LIMIT)
             };
-            let entry = Deprecated {
+            self.push_deprecated(Deprecated {
                 adv: *old,
                 until: now + valid,
-            };
-            if let Some(d) = self
-                .deprecated
-                .iter_mut()
-                .find(|d| d.adv.prefix == old.prefix)
-            {
-                *d = entry;
-            } else if let Err(entry) = self.deprecated.push(entry) {
-                // Full: the entry closest to the end of its countdown makes room.
-                bump(&mut self.counters.deprecated_evicted);
-                if let Some(slot) = self.deprecated.iter_mut().min_by_key(|d| d.until) {
-                    if slot.until < entry.until {
-                        *slot = entry;
-                    }
-                }
-            }
+                stale: false,
+            });
         }
         self.deprecated.retain(|d| !still_sent(d.adv.prefix));
         let max = Duration::from_millis(u64::from(profile.router.max_interval_ms));
@@ -206,6 +256,138 @@ impl<const P: usize> Advertiser<P> {
             b.part = 0;
         }
         Ok(())
+    }
+
+    /// Put `entry` in the deprecated table, replacing an entry for the same prefix; when full,
+    /// the entry closest to the end of its countdown makes room (counted).
+    fn push_deprecated(&mut self, entry: Deprecated) {
+        if let Some(d) = self
+            .deprecated
+            .iter_mut()
+            .find(|d| d.adv.prefix == entry.adv.prefix)
+        {
+            *d = entry;
+        } else if let Err(entry) = self.deprecated.push(entry) {
+            bump(&mut self.counters.deprecated_evicted);
+            if let Some(slot) = self.deprecated.iter_mut().min_by_key(|d| d.until) {
+                if slot.until < entry.until {
+                    *slot = entry;
+                }
+            }
+        }
+    }
+
+    /// Advertise `adv` as a prefix taken from a delegation, or update it: its lifetimes in each
+    /// RA are [`DelegatedPrefix::lifetimes`], counting down to `preferred_until` and
+    /// `valid_until` (RFC 8978 §3, RFC 9096 §3.3: never more than is left of the delegation).
+    /// A `preferred_until` at or before `now` deprecates it (preferred 0, valid counting down):
+    /// what a CE router does with a prefix still valid but replaced by a new delegation. A stale
+    /// entry for the same prefix ends.
+    ///
+    /// A new prefix, or one newly deprecated, is announced at once, with up to
+    /// [`MAX_INITIAL_RTR_ADVERTISEMENTS`] RAs at the initial pace (RFC 4861 §6.2.4: "the
+    /// information it advertises changes"); a mere refresh of the deadlines waits for the next
+    /// scheduled RA. Fails when `P` delegated prefixes are already advertised.
+    pub fn set_delegated_prefix(
+        &mut self,
+        now: Instant,
+        adv: AdvPrefix,
+        preferred_until: Instant,
+        valid_until: Instant,
+    ) -> Result<(), PrefixTableFull> {
+        self.expire(now);
+        let entry = DelegatedPrefix {
+            adv,
+            preferred_until,
+            valid_until,
+        };
+        let deprecated_now = preferred_until <= now;
+        let changed = match self
+            .delegated
+            .iter_mut()
+            .find(|d| d.adv.prefix == adv.prefix)
+        {
+            Some(d) => {
+                let was_deprecated = d.preferred_until <= now;
+                let flags = (d.adv.on_link, d.adv.autonomous, d.adv.pd_preferred)
+                    != (adv.on_link, adv.autonomous, adv.pd_preferred);
+                *d = entry;
+                was_deprecated != deprecated_now || flags
+            }
+            None => {
+                self.delegated.push(entry).map_err(|_| PrefixTableFull)?;
+                true
+            }
+        };
+        self.deprecated.retain(|d| d.adv.prefix != adv.prefix);
+        if changed {
+            self.announce_change(now);
+        }
+        Ok(())
+    }
+
+    /// The delegation of `prefix` is gone (the server withdrew it, it was released, or the
+    /// adapter stopped using it): advertise it stale, with valid and preferred lifetimes 0 and
+    /// the flags unchanged (RFC 9096 §3.5), for [`ND_VALID_LIMIT`], then
+    /// [`Event::PrefixWithdrawn`]. Announced at once, as [`Advertiser::set_delegated_prefix`]
+    /// announces a change. `false` if `prefix` was not a delegated prefix.
+    pub fn withdraw_delegated_prefix(&mut self, now: Instant, prefix: Prefix) -> bool {
+        let Some(i) = self.delegated.iter().position(|d| d.adv.prefix == prefix) else {
+            return false;
+        };
+        let Some(d) = swap_remove(&mut self.delegated, i) else {
+            return false;
+        };
+        self.push_deprecated(Deprecated {
+            adv: d.adv,
+            until: now + ND_VALID_LIMIT,
+            stale: true,
+        });
+        self.announce_change(now);
+        true
+    }
+
+    /// The delegated prefixes advertised (stale ones excluded).
+    pub fn delegated_prefixes(&self) -> &[DelegatedPrefix] {
+        &self.delegated
+    }
+
+    /// With `true`, RAs carry router lifetime 0 while no prefix is advertised (none in the
+    /// profile and no live delegated prefix): hosts get no default route through a router with
+    /// no prefix to number them from, as odhcpd does ("no public prefix: no default route").
+    /// For a link whose prefix comes from a delegation.
+    pub fn set_default_router_needs_prefix(&mut self, on: bool) {
+        self.default_router_needs_prefix = on;
+    }
+
+    /// The Router Lifetime field of a non-final RA now.
+    fn router_lifetime(&self) -> u16 {
+        let has_prefix = !self.delegated.is_empty()
+            || self
+                .profile
+                .prefixes
+                .iter()
+                .any(|p| p.on_link || p.autonomous || p.pd_preferred);
+        if self.default_router_needs_prefix && !has_prefix {
+            0
+        } else {
+            self.profile.router.lifetime_s
+        }
+    }
+
+    /// RFC 4861 §6.2.4: when the advertised information changes, up to
+    /// MAX_INITIAL_RTR_ADVERTISEMENTS RAs at the initial pace, the first as soon as
+    /// MIN_DELAY_BETWEEN_RAS allows.
+    fn announce_change(&mut self, now: Instant) {
+        if self.stopping.is_some() {
+            return;
+        }
+        self.initial_left = MAX_INITIAL_RTR_ADVERTISEMENTS;
+        self.next_unsolicited = self.next_unsolicited.min(now);
+        if let Some(b) = &mut self.burst {
+            b.cursor = 0;
+            b.part = 0;
+        }
     }
 
     /// Stop advertising: send [`MAX_FINAL_RTR_ADVERTISEMENTS`] final RAs with router lifetime 0
@@ -243,6 +425,9 @@ impl<const P: usize> Advertiser<P> {
         for d in &self.deprecated {
             t = t.min(d.until);
         }
+        for d in &self.delegated {
+            t = t.min(d.valid_until);
+        }
         Some(t)
     }
 
@@ -273,11 +458,12 @@ impl<const P: usize> Advertiser<P> {
         let mut burst = self.burst?;
         let router_lifetime = match burst.reason {
             Reason::Final => 0,
-            _ => self.profile.router.lifetime_s,
+            _ => self.router_lifetime(),
         };
         let limit = self.icmp_limit().min(buf.len());
         let part = content::emit(
             &self.profile,
+            &self.delegated,
             &self.deprecated,
             &self.link,
             now,
@@ -423,7 +609,9 @@ impl<const P: usize> Advertiser<P> {
             .min_by_key(|(_, (_, at))| *at)
             .map(|(i, _)| i);
         if let Some(i) = due {
-            let (dst, at) = self.unicast.swap_remove(i);
+            let Some((dst, at)) = swap_remove(&mut self.unicast, i) else {
+                return;
+            };
             bump(&mut self.counters.ra_unicast);
             self.burst = Some(Burst {
                 at,
@@ -467,8 +655,23 @@ impl<const P: usize> Advertiser<P> {
     }
 
     fn expire(&mut self, now: Instant) {
+        // A delegation that ran out without being withdrawn is stale from then on (RFC 9096
+        // §3.5).
+        while let Some(i) = self.delegated.iter().position(|d| d.valid_until <= now) {
+            let Some(d) = swap_remove(&mut self.delegated, i) else {
+                break;
+            };
+            self.push_deprecated(Deprecated {
+                adv: d.adv,
+                until: now + ND_VALID_LIMIT,
+                stale: true,
+            });
+            self.announce_change(now);
+        }
         while let Some(i) = self.deprecated.iter().position(|d| d.until <= now) {
-            let d = self.deprecated.swap_remove(i);
+            let Some(d) = swap_remove(&mut self.deprecated, i) else {
+                break;
+            };
             self.push_event(Event::PrefixWithdrawn {
                 prefix: d.adv.prefix,
             });
@@ -480,4 +683,21 @@ impl<const P: usize> Advertiser<P> {
             bump(&mut self.counters.events_dropped);
         }
     }
+}
+
+/// `heapless::Vec::swap_remove` without its `ptr::copy` (which LLVM keeps as a call to a
+/// general `memmove`, 1.6 KB of Thumb code a firmware otherwise does not need): the element is
+/// swapped with the last through two disjoint halves, then popped. `None` if `i` is out of range.
+fn swap_remove<T, const N: usize>(v: &mut heapless::Vec<T, N>, i: usize) -> Option<T> {
+    let last = v.len().checked_sub(1)?;
+    if i > last {
+        return None;
+    }
+    if i < last {
+        let (head, tail) = v.split_at_mut(last);
+        if let (Some(a), Some(b)) = (head.get_mut(i..=i), tail.get_mut(..1)) {
+            a.swap_with_slice(b);
+        }
+    }
+    v.pop()
 }

@@ -7,7 +7,7 @@
 
 use core::net::Ipv6Addr;
 
-use super::advertiser::Deprecated;
+use super::advertiser::{DelegatedPrefix, Deprecated};
 use super::Link;
 use crate::profile::{AdvPrefix, Preference, Profile};
 use crate::time::Instant;
@@ -23,6 +23,7 @@ use crate::wire::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Item {
     Prefix(usize),
+    Delegated(usize),
     Deprecated(usize),
     Route(usize),
     Rdnss,
@@ -34,6 +35,7 @@ pub(crate) enum Item {
 /// The options of the RA in order.
 pub(crate) fn items<'a, const P: usize>(
     profile: &'a Profile<P>,
+    delegated: &'a [DelegatedPrefix],
     deprecated: &'a [Deprecated],
 ) -> impl Iterator<Item = Item> + 'a {
     let dns = &profile.dns;
@@ -47,6 +49,7 @@ pub(crate) fn items<'a, const P: usize>(
                 .is_some_and(|p| p.on_link || p.autonomous || p.pd_preferred)
         })
         .map(Item::Prefix)
+        .chain((0..delegated.len()).map(Item::Delegated))
         .chain((0..deprecated.len()).map(Item::Deprecated))
         .chain((0..profile.routes.len()).map(Item::Route))
         .chain((dns.in_ra && !dns.servers.is_empty()).then_some(Item::Rdnss))
@@ -63,6 +66,22 @@ pub(crate) struct Part {
     pub(crate) next: Option<usize>,
     /// Options left out because alone they do not fit.
     pub(crate) skipped: usize,
+}
+
+/// `ms.div_ceil(1000)` saturated to `u32`, by long division in 16-bit steps: a `u64` division
+/// would link 0.9 KB of compiler-builtins on 32-bit targets, where this is the only one.
+fn ceil_secs(ms: u64) -> u32 {
+    const D: u32 = 1000;
+    let (hi, lo) = ((ms >> 32) as u32, ms as u32);
+    if hi >= D {
+        return u32::MAX; // at least 2^32 seconds
+    }
+    // hi < D, so every partial dividend below stays under D × 2^16 < 2^32, and each partial
+    // quotient under 2^16.
+    let x1 = (hi << 16) | (lo >> 16);
+    let x2 = ((x1 % D) << 16) | (lo & 0xffff);
+    let q = ((x1 / D) << 16) | (x2 / D);
+    q.saturating_add(u32::from(!x2.is_multiple_of(D)))
 }
 
 /// The Prf bits of a profile preference, as the codec's type.
@@ -90,6 +109,7 @@ fn pio(p: &AdvPrefix, valid_lifetime: u32, preferred_lifetime: u32) -> NdOption<
 /// The option for `item` as the ND codec emits it; `None` if the item no longer exists.
 pub(crate) fn option<'a, const P: usize>(
     profile: &'a Profile<P>,
+    delegated: &[DelegatedPrefix],
     deprecated: &[Deprecated],
     now: Instant,
     item: Item,
@@ -100,16 +120,21 @@ pub(crate) fn option<'a, const P: usize>(
             let p = profile.prefixes.get(i)?;
             pio(p, p.valid_lifetime, p.preferred_lifetime)
         }
+        Item::Delegated(i) => {
+            let d = delegated.get(i)?;
+            let (valid, preferred) = d.lifetimes(now);
+            pio(&d.adv, valid, preferred)
+        }
         Item::Deprecated(i) => {
-            // RFC 9096 §3.5: preferred 0, valid counting down in real time (rounded up, so a
-            // host never sees 0 before the end).
+            // RFC 9096 §3.5: a stale prefix goes out with both lifetimes 0, flags unchanged.
+            // A prefix removed from the profile: preferred 0, valid counting down in real time
+            // (rounded up, so a host never sees 0 before the end).
             let d = deprecated.get(i)?;
-            let left = d
-                .until
-                .saturating_duration_since(now)
-                .total_millis()
-                .div_ceil(1000);
-            pio(&d.adv, u32::try_from(left).unwrap_or(u32::MAX), 0)
+            if d.stale {
+                return Some(pio(&d.adv, 0, 0));
+            }
+            let left = ceil_secs(d.until.saturating_duration_since(now).total_millis());
+            pio(&d.adv, left, 0)
         }
         Item::Route(i) => {
             let r = profile.routes.get(i)?;
@@ -169,6 +194,7 @@ fn repeated<const P: usize>(profile: &Profile<P>) -> impl Iterator<Item = NdOpti
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn emit<const P: usize>(
     profile: &Profile<P>,
+    delegated: &[DelegatedPrefix],
     deprecated: &[Deprecated],
     link: &Link,
     now: Instant,
@@ -201,8 +227,8 @@ pub(crate) fn emit<const P: usize>(
     let mut skipped = 0;
     let mut placed = 0;
     let mut next = None;
-    for item in items(profile, deprecated).skip(cursor) {
-        let len = option(profile, deprecated, now, item).map_or(0, |o| o.buffer_len());
+    for item in items(profile, delegated, deprecated).skip(cursor) {
+        let len = option(profile, delegated, deprecated, now, item).map_or(0, |o| o.buffer_len());
         if used + len <= buf.len() {
             used += len;
             placed += 1;
@@ -216,10 +242,10 @@ pub(crate) fn emit<const P: usize>(
     }
     let room = buf.len();
     let mut pos = header.emit(&link.link_local, &dst, buf)?;
-    let chosen = items(profile, deprecated)
+    let chosen = items(profile, delegated, deprecated)
         .skip(cursor)
         .take(end - cursor)
-        .filter_map(|item| option(profile, deprecated, now, item))
+        .filter_map(|item| option(profile, delegated, deprecated, now, item))
         .filter(|o| fixed + o.buffer_len() <= room);
     for opt in chosen.chain(repeated(profile)) {
         pos += buf.get_mut(pos..).map_or(Ok(0), |out| opt.emit(out))?;
@@ -233,4 +259,47 @@ pub(crate) fn emit<const P: usize>(
         next,
         skipped,
     })
+}
+
+#[cfg(test)]
+mod ceil_secs_tests {
+    use super::ceil_secs;
+    use proptest::prelude::*;
+
+    fn reference(ms: u64) -> u32 {
+        u32::try_from(ms.div_ceil(1000)).unwrap_or(u32::MAX)
+    }
+
+    #[test]
+    fn boundaries() {
+        for ms in [
+            0,
+            1,
+            999,
+            1000,
+            1001,
+            u64::from(u32::MAX),
+            u64::from(u32::MAX) + 1,
+            u64::from(u32::MAX) * 1000 - 1,
+            u64::from(u32::MAX) * 1000,
+            u64::from(u32::MAX) * 1000 + 1,
+            (1000u64 << 32) - 1,
+            1000u64 << 32,
+            u64::MAX,
+        ] {
+            assert_eq!(ceil_secs(ms), reference(ms), "{ms} ms");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn equals_u64_div_ceil(ms in any::<u64>()) {
+            prop_assert_eq!(ceil_secs(ms), reference(ms));
+        }
+
+        #[test]
+        fn equals_u64_div_ceil_in_range(ms in 0u64..(1u64 << 43)) {
+            prop_assert_eq!(ceil_secs(ms), reference(ms));
+        }
+    }
 }

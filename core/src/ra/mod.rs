@@ -53,9 +53,17 @@
 //! router lifetime 0 (§6.2.5). Randomness comes from a seed given to [`Advertiser::new`]
 //! (SplitMix64), so a simulation replays exactly.
 //!
+//! Prefixes taken from a delegation (a CE router's LAN side, RFC 7084 WPD/L, RFC 9096) are not
+//! in the profile: the adapter hands them in with their deadlines
+//! ([`Advertiser::set_delegated_prefix`]), and the Advertiser counts their lifetimes down so
+//! that what it advertises never exceeds what is left of the delegation (RFC 8978 §3, RFC 9096
+//! §3.3), deprecates them (preferred 0, valid counting down) when the adapter moves their
+//! preferred deadline to now, and advertises them stale (both lifetimes 0, RFC 9096 §3.5) for
+//! [`ND_VALID_LIMIT`] once withdrawn ([`Advertiser::withdraw_delegated_prefix`]) or expired.
+//!
 //! Memory is fixed at construction: one pending multicast answer, at most
-//! [`UNICAST_QUEUE_LEN`] pending unicast answers, at most `P` deprecated prefixes, at most
-//! [`EVENT_QUEUE_LEN`] events. A flood of solicitations changes counters, not memory.
+//! [`UNICAST_QUEUE_LEN`] pending unicast answers, at most `P` delegated and `P` deprecated
+//! prefixes, at most [`EVENT_QUEUE_LEN`] events. A flood of solicitations changes counters, not memory.
 
 mod advertiser;
 mod consistency;
@@ -63,7 +71,7 @@ mod content;
 mod input;
 mod rng;
 
-pub use advertiser::Advertiser;
+pub use advertiser::{Advertiser, DelegatedPrefix, PrefixTableFull};
 pub use consistency::PeerHeader;
 
 use core::net::Ipv6Addr;
@@ -81,9 +89,12 @@ pub const MAX_FINAL_RTR_ADVERTISEMENTS: u8 = 3;
 pub const MIN_DELAY_BETWEEN_RAS: Duration = Duration::from_secs(3);
 /// RFC 4861 §10: MAX_RA_DELAY_TIME, 0.5 s.
 pub const MAX_RA_DELAY_TIME: Duration = Duration::from_millis(500);
-/// RFC 9096 §3.5 (ND_VALID_LIMIT): the longest valid lifetime a withdrawn prefix is still
-/// advertised with, 2 hours.
-pub const ND_VALID_LIMIT: Duration = Duration::from_secs(7_200);
+/// RFC 9096 §3.3 ND_VALID_LIMIT, 5400 s (90 minutes): the longest valid lifetime a CE router
+/// advertises for a prefix, and the longest a withdrawn or stale prefix is still advertised.
+pub const ND_VALID_LIMIT: Duration = Duration::from_secs(5_400);
+/// RFC 9096 §3.3 ND_PREFERRED_LIMIT, 2700 s (45 minutes): the longest preferred lifetime a CE
+/// router advertises for a prefix taken from a delegation.
+pub const ND_PREFERRED_LIMIT: Duration = Duration::from_secs(2_700);
 /// Pending unicast solicited RAs (radvd's `AdvRASolicitedUnicast`); beyond this, solicitations
 /// are answered by multicast.
 pub const UNICAST_QUEUE_LEN: usize = 8;
@@ -216,8 +227,8 @@ pub enum Event {
         /// What differs.
         what: Inconsistency,
     },
-    /// A prefix removed from the profile finished its countdown and is no longer advertised
-    /// (RFC 9096 §3.5).
+    /// A prefix removed from the profile, or a withdrawn or expired delegated prefix, finished
+    /// its countdown and is no longer advertised (RFC 9096 §3.5).
     PrefixWithdrawn {
         /// The prefix.
         prefix: Prefix,

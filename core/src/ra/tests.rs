@@ -441,7 +441,7 @@ fn removed_prefix_counts_down_then_disappears() {
     let mut p = seed_profile();
     p.prefixes[0].prefix = Prefix::new(addr("2001:db8:beef::"), 64);
     adv.reload(t_reload, p).unwrap();
-    let end = t_reload + Duration::from_secs(7_300);
+    let end = t_reload + Duration::from_secs(5_500);
     let sent = run(&mut adv, t_reload, end, |_, _| None);
     let old = addr("2001:db8:cafe::");
     let mut last_valid = u32::MAX;
@@ -453,15 +453,15 @@ fn removed_prefix_counts_down_then_disappears() {
             .any(|(a, v, p)| *a == addr("2001:db8:beef::") && *v == 86_400 && *p == 14_400));
         if let Some((_, valid, pref)) = ps.iter().find(|(a, _, _)| *a == old) {
             assert_eq!(*pref, 0, "deprecated");
-            assert!(*valid <= 7_200 && *valid < last_valid || *valid == last_valid);
-            let left = 7_200 - (s.at - t_reload).secs();
+            assert!(*valid <= 5_400 && *valid < last_valid || *valid == last_valid);
+            let left = 5_400 - (s.at - t_reload).secs();
             assert!((*valid as u64).abs_diff(left) <= 1, "{valid} vs {left}");
             last_valid = *valid;
             last_seen = s.at;
         }
     }
     assert!(last_valid <= 10, "counted down to {last_valid}");
-    assert!(last_seen - t_reload <= Duration::from_secs(7_200));
+    assert!(last_seen - t_reload <= Duration::from_secs(5_400));
     assert!(sent
         .last()
         .unwrap()
@@ -509,7 +509,7 @@ fn prefix_kept_but_no_longer_sent_is_withdrawn_too() {
         .find(|(a, _, _)| *a == addr("2001:db8:cafe::"))
         .unwrap();
     assert_eq!(preferred, 0);
-    assert!(valid <= 7_200 && valid > 7_000, "{valid}");
+    assert!(valid <= 5_400 && valid > 5_200, "{valid}");
 }
 
 #[test]
@@ -1156,6 +1156,112 @@ mod prop {
     }
 }
 
+mod prop_delegated {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        /// Delegate /64 number `which` with these lifetimes left (seconds; preferred may be 0).
+        Set {
+            which: u8,
+            preferred: u32,
+            valid: u32,
+        },
+        Withdraw {
+            which: u8,
+        },
+        Idle {
+            after_ms: u64,
+        },
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => (0u8..6, 0u32..20_000, 0u32..20_000)
+                .prop_map(|(which, preferred, valid)| Op::Set { which, preferred, valid }),
+            1 => (0u8..6).prop_map(|which| Op::Withdraw { which }),
+            3 => (0..900_000u64).prop_map(|after_ms| Op::Idle { after_ms }),
+        ]
+    }
+
+    fn sub(which: u8) -> Ipv6Addr {
+        Ipv6Addr::new(0x2001, 0xdb8, 0, u16::from(which), 0, 0, 0, 0)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        /// Whatever the delegations do: a PIO never offers more than is left of its
+        /// delegation nor more than RFC 9096's limits, preferred never exceeds valid, a prefix
+        /// appears at most once per RA, a withdrawn one goes out 0/0, the table stays bounded,
+        /// and the router lifetime is 0 exactly when no delegated prefix is live.
+        #[test]
+        fn delegated_lifetimes_stay_within_the_delegation(
+            seed in any::<u64>(),
+            ops in proptest::collection::vec(op(), 0..40),
+        ) {
+            let mut p = seed_profile();
+            p.prefixes.clear();
+            p.prefix_from_delegation = true;
+            let mut adv = Advertiser::new(p, link(), seed, Instant::ZERO).unwrap();
+            adv.set_default_router_needs_prefix(true);
+            let mut now = Instant::ZERO;
+            // Deadlines given per prefix (valid_until), and withdrawn ones.
+            let mut given: std::collections::BTreeMap<u8, Instant> = Default::default();
+            let mut withdrawn: std::collections::BTreeSet<u8> = Default::default();
+            let mut buf = [0u8; 1500];
+            for o in ops {
+                match o {
+                    Op::Set { which, preferred, valid } => {
+                        let pu = now + Duration::from_secs(u64::from(preferred.min(valid)));
+                        let vu = now + Duration::from_secs(u64::from(valid));
+                        let a = crate::profile::AdvPrefix::for_mode(Mode::Slaac, Prefix::new(sub(which), 64));
+                        if adv.set_delegated_prefix(now, a, pu, vu).is_ok() {
+                            given.insert(which, vu);
+                            withdrawn.remove(&which);
+                        } else {
+                            prop_assert_eq!(adv.delegated_prefixes().len(), 4);
+                        }
+                    }
+                    Op::Withdraw { which } => {
+                        if adv.withdraw_delegated_prefix(now, Prefix::new(sub(which), 64)) {
+                            given.remove(&which);
+                            withdrawn.insert(which);
+                        }
+                    }
+                    Op::Idle { after_ms } => now += Duration::from_millis(after_ms),
+                }
+                adv.handle_timeout(now);
+                while let Some(tx) = adv.poll_transmit(now, &mut buf) {
+                    let s = Sent { at: now, tx, bytes: buf[..tx.len].to_vec() };
+                    let ps = s.prefixes();
+                    for (i, (a, valid, pref)) in ps.iter().enumerate() {
+                        prop_assert!(ps.iter().skip(i + 1).all(|q| q.0 != *a), "{a} twice");
+                        prop_assert!(pref <= valid);
+                        prop_assert!(u64::from(*valid) <= ND_VALID_LIMIT.secs());
+                        prop_assert!(u64::from(*pref) <= ND_PREFERRED_LIMIT.secs());
+                        let which = a.segments()[3] as u8;
+                        if let Some(vu) = given.get(&which).filter(|vu| **vu > now) {
+                            let left = vu.saturating_duration_since(now).secs();
+                            prop_assert!(u64::from(*valid) <= left, "{valid} > {left}");
+                        } else {
+                            // Withdrawn or expired: stale.
+                            prop_assert_eq!((*valid, *pref), (0, 0));
+                        }
+                    }
+                    let live = adv.delegated_prefixes().iter().any(|d| d.valid_until > now);
+                    if tx.reason != Reason::Final {
+                        prop_assert_eq!(s.router_lifetime() == 0, !live);
+                    }
+                }
+                prop_assert!(adv.delegated_prefixes().len() <= 4);
+                while adv.poll_event().is_some() {}
+            }
+        }
+    }
+}
+
 #[test]
 fn removing_a_prefix_that_was_never_advertised_withdraws_nothing() {
     let mut p: Profile<4> = Profile::new(Mode::Dhcpv6Stateful);
@@ -1184,4 +1290,219 @@ fn removing_a_prefix_that_was_never_advertised_withdraws_nothing() {
     assert!(sent.len() >= 3);
     assert!(sent.iter().all(|s| s.prefixes().is_empty()));
     assert_eq!(adv.poll_event(), None);
+}
+
+/// A LAN link whose prefix comes from a delegation: no prefix of its own.
+fn delegated_link() -> Advertiser<4> {
+    let mut p = seed_profile();
+    p.prefixes.clear();
+    assert!(
+        p.validate().is_err(),
+        "a SLAAC link needs an autonomous prefix ..."
+    );
+    p.prefix_from_delegation = true;
+    let mut adv = Advertiser::new(p, link(), 9, Instant::ZERO).unwrap();
+    adv.set_default_router_needs_prefix(true);
+    adv
+}
+
+fn lan_prefix(s: &str) -> crate::profile::AdvPrefix {
+    crate::profile::AdvPrefix::for_mode(Mode::Slaac, Prefix::new(addr(s), 64))
+}
+
+#[test]
+fn delegated_prefix_lifetimes_count_down_and_never_exceed_the_delegation() {
+    let mut adv = delegated_link();
+    // Before any delegation: RAs, no PIO, router lifetime 0 (odhcpd's "no public prefix").
+    let first = drain(&mut adv, Instant::ZERO);
+    assert_eq!(first.len(), 1);
+    assert!(first[0].prefixes().is_empty());
+    assert_eq!(first[0].router_lifetime(), 0);
+
+    // A /64 of a delegation with 600 s preferred, 1200 s valid left, given at 20 s.
+    let t = Instant::from_secs(20);
+    adv.set_delegated_prefix(
+        t,
+        lan_prefix("2001:db8:0:1::"),
+        t + Duration::from_secs(600),
+        t + Duration::from_secs(1_200),
+    )
+    .unwrap();
+    // Announced at once (not at the next scheduled RA), with the router lifetime back.
+    assert!(adv.poll_timeout().unwrap() <= Instant::from_secs(20));
+    let sent = drain(&mut adv, t);
+    assert_eq!(sent[0].prefixes(), [(addr("2001:db8:0:1::"), 1_200, 600)]);
+    assert_eq!(sent[0].router_lifetime(), 30);
+    // Later RAs carry what is left, never more.
+    let sent = run(&mut adv, t, Instant::from_secs(1_100), |_, _| None);
+    assert!(sent.len() > 50);
+    for s in &sent {
+        let left = 1_220 - (s.at.total_millis() / 1000);
+        let (a, valid, pref) = s.prefixes()[0];
+        assert_eq!(a, addr("2001:db8:0:1::"));
+        assert!(
+            u64::from(valid) <= left && u64::from(valid) + 1 >= left,
+            "{valid} vs {left}"
+        );
+        assert!(u64::from(pref) <= 620u64.saturating_sub(s.at.total_millis() / 1000));
+        assert!(pref <= valid);
+    }
+}
+
+#[test]
+fn delegated_prefix_lifetimes_are_capped_by_rfc9096_limits_and_configuration() {
+    let mut adv = delegated_link();
+    settled(&mut adv);
+    let t = Instant::from_secs(100);
+    let mut p = lan_prefix("2001:db8:0:1::");
+    p.valid_lifetime = crate::profile::INFINITE;
+    p.preferred_lifetime = crate::profile::INFINITE;
+    let long = t + Duration::from_secs(86_400);
+    adv.set_delegated_prefix(t, p, long, long).unwrap();
+    let t2 = adv.poll_timeout().unwrap().max(t);
+    let ps = drain(&mut adv, t2)[0].prefixes();
+    assert_eq!(ps, [(addr("2001:db8:0:1::"), 5_400, 2_700)]);
+    // A configured lifetime below the limits wins.
+    p.valid_lifetime = 1_000;
+    p.preferred_lifetime = 500;
+    adv.set_delegated_prefix(t2, p, long, long).unwrap();
+    let t3 = adv.poll_timeout().unwrap().max(t2);
+    let ps = drain(&mut adv, t3)[0].prefixes();
+    assert_eq!(ps, [(addr("2001:db8:0:1::"), 1_000, 500)]);
+}
+
+#[test]
+fn a_changed_delegation_deprecates_the_old_prefix_then_withdrawal_makes_it_stale() {
+    let mut adv = delegated_link();
+    let t0 = Instant::from_secs(1);
+    let end = |t: Instant| t + Duration::from_secs(3_000);
+    adv.set_delegated_prefix(t0, lan_prefix("2001:db8:0:1::"), end(t0), end(t0))
+        .unwrap();
+    let _ = run(&mut adv, t0, Instant::from_secs(100), |_, _| None);
+    // At 100 s a new delegation arrives; the old one is still valid for 2901 s: deprecated.
+    let t = Instant::from_secs(100);
+    adv.set_delegated_prefix(t, lan_prefix("2001:db8:0:2::"), end(t), end(t))
+        .unwrap();
+    adv.set_delegated_prefix(t, lan_prefix("2001:db8:0:1::"), t, end(t0))
+        .unwrap();
+    let due = adv.poll_timeout().unwrap();
+    assert!(
+        due <= t + MIN_DELAY_BETWEEN_RAS,
+        "announced promptly: {due:?}"
+    );
+    let sent = run(&mut adv, t, Instant::from_secs(200), |_, _| None);
+    let first = &sent[0];
+    let ps = first.prefixes();
+    let new = ps.iter().find(|p| p.0 == addr("2001:db8:0:2::")).unwrap();
+    let left = 3_000 - (first.at - t).secs() as u32;
+    assert!(
+        new.1 <= left && new.1 + 1 >= left && new.2 == 2_700,
+        "{new:?}"
+    );
+    let old = ps.iter().find(|p| p.0 == addr("2001:db8:0:1::")).unwrap();
+    assert_eq!(old.2, 0, "preferred 0");
+    assert!(
+        old.1 > 2_800 && old.1 <= 2_901,
+        "valid counting down: {}",
+        old.1
+    );
+    // Three RAs at the initial pace follow the change (RFC 4861 §6.2.4).
+    let early = multicast_times(&sent)
+        .into_iter()
+        .filter(|a| *a <= t + Duration::from_secs(3 * 16 + 3))
+        .count();
+    assert!(early >= 3, "{early}");
+
+    // The server withdraws the old prefix: stale, both lifetimes 0 (RFC 9096 §3.5) ...
+    let t = Instant::from_secs(200);
+    assert!(adv.withdraw_delegated_prefix(t, Prefix::new(addr("2001:db8:0:1::"), 64)));
+    assert!(!adv.withdraw_delegated_prefix(t, Prefix::new(addr("2001:db8:0:9::"), 64)));
+    let sent = run(&mut adv, t, Instant::from_secs(300), |_, _| None);
+    for s in &sent {
+        assert!(s.prefixes().contains(&(addr("2001:db8:0:1::"), 0, 0)));
+        assert_eq!(s.router_lifetime(), 30);
+    }
+    // ... for ND_VALID_LIMIT, then no longer sent, and reported.
+    let gone = t + ND_VALID_LIMIT;
+    let sent = run(
+        &mut adv,
+        Instant::from_secs(300),
+        gone + Duration::from_secs(60),
+        |_, _| None,
+    );
+    for s in sent.iter().filter(|s| s.at >= gone) {
+        assert!(s.prefixes().iter().all(|p| p.0 != addr("2001:db8:0:1::")));
+    }
+    assert!(sent
+        .iter()
+        .any(|s| s.at < gone && s.prefixes().contains(&(addr("2001:db8:0:1::"), 0, 0))));
+    let mut events = Vec::new();
+    while let Some(e) = adv.poll_event() {
+        events.push(e);
+    }
+    assert!(events.contains(&Event::PrefixWithdrawn {
+        prefix: Prefix::new(addr("2001:db8:0:1::"), 64)
+    }));
+}
+
+#[test]
+fn an_expired_delegation_goes_stale_and_the_router_lifetime_drops_to_zero() {
+    let mut adv = delegated_link();
+    let t0 = Instant::from_secs(1);
+    adv.set_delegated_prefix(
+        t0,
+        lan_prefix("2001:db8:0:1::"),
+        t0 + Duration::from_secs(60),
+        t0 + Duration::from_secs(120),
+    )
+    .unwrap();
+    let sent = run(&mut adv, t0, Instant::from_secs(300), |_, _| None);
+    let after: Vec<&Sent> = sent
+        .iter()
+        .filter(|s| s.at >= Instant::from_secs(121))
+        .collect();
+    assert!(!after.is_empty());
+    for s in after {
+        assert_eq!(s.prefixes(), [(addr("2001:db8:0:1::"), 0, 0)]);
+        assert_eq!(
+            s.router_lifetime(),
+            0,
+            "no prefix left: not a default router"
+        );
+    }
+    assert!(adv.delegated_prefixes().is_empty());
+    // Delegated again: the stale entry ends and the prefix is current.
+    let t = Instant::from_secs(300);
+    adv.set_delegated_prefix(
+        t,
+        lan_prefix("2001:db8:0:1::"),
+        t + Duration::from_secs(600),
+        t + Duration::from_secs(900),
+    )
+    .unwrap();
+    let t = adv.poll_timeout().unwrap().max(t);
+    assert_eq!(
+        drain(&mut adv, t)[0].prefixes(),
+        [(addr("2001:db8:0:1::"), 900, 600)]
+    );
+}
+
+#[test]
+fn the_delegated_prefix_table_is_bounded() {
+    let mut adv = delegated_link();
+    let t = Instant::from_secs(1);
+    let until = t + Duration::from_secs(100);
+    for i in 0..4u16 {
+        let a = Ipv6Addr::new(0x2001, 0xdb8, 0, i, 0, 0, 0, 0);
+        let p = crate::profile::AdvPrefix::for_mode(Mode::Slaac, Prefix::new(a, 64));
+        adv.set_delegated_prefix(t, p, until, until).unwrap();
+    }
+    assert_eq!(
+        adv.set_delegated_prefix(t, lan_prefix("2001:db8:0:9::"), until, until),
+        Err(PrefixTableFull)
+    );
+    // Updating one already there still works.
+    adv.set_delegated_prefix(t, lan_prefix("2001:db8:0:1::"), t, until)
+        .unwrap();
+    assert_eq!(adv.delegated_prefixes().len(), 4);
 }

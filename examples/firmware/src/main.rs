@@ -19,7 +19,7 @@
 use core::net::Ipv6Addr;
 
 use cortex_m_rt::{entry, exception, ExceptionFrame};
-use cortex_m_semihosting::{debug, hprintln};
+use cortex_m_semihosting::{debug, hio};
 
 use sixconf_core::dhcpv6::server::{
     AddressPool, LeaseEventKind, Lifetimes, Limits, LinkConfig, Prefix as PoolPrefix, RxMeta,
@@ -29,9 +29,10 @@ use sixconf_core::profile::{AddressPool as ProfilePool, Mode, Prefix, Profile};
 use sixconf_core::ra::{Advertiser, Link, Reason};
 use sixconf_core::time::{Duration, Instant};
 use sixconf_core::wire::dhcpv6::{
-    build, DhcpOption, DuidBuf, MessageType, OptionCode, Repr as DhcpRepr, StatusCode,
+    build, DhcpOption, DuidBuf, MessageRepr, MessageType, OptionCode, Packet, StatusCode,
 };
-use sixconf_core::wire::ndisc::{IpMeta, NdOption, Repr as NdRepr};
+use sixconf_core::wire::icmpv6::{self, Message};
+use sixconf_core::wire::ndisc::{IpMeta, NdOption, RouterAdvertRepr};
 
 /// Leases the table holds (the goal: 64 in at most 16 KiB of RAM).
 const LEASES: usize = 64;
@@ -45,8 +46,11 @@ const DUID_CAP: usize = 16;
 type FwSlot = Slot<DUID_CAP>;
 /// Rate-limit buckets (the host default is 256).
 const RATE: usize = 16;
+/// IAs served per message (the host default is 32): a client's IA_NA and IA_PD with room to
+/// spare; the reply's IAs are collected on the stack, about 90 bytes each.
+const IAS: usize = 4;
 /// The server as configured for this board.
-type FwServer = Server<&'static mut [FwSlot; LEASES], 1, EVENTS, RATE, DUID_CAP>;
+type FwServer = Server<&'static mut [FwSlot; LEASES], 1, EVENTS, RATE, DUID_CAP, IAS>;
 
 /// The seed's Router Solicitation (`fe80::f816:3eff:fe79:5acc > ff02::2`, SLLA fa:16:3e:79:5a:cc).
 const SEED_RS: [u8; 16] = unhex("85005875000000000101fa163e795acc");
@@ -97,10 +101,85 @@ const fn unhex<const N: usize>(s: &str) -> [u8; N] {
     out
 }
 
+/// Lines to the host's stdout through semihosting, written without `core::fmt`: its machinery
+/// (`Formatter`, padding, the integer `Display`s, an `Arguments` at every call site) is about
+/// 5 KB of flash. Numbers are `u32`, so no 64-bit division (0.9 KB) is linked for printing.
+struct Con {
+    line: heapless::Vec<u8, 128>,
+}
+
+impl Con {
+    const fn new() -> Con {
+        Con {
+            line: heapless::Vec::new(),
+        }
+    }
+
+    /// Text (cut at the line's capacity).
+    #[inline(never)]
+    fn s(&mut self, s: &str) -> &mut Con {
+        for &b in s.as_bytes() {
+            let _ = self.line.push(b);
+        }
+        self
+    }
+
+    /// A number in decimal.
+    fn n(&mut self, v: u32) -> &mut Con {
+        self.digits(v, 10)
+    }
+
+    /// A number in lower-case hex, without leading zeros.
+    fn x(&mut self, v: u32) -> &mut Con {
+        self.digits(v, 16)
+    }
+
+    #[inline(never)]
+    fn digits(&mut self, mut v: u32, base: u32) -> &mut Con {
+        let mut d = [0u8; 10];
+        let mut i = d.len();
+        loop {
+            i -= 1;
+            d[i] = b"0123456789abcdef"[(v % base) as usize];
+            v /= base;
+            if v == 0 {
+                break;
+            }
+        }
+        for &b in &d[i..] {
+            let _ = self.line.push(b);
+        }
+        self
+    }
+
+    /// An address as eight hex groups, without `::` compression.
+    #[inline(never)]
+    fn a(&mut self, a: Ipv6Addr) -> &mut Con {
+        for (i, g) in a.segments().iter().enumerate() {
+            if i > 0 {
+                self.s(":");
+            }
+            self.x(u32::from(*g));
+        }
+        self
+    }
+
+    /// End the line and write it out.
+    #[inline(never)]
+    fn nl(&mut self) {
+        let _ = self.line.push(b'\n');
+        if let Ok(mut out) = hio::hstdout() {
+            let _ = out.write_all(&self.line);
+        }
+        self.line.clear();
+    }
+}
+
 /// Counts checks and failures; prints each failure.
 struct Checks {
     run: u32,
     failed: u32,
+    con: Con,
 }
 
 impl Checks {
@@ -108,9 +187,15 @@ impl Checks {
         self.run += 1;
         if !ok {
             self.failed += 1;
-            hprintln!("  FAIL: {}", what);
+            self.con.s("  FAIL: ").s(what).nl();
         }
     }
+}
+
+/// Seconds as `u32` for printing, in 32-bit arithmetic (`Instant::secs` divides a `u64`);
+/// saturating (the run spans a few hours of simulated time).
+fn secs32(t: Instant) -> u32 {
+    u32::try_from(t.total_millis()).map_or(u32::MAX, |ms| ms / 1000)
 }
 
 /// The parts of one DHCPv6 reply the checks look at (the first IA_NA only).
@@ -129,8 +214,8 @@ struct Reply {
 }
 
 fn decode_reply(bytes: &[u8], client: &[u8]) -> Option<Reply> {
-    let repr = DhcpRepr::parse(bytes).ok()?;
-    let m = repr.message();
+    // A client/server message: the server answers directly here (no relay layers to parse).
+    let m = MessageRepr::parse(&Packet::new_unchecked(bytes)).ok()?;
     let mut r = Reply {
         msg_type: m.msg_type,
         xid: m.transaction_id,
@@ -277,7 +362,13 @@ fn run_advertiser(c: &mut Checks) {
     c.check("RA from the router's link-local", tx.src == ROUTER_LL);
     c.check("single-packet RA", tx.last_part);
     let bytes = buf.get(..tx.len).unwrap_or_default();
-    let Ok(NdRepr::RouterAdvert(ra)) = NdRepr::parse_verified(bytes, &tx.src, &tx.dst) else {
+    // An RA, its checksum correct for src -> dst (decoded as an RA only: the general
+    // `Repr::parse_verified` would also link the NS, NA and Redirect decoders).
+    let ra = icmpv6::Packet::new_checked(bytes)
+        .ok()
+        .filter(|p| p.msg_type() == Message::RouterAdvert && p.verify_checksum(&tx.src, &tx.dst))
+        .and_then(|p| RouterAdvertRepr::parse(&p).ok());
+    let Some(ra) = ra else {
         c.check("RA decodes, checksum correct", false);
         return;
     };
@@ -301,22 +392,27 @@ fn run_advertiser(c: &mut Checks) {
         }
     }
     c.check("one PIO", pios == 1);
-    hprintln!(
-        "RA: {} bytes to {}, M={} O={} lifetime {} s, prefix {}/64",
-        tx.len,
-        A(tx.dst),
-        ra.managed as u8,
-        ra.other as u8,
-        ra.router_lifetime,
-        A(PREFIX)
-    );
+    c.con
+        .s("RA: ")
+        .n(tx.len as u32)
+        .s(" bytes to ")
+        .a(tx.dst)
+        .s(", M=")
+        .n(ra.managed.into())
+        .s(" O=")
+        .n(ra.other.into())
+        .s(" lifetime ")
+        .n(ra.router_lifetime.into())
+        .s(" s, prefix ")
+        .a(PREFIX)
+        .s("/64")
+        .nl();
 }
 
-fn link_config() -> LinkConfig {
-    let mut l = LinkConfig {
-        ifindex: Some(IFINDEX),
-        ..LinkConfig::default()
-    };
+/// The link, configured in place (the `LinkConfig` is 3.6 KB: built in the vector it is moved
+/// into the server with, not built elsewhere and copied in).
+fn configure_link(l: &mut LinkConfig) {
+    l.ifindex = Some(IFINDEX);
     let _ = l.prefixes.push(PoolPrefix::new(PREFIX, 64));
     let _ = l
         .address_pools
@@ -328,19 +424,22 @@ fn link_config() -> LinkConfig {
         t1: Some(T1),
         t2: Some(T2),
     };
-    l
 }
 
-/// The server for this board. Not inlined: the link configuration is built and copied into
-/// the server in this frame, which is gone before the first message is handled (the
-/// `LinkConfig` is 3.6 KB, and the copies would otherwise stay on the stack for the whole run).
+/// The server for this board. Not inlined: the link configuration is built here and moved
+/// into the server, and this frame is gone before the first message is handled.
 #[inline(never)]
 fn make_server(c: &mut Checks, duid: DuidBuf, slots: &'static mut [FwSlot; LEASES]) -> FwServer {
     let mut links = heapless::Vec::<LinkConfig, 1>::new();
-    let link = link_config();
-    c.check("link config validates", link.validate().is_ok());
-    let _ = links.push(link);
-    // On the stack: `Server::new` returns it by value, so a static would only add a copy.
+    let _ = links.push(LinkConfig::default());
+    let valid = match links.first_mut() {
+        Some(l) => {
+            configure_link(l);
+            l.validate().is_ok()
+        }
+        None => false,
+    };
+    c.check("link config validates", valid);
     // One address a client and no prefix (this link has no prefix pool): 2 events a message.
     let limits = Limits {
         max_addresses_per_client: 1,
@@ -358,7 +457,13 @@ fn run_server(c: &mut Checks, slots: &'static mut [FwSlot; LEASES]) {
         return;
     };
     let mut server = make_server(c, duid, slots);
+    exchange(c, &mut server);
+}
 
+/// The messages and their checks. Not inlined: its buffers and temporaries are then not on
+/// the stack while [`make_server`] runs (the deepest point otherwise).
+#[inline(never)]
+fn exchange(c: &mut Checks, server: &mut FwServer) {
     let meta = RxMeta {
         ifindex: IFINDEX,
         src: CLIENT_LL,
@@ -411,7 +516,12 @@ fn run_server(c: &mut Checks, slots: &'static mut [FwSlot; LEASES]) {
     );
     c.check("Solicit binds nothing", server.table().is_empty());
     c.check("no lease event for Solicit", server.poll_event().is_none());
-    hprintln!("Advertise: {} bytes, offers {}", tx.len, A(offered));
+    c.con
+        .s("Advertise: ")
+        .n(tx.len as u32)
+        .s(" bytes, offers ")
+        .a(offered)
+        .nl();
 
     // Request for the offered address -> Reply binding it, after its lease event.
     let n = client_msg(
@@ -455,7 +565,12 @@ fn run_server(c: &mut Checks, slots: &'static mut [FwSlot; LEASES]) {
                 });
                 c.check("Bound event: address, IAID, DUID, valid until", ev_ok);
                 c.check("one binding", server.table().len() == 1);
-                hprintln!("Reply (Request): {} bytes, binds {}", tx.len, A(offered));
+                c.con
+                    .s("Reply (Request): ")
+                    .n(tx.len as u32)
+                    .s(" bytes, binds ")
+                    .a(offered)
+                    .nl();
                 ev.map(|e| e.lease.valid_until).unwrap_or(Instant::ZERO)
             }
             Err(_) => {
@@ -495,12 +610,15 @@ fn run_server(c: &mut Checks, slots: &'static mut [FwSlot; LEASES]) {
                     && until == renew_at + Duration::from_secs(VALID.into())
                     && until > bound_until,
             );
-            hprintln!(
-                "Reply (Renew): {} bytes, valid until {} s (was {} s)",
-                tx.len,
-                until.secs(),
-                bound_until.secs()
-            );
+            c.con
+                .s("Reply (Renew): ")
+                .n(tx.len as u32)
+                .s(" bytes, valid until ")
+                .n(secs32(until))
+                .s(" s (was ")
+                .n(secs32(bound_until))
+                .s(" s)")
+                .nl();
         }
         Err(_) => {
             c.check("Reply to Renew", false);
@@ -573,20 +691,24 @@ fn run_server(c: &mut Checks, slots: &'static mut [FwSlot; LEASES]) {
             && server.counters().duid_too_long == 1
             && server.poll_event().is_none(),
     );
-    hprintln!(
-        "table: {} of {} leases, {} replies, table_full {}",
-        server.table().len(),
-        server.table().capacity(),
-        server.counters().replies,
-        server.counters().table_full
-    );
+    let counters = server.counters();
+    c.con
+        .s("table: ")
+        .n(server.table().len() as u32)
+        .s(" of ")
+        .n(server.table().capacity() as u32)
+        .s(" leases, ")
+        .n(counters.replies as u32)
+        .s(" replies, table_full ")
+        .n(counters.table_full as u32)
+        .nl();
 }
 
 /// On panic: say so and leave QEMU with a failure status (no message formatting: it would
 /// pull the `Debug` machinery into flash).
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
-    hprintln!("PANIC");
+    Con::new().s("PANIC").nl();
     debug::exit(debug::EXIT_FAILURE);
     loop {
         cortex_m::asm::wfi();
@@ -597,27 +719,24 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 /// ends the run with a failure status instead of spinning until the timeout.
 #[exception]
 unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
-    hprintln!("HARD FAULT at pc {:#010x}", frame.pc());
+    Con::new().s("HARD FAULT at pc 0x").x(frame.pc()).nl();
     debug::exit(debug::EXIT_FAILURE);
     loop {
         cortex_m::asm::wfi();
     }
 }
 
-/// An address as eight hex groups (no `::` compression: `Ipv6Addr`'s `Display` costs 1.2 KB of
-/// flash).
-struct A(Ipv6Addr);
+/// The device-specific part of the vector table (cortex-m-rt's `device` feature): the
+/// LM3S6965's IRQs 0 to 42, the last being the Ethernet controller a networked board needs,
+/// all pointing at cortex-m-rt's `DefaultHandler` (this firmware enables no interrupt). Without
+/// it cortex-m-rt reserves the architecture's maximum, 240 entries (960 bytes of flash).
+#[link_section = ".vector_table.interrupts"]
+#[no_mangle]
+static __INTERRUPTS: [unsafe extern "C" fn(); 43] = [DefaultHandler; 43];
 
-impl core::fmt::Display for A {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        for (i, g) in self.0.segments().iter().enumerate() {
-            if i > 0 {
-                f.write_str(":")?;
-            }
-            write!(f, "{:x}", g)?;
-        }
-        Ok(())
-    }
+extern "C" {
+    /// cortex-m-rt's default exception and interrupt handler.
+    fn DefaultHandler();
 }
 
 const PAINT: u32 = 0x5158_5f53; // "SXQ_"
@@ -663,34 +782,64 @@ fn main() -> ! {
     // Feature `panic-test`: show that a panic ends in a failure status too.
     #[cfg(feature = "panic-test")]
     core::hint::black_box(None::<u8>).expect("panic-test");
-    let mut c = Checks { run: 0, failed: 0 };
-    hprintln!(
-        "sixconf firmware: Advertiser + DHCPv6 server, {} leases",
-        LEASES
-    );
+    let mut c = Checks {
+        run: 0,
+        failed: 0,
+        con: Con::new(),
+    };
+    c.con
+        .s("sixconf firmware: Advertiser + DHCPv6 server, ")
+        .n(LEASES as u32)
+        .s(" leases")
+        .nl();
     run_advertiser(&mut c);
+    // The stack is measured per phase (high-water, then painted again); the deeper one counts.
+    let stack_ra = stack_high_water();
+    paint_stack();
     run_server(&mut c, SLOTS);
+    let stack_server = stack_high_water();
+    let stack = stack_ra.max(stack_server);
     let ram_static = core::ptr::addr_of_mut!(__sheap) as usize - 0x2000_0000;
-    let stack = stack_high_water();
-    hprintln!(
-        "RAM: {} B static (.data+.bss: {} B lease table) + {} B stack high-water = {} B",
-        ram_static,
-        core::mem::size_of::<[FwSlot; LEASES]>(),
-        stack,
-        ram_static + stack
-    );
-    hprintln!(
-        "on the stack: Server {} B (of which LinkConfig {} B), Advertiser {} B",
-        core::mem::size_of::<FwServer>(),
-        core::mem::size_of::<LinkConfig>(),
-        core::mem::size_of::<Advertiser<1>>()
-    );
-    hprintln!("checks: {} run, {} failed", c.run, c.failed);
+    let ram = ram_static + stack;
+    c.con
+        .s("RAM: ")
+        .n(ram_static as u32)
+        .s(" B static (.data+.bss: ")
+        .n(core::mem::size_of::<[FwSlot; LEASES]>() as u32)
+        .s(" B lease table) + ")
+        .n(stack as u32)
+        .s(" B stack high-water = ")
+        .n(ram as u32)
+        .s(" B (goal 16384)")
+        .nl();
+    c.con
+        .s("stack high-water by phase: Advertiser ")
+        .n(stack_ra as u32)
+        .s(" B, DHCPv6 server ")
+        .n(stack_server as u32)
+        .s(" B")
+        .nl();
+    c.con
+        .s("on the stack: Server ")
+        .n(core::mem::size_of::<FwServer>() as u32)
+        .s(" B (of which LinkConfig ")
+        .n(core::mem::size_of::<LinkConfig>() as u32)
+        .s(" B), Advertiser ")
+        .n(core::mem::size_of::<Advertiser<1>>() as u32)
+        .s(" B")
+        .nl();
+    c.con
+        .s("checks: ")
+        .n(c.run)
+        .s(" run, ")
+        .n(c.failed)
+        .s(" failed")
+        .nl();
     if c.failed == 0 {
-        hprintln!("PASS");
+        c.con.s("PASS").nl();
         debug::exit(debug::EXIT_SUCCESS);
     } else {
-        hprintln!("FAIL");
+        c.con.s("FAIL").nl();
         debug::exit(debug::EXIT_FAILURE);
     }
     loop {

@@ -266,6 +266,8 @@ struct Runner {
     pending_restore: Option<state::SavedBinding>,
     addresses: BTreeMap<Ipv6Addr, Added>,
     routes: BTreeSet<RouteKey>,
+    /// Delegated prefixes with an `unreachable` route installed.
+    unreachable: BTreeSet<(Ipv6Addr, u8)>,
     /// Addresses the kernel is probing: (address, since).
     dad_pending: Vec<(Ipv6Addr, Instant)>,
     ra_seen: bool,
@@ -391,6 +393,7 @@ impl Runner {
             pending_restore,
             addresses: BTreeMap::new(),
             routes: BTreeSet::new(),
+            unreachable: BTreeSet::new(),
             dad_pending: Vec::new(),
             ra_seen: false,
             carrier,
@@ -952,7 +955,32 @@ impl Runner {
                 self.remove_address(address);
                 self.save_state();
             }
-            C::PrefixBound(_) | C::PrefixRenewed(_) | C::PrefixRemoved { .. } => self.save_state(),
+            C::PrefixBound(l) | C::PrefixRenewed(l) => {
+                // RFC 7084 WPD-5 (as dhcpcd does): the delegated prefix is unreachable here
+                // unless a more specific route says otherwise, so traffic to its unused parts
+                // does not loop back up the default route. (Linux ignores RTA_EXPIRES on reject
+                // routes: it goes when the prefix goes, or at SIGTERM.)
+                let (_, valid) = l.remaining(now);
+                let key = (l.address, l.prefix_len);
+                if self.kernel_do(
+                    &format!("unreachable {}/{}", l.address, l.prefix_len),
+                    |k| k.set_unreachable(key.0, key.1, Some(valid)),
+                ) {
+                    self.unreachable.insert(key);
+                }
+                self.save_state();
+            }
+            C::PrefixRemoved {
+                prefix, prefix_len, ..
+            } => {
+                if self.unreachable.remove(&(prefix, prefix_len)) {
+                    self.kernel_do(
+                        &format!("removing unreachable {prefix}/{prefix_len}"),
+                        |k| k.remove_unreachable(prefix, prefix_len),
+                    );
+                }
+                self.save_state();
+            }
             C::DnsServersChanged | C::DomainListChanged => self.write_resolv(),
             _ => {}
         }
@@ -1183,6 +1211,11 @@ impl Runner {
         let routes: Vec<RouteKey> = self.routes.iter().copied().collect();
         for r in routes {
             self.remove_route(r);
+        }
+        for (p, l) in std::mem::take(&mut self.unreachable) {
+            self.kernel_do(&format!("removing unreachable {p}/{l}"), |k| {
+                k.remove_unreachable(p, l)
+            });
         }
         if self.args.resolv.is_some() {
             self.reporter.write_resolv(&[], &[]);

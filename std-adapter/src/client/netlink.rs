@@ -1,15 +1,12 @@
 //! What the client applies to the kernel over rtnetlink: addresses with their lifetimes
 //! (`IFA_CACHEINFO`) and routes with an expiry (`RTA_EXPIRES`) and a router preference
-//! (`RTA_PREF`, RFC 4191 §2.1). Requests are acknowledged one by one, as the `serve` runtime's
-//! [`crate::serve::routes`] does for delegated prefixes.
+//! (`RTA_PREF`, RFC 4191 §2.1). Requests are acknowledged one by one ([`crate::net::rtnl`], shared with the
+//! `serve` runtime's [`crate::serve::routes`]).
 
 use std::io;
 use std::net::{IpAddr, Ipv6Addr};
 
-use netlink_packet_core::{
-    NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_ACK, NLM_F_CREATE, NLM_F_REPLACE,
-    NLM_F_REQUEST,
-};
+use netlink_packet_core::{NLM_F_ACK, NLM_F_CREATE, NLM_F_REPLACE, NLM_F_REQUEST};
 use netlink_packet_route::address::{
     AddressAttribute, AddressFlags, AddressHeader, AddressMessage, AddressScope, CacheInfo,
 };
@@ -18,7 +15,8 @@ use netlink_packet_route::route::{
     RouteScope, RouteType,
 };
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
-use netlink_sys::{protocols::NETLINK_ROUTE, Socket, SocketAddr};
+
+use crate::net::rtnl::Rtnl;
 
 use sixconf_core::host::Preference;
 use sixconf_core::time::Duration;
@@ -36,6 +34,9 @@ pub fn kernel_secs(d: Duration) -> u32 {
 
 /// Route metric of what the client installs (the kernel's own RA routes use 1024 too).
 pub const METRIC: u32 = 1024;
+/// Metric of the `unreachable` route for a delegated prefix: the last resort, below every
+/// route to a part of the prefix (netifd uses the same, 2^31).
+pub const UNREACHABLE_METRIC: u32 = 2_147_483_648;
 
 /// A route the client installs: destination, and next hop if any (else on-link).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -51,8 +52,7 @@ pub struct RouteKey {
 /// An rtnetlink socket for one interface.
 #[derive(Debug)]
 pub struct Kernel {
-    sock: Socket,
-    seq: u32,
+    rtnl: Rtnl,
     ifindex: u32,
 }
 
@@ -67,12 +67,8 @@ fn route_preference(p: Preference) -> RoutePreference {
 impl Kernel {
     /// Open the socket for interface `ifindex`.
     pub fn open(ifindex: u32) -> io::Result<Kernel> {
-        let mut sock = Socket::new(NETLINK_ROUTE)?;
-        sock.bind_auto()?;
-        sock.connect(&SocketAddr::new(0, 0))?;
         Ok(Kernel {
-            sock,
-            seq: 0,
+            rtnl: Rtnl::open()?,
             ifindex,
         })
     }
@@ -103,13 +99,29 @@ impl Kernel {
         preferred: Duration,
         valid: Duration,
     ) -> io::Result<()> {
+        self.set_address_routed(address, prefix_len, preferred, valid, false)
+    }
+
+    /// As [`Kernel::set_address`]; with `prefix_route` the kernel also routes the address's
+    /// prefix on the interface (what a router's own address on a LAN it numbers needs: the
+    /// `2001:db8:0:1::1/64` netifd/odhcpd put on `br-lan`).
+    pub fn set_address_routed(
+        &mut self,
+        address: Ipv6Addr,
+        prefix_len: u8,
+        preferred: Duration,
+        valid: Duration,
+        prefix_route: bool,
+    ) -> io::Result<()> {
         let mut m = self.address_message(address, prefix_len);
         let mut cache = CacheInfo::default();
         cache.ifa_preferred = kernel_secs(preferred.min(valid));
         cache.ifa_valid = kernel_secs(valid);
         m.attributes.push(AddressAttribute::CacheInfo(cache));
-        m.attributes
-            .push(AddressAttribute::Flags(AddressFlags::Noprefixroute));
+        if !prefix_route {
+            m.attributes
+                .push(AddressAttribute::Flags(AddressFlags::Noprefixroute));
+        }
         self.request(
             RouteNetlinkMessage::NewAddress(m),
             NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
@@ -172,6 +184,52 @@ impl Kernel {
         )
     }
 
+    fn unreachable_message(dest: Ipv6Addr, len: u8) -> RouteMessage {
+        let mut m = RouteMessage::default();
+        m.header = RouteHeader {
+            address_family: AddressFamily::Inet6,
+            destination_prefix_length: len,
+            table: RouteHeader::RT_TABLE_MAIN,
+            protocol: RouteProtocol::Dhcp,
+            scope: RouteScope::Universe,
+            kind: RouteType::Unreachable,
+            ..RouteHeader::default()
+        };
+        m.attributes
+            .push(RouteAttribute::Destination(RouteAddress::Inet6(dest)));
+        m.attributes
+            .push(RouteAttribute::Priority(UNREACHABLE_METRIC));
+        m
+    }
+
+    /// An `unreachable` route for a prefix delegated to this host (RFC 7084 WPD-5, as dhcpcd
+    /// and netifd install): the parts of it no interface numbers are answered with ICMPv6
+    /// unreachable rather than sent back up the default route, which would loop. Not tied to an
+    /// interface; `expires` as in [`Kernel::set_route`] (Linux 6.18 ignores it on reject routes:
+    /// remove the route when the prefix goes).
+    pub fn set_unreachable(
+        &mut self,
+        dest: Ipv6Addr,
+        len: u8,
+        expires: Option<Duration>,
+    ) -> io::Result<()> {
+        let mut m = Self::unreachable_message(dest, len);
+        if let Some(e) = expires.filter(|&e| e != Duration::MAX) {
+            m.attributes
+                .push(RouteAttribute::Expires(kernel_secs(e).max(1)));
+        }
+        self.request(
+            RouteNetlinkMessage::NewRoute(m),
+            NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
+        )
+    }
+
+    /// Remove the `unreachable` route of [`Kernel::set_unreachable`] (absent already: fine).
+    pub fn remove_unreachable(&mut self, dest: Ipv6Addr, len: u8) -> io::Result<()> {
+        let m = Self::unreachable_message(dest, len);
+        ignore_missing(self.request(RouteNetlinkMessage::DelRoute(m), NLM_F_REQUEST | NLM_F_ACK))
+    }
+
     /// Remove a route (absent already: fine).
     pub fn remove_route(&mut self, key: RouteKey) -> io::Result<()> {
         let m = self.route_message(key);
@@ -179,38 +237,7 @@ impl Kernel {
     }
 
     fn request(&mut self, msg: RouteNetlinkMessage, flags: u16) -> io::Result<()> {
-        self.seq = self.seq.wrapping_add(1);
-        let seq = self.seq;
-        let mut hdr = NetlinkHeader::default();
-        hdr.flags = flags;
-        hdr.sequence_number = seq;
-        let mut m = NetlinkMessage::new(hdr, NetlinkPayload::from(msg));
-        m.finalize();
-        let mut buf = vec![0u8; m.buffer_len()];
-        m.serialize(&mut buf);
-        self.sock.send(&buf, 0)?;
-        let mut buf = vec![0u8; 8192];
-        loop {
-            let n = self.sock.recv(&mut &mut buf[..], 0)?;
-            let mut offset = 0;
-            while offset < n {
-                let m = NetlinkMessage::<RouteNetlinkMessage>::deserialize(&buf[offset..n])
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-                let len = m.header.length as usize;
-                if m.header.sequence_number == seq {
-                    if let NetlinkPayload::Error(e) = m.payload {
-                        return match e.code {
-                            None => Ok(()),
-                            Some(_) => Err(e.to_io()),
-                        };
-                    }
-                }
-                if len == 0 {
-                    break;
-                }
-                offset += len;
-            }
-        }
+        self.rtnl.request(msg, flags)
     }
 }
 

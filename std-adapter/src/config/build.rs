@@ -570,8 +570,13 @@ fn link(cx: &mut Cx<'_>, l: &S<raw::Link>) -> Option<(LinkSpec, Vec<Claim>)> {
             "a [[link]] needs `prefix`: the link's on-link prefix",
         );
     }
+    let delegated = delegation(cx, l);
     if let Some(p) = &l.prefix {
-        if let Some(prefix) = parse_prefix(cx, p, "prefix") {
+        let parsed = match &delegated {
+            Some(d) => Some(d.template()),
+            None => parse_prefix(cx, p, "prefix"),
+        };
+        if let Some(prefix) = parsed {
             let mut a = AdvPrefix::for_mode(mode, prefix);
             if let Some(v) = val(&l.on_link) {
                 a.on_link = v;
@@ -694,7 +699,25 @@ fn link(cx: &mut Cx<'_>, l: &S<raw::Link>) -> Option<(LinkSpec, Vec<Claim>)> {
         .iter()
         .chain(l.pools.iter().flat_map(|p| p.get_ref()));
     for s in pool_values {
-        if let Some(p) = parse_pool(cx, s) {
+        if let Some(mut p) = parse_pool(cx, s) {
+            if let Some(d) = &delegated {
+                // Interface identifiers inside the delegated sub-prefix.
+                let t = u128::from(d.template().addr);
+                let host = u128::MAX
+                    .checked_shr(u32::from(d.subnet_length))
+                    .unwrap_or(0);
+                if u128::from(p.start) & !host != 0 || u128::from(p.end) & !host != 0 {
+                    cx.err(
+                        s.span(),
+                        format!(
+                            "on a link with prefix = \"delegated:...\", a pool is a range of interface identifiers inside the /{}, e.g. \"::1000-::1fff\"",
+                            d.subnet_length
+                        ),
+                    );
+                }
+                p.start = Ipv6Addr::from(t | (u128::from(p.start) & host));
+                p.end = Ipv6Addr::from(t | (u128::from(p.end) & host));
+            }
             places.pools.push((p, s.span()));
         }
     }
@@ -1007,8 +1030,75 @@ fn link(cx: &mut Cx<'_>, l: &S<raw::Link>) -> Option<(LinkSpec, Vec<Claim>)> {
         profile,
         server,
         source_link_layer: ra.and_then(|r| val(&r.source_link_layer)).unwrap_or(true),
+        delegated,
     };
     Some((spec, claims))
+}
+
+/// `prefix = "delegated:IF"` with `subnet_index` and `subnet_length`: where the link's prefix
+/// comes from. `subnet_*` without a delegated prefix is an error.
+fn delegation(cx: &mut Cx<'_>, l: &raw::Link) -> Option<super::Delegation> {
+    let from = l.prefix.as_ref().and_then(|p| {
+        p.get_ref()
+            .trim()
+            .strip_prefix("delegated:")
+            .map(|w| (p, w))
+    });
+    let Some((p, wan)) = from else {
+        for key in [span(&l.subnet_index), span(&l.subnet_length)]
+            .into_iter()
+            .flatten()
+        {
+            cx.err(
+                key,
+                "subnet_index and subnet_length belong to a link with prefix = \"delegated:IF\"",
+            );
+        }
+        return None;
+    };
+    let wan = wan.trim();
+    if wan.is_empty() || wan.len() > 15 || wan.contains('/') {
+        cx.err(
+            p.span(),
+            format!("{wan:?} is not a Linux interface name: write prefix = \"delegated:wan0\""),
+        );
+        return None;
+    }
+    if l.interface.is_none() {
+        cx.err(
+            p.span(),
+            "a link numbered from a delegation needs `interface`: its prefix is advertised in RAs",
+        );
+    }
+    if l.interface.as_ref().is_some_and(|i| i.get_ref() == wan) {
+        cx.err(
+            p.span(),
+            "the delegation is requested on another interface than the link's own",
+        );
+    }
+    let subnet_length = val(&l.subnet_length).unwrap_or(64);
+    if !(1..=64).contains(&subnet_length) {
+        cx.err(
+            span(&l.subnet_length).unwrap_or(p.span()),
+            format!(
+                "subnet_length {subnet_length} must be 1..=64 (SLAAC needs 64, RFC 4862 §5.5.3)"
+            ),
+        );
+        return None;
+    }
+    let subnet_index = val(&l.subnet_index).unwrap_or(0);
+    if subnet_length < 33 && u64::from(subnet_index) >= 1u64 << subnet_length {
+        cx.err(
+            span(&l.subnet_index).unwrap_or(p.span()),
+            format!("subnet_index {subnet_index} does not fit in a /{subnet_length}"),
+        );
+        return None;
+    }
+    Some(super::Delegation {
+        wan: wan.to_owned(),
+        subnet_index,
+        subnet_length,
+    })
 }
 
 fn reservation(

@@ -91,6 +91,60 @@ pub struct LinkSpec {
     /// Put the interface's link-layer address in RAs (RFC 4861 §4.6.1), `[link.ra]
     /// source_link_layer`.
     pub source_link_layer: bool,
+    /// `prefix = "delegated:IF"`: the link's prefix is a sub-prefix of the delegation received
+    /// on another interface. The profile and server config then hold the template prefix
+    /// ([`Delegation::template`]) and pools inside it; the runtime fills in the delegated bits.
+    pub delegated: Option<Delegation>,
+}
+
+/// Where a link's prefix comes from when it is taken from a delegation (a CE router's LAN,
+/// RFC 7084 §4.3 L-2, RFC 9096).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delegation {
+    /// The interface the DHCPv6 prefix delegation is requested on (the WAN).
+    pub wan: String,
+    /// Which sub-prefix of the delegation: `subnet_index`.
+    pub subnet_index: u32,
+    /// Its length: `subnet_length` (default 64).
+    pub subnet_length: u8,
+}
+
+impl Delegation {
+    /// The template prefix: `subnet_index` in the bits just above `subnet_length`, everything
+    /// above zero. The delegated prefix's bits are ORed in at run time
+    /// ([`Delegation::subnet_of`]), and pools written as interface identifiers (`::1000-::1fff`)
+    /// are ORed with the template.
+    pub fn template(&self) -> sixconf_core::profile::Prefix {
+        let bits = u128::from(self.subnet_index)
+            .checked_shl(128 - u32::from(self.subnet_length))
+            .unwrap_or(0);
+        sixconf_core::profile::Prefix::new(std::net::Ipv6Addr::from(bits), self.subnet_length)
+    }
+
+    /// The sub-prefix of `delegated`/`delegated_len` this link uses, or `None` when
+    /// `subnet_index` does not fit between the two lengths (e.g. index 256 of a /56 in /64s).
+    pub fn subnet_of(
+        &self,
+        delegated: std::net::Ipv6Addr,
+        delegated_len: u8,
+    ) -> Option<sixconf_core::profile::Prefix> {
+        if delegated_len > self.subnet_length {
+            return None;
+        }
+        let room = u32::from(self.subnet_length - delegated_len);
+        if room < 32 && u64::from(self.subnet_index) >= 1u64 << room {
+            return None;
+        }
+        let mask = u128::MAX
+            .checked_shl(128 - u32::from(delegated_len))
+            .unwrap_or(0);
+        let base = u128::from(delegated) & mask;
+        let t = u128::from(self.template().addr);
+        Some(sixconf_core::profile::Prefix::new(
+            std::net::Ipv6Addr::from(base | t),
+            self.subnet_length,
+        ))
+    }
 }
 
 impl LinkSpec {
@@ -221,7 +275,13 @@ pub fn summary(file: &str, config: &Config) -> String {
     );
     for l in &config.links {
         let p = &l.profile;
-        let prefixes: Vec<String> = p.prefixes.iter().map(|a| a.prefix.to_string()).collect();
+        let mut prefixes: Vec<String> = p.prefixes.iter().map(|a| a.prefix.to_string()).collect();
+        if let (Some(d), Some(first)) = (&l.delegated, prefixes.first_mut()) {
+            *first = format!(
+                "/{} number {} of the delegation on {}",
+                d.subnet_length, d.subnet_index, d.wan
+            );
+        }
         let _ = write!(
             s,
             "  {}: {} (M={} O={}), prefix {}",

@@ -62,6 +62,8 @@ pub(super) struct Link {
     pub interface: O<String>,
     pub mode: S<Mode>,
     pub prefix: O<String>,
+    pub subnet_index: O<u32>,
+    pub subnet_length: O<u8>,
     pub on_link: O<bool>,
     pub autonomous: O<bool>,
     pub pd_preferred: O<bool>,

@@ -15,6 +15,7 @@
 //! know is preceded by a look-up of its leases in the store.
 
 use std::io;
+use std::net::Ipv6Addr;
 use std::path::{Path, PathBuf};
 use std::time::Duration as StdDuration;
 
@@ -26,7 +27,7 @@ use sixconf_core::dhcpv6::server::{
     config::MAX_LINKS, IaType, LeaseEvent, LeaseEventKind, Limits, LinkConfig, RxMeta, Server,
     Slot, Transmit, DUID_CAPACITY_MAX, EVENT_QUEUE, RATE_BUCKETS,
 };
-use sixconf_core::profile::Profile;
+use sixconf_core::profile::{AdvPrefix, Prefix, Profile};
 use sixconf_core::ra::{Advertiser, Event as RaEvent, Link};
 use sixconf_core::time::Instant;
 use sixconf_core::wire::dhcpv6::{DuidBuf, MessageType, Repr};
@@ -39,6 +40,8 @@ use super::hops::HopFile;
 use super::iface::Interface;
 use super::routes::{Dest, NextHop, Routes};
 use super::sockets::{DhcpSocket, NdSocket, TYPE_RA, TYPE_RS};
+use super::uplink::{Change, Uplink};
+use crate::client::netlink::Kernel;
 use crate::config::{Config, Durability, LinkSpec};
 use crate::store::{self, Refused, StoreError};
 
@@ -48,9 +51,14 @@ const SIGNALS: Token = Token(usize::MAX - 1);
 const DHCP: Token = Token(usize::MAX - 2);
 /// Token of the lease store thread's waker (a commit finished).
 const STORE: Token = Token(usize::MAX - 3);
+/// Token of WAN uplink `i`: `UPLINK_BASE - i`.
+const UPLINK_BASE: usize = usize::MAX - 16;
 /// Most datagrams read from one socket before the batch is committed and answered, so that one
 /// busy socket neither starves the others nor delays replies unboundedly.
 const BATCH: usize = 256;
+/// How often a delegated link's DHCPv6 lifetimes are re-derived from what is left of the
+/// delegation between WAN events.
+const REFOLLOW: sixconf_core::time::Duration = sixconf_core::time::Duration::from_secs(30);
 /// How long to wait at start for an interface's link-local address to leave DAD.
 const DAD_WAIT: StdDuration = StdDuration::from_secs(5);
 
@@ -154,6 +162,13 @@ struct LinkRt {
     iface: Option<Interface>,
     adv: Option<Advertiser>,
     nd: Option<NdSocket>,
+    /// A link numbered from a delegation: rtnetlink on its interface, for the router's own
+    /// address in each sub-prefix.
+    kernel: Option<Kernel>,
+    /// The router's addresses added on the interface, with their prefix lengths.
+    own_addresses: Vec<(Ipv6Addr, u8)>,
+    /// The delegated sub-prefix advertised as current (for the log).
+    current_sub: Option<Prefix>,
 }
 
 /// A DHCPv6 reply waiting for the batch's commit.
@@ -179,6 +194,10 @@ pub struct Daemon {
     poll: Poll,
     signals: Signals,
     links: Vec<LinkRt>,
+    /// DHCPv6 prefix delegation clients on the WAN interfaces delegated links name.
+    uplinks: Vec<Uplink>,
+    /// When each uplink's links were last re-derived ([`Daemon::follow`]).
+    followed: Vec<Instant>,
     dhcp: Option<DhcpSocket>,
     server: DaemonServer,
     /// The `[server]` limits as configured (the engine keeps a clamped copy).
@@ -218,7 +237,59 @@ fn profile_for(spec: &LinkSpec, iface: &Interface) -> Profile {
     if spec.source_link_layer {
         p.router.source_link_layer = iface.mac;
     }
+    if spec.delegated.is_some() {
+        // The template prefix only shapes the delegated ones (flags, lifetimes): not sent.
+        p.prefix_from_delegation = true;
+        for a in &mut p.prefixes {
+            a.on_link = false;
+            a.autonomous = false;
+            a.pd_preferred = false;
+        }
+    }
     p
+}
+
+/// The flags and lifetimes a delegated sub-prefix is advertised with: the template's.
+fn template_of(spec: &LinkSpec) -> Option<AdvPrefix> {
+    spec.delegated.as_ref()?;
+    spec.profile.prefixes.first().copied()
+}
+
+/// The bits of a delegated prefix above its length.
+fn prefix_bits(address: Ipv6Addr, len: u8) -> u128 {
+    u128::from(address) & u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0)
+}
+
+/// The server's view of a delegated link: the template's prefixes and pools with the
+/// delegation's bits ORed in and lease lifetimes within what is left of it (RFC 9096 §3.3
+/// L-13), or no prefix and no pool while nothing is delegated (Solicits get NoAddrsAvail).
+fn delegated_server_link(
+    mut l: LinkConfig,
+    current: Option<&sixconf_core::dhcpv6::client::Lease>,
+    now: Instant,
+) -> LinkConfig {
+    let Some(lease) = current else {
+        l.prefixes.clear();
+        l.address_pools.clear();
+        return l;
+    };
+    let bits = prefix_bits(lease.address, lease.prefix_len);
+    let or = |a: Ipv6Addr| Ipv6Addr::from(u128::from(a) | bits);
+    for p in &mut l.prefixes {
+        p.address = or(p.address);
+    }
+    for p in &mut l.address_pools {
+        p.first = or(p.first);
+        p.last = or(p.last);
+    }
+    let (pref, valid) = lease.remaining(now);
+    let secs = |d: sixconf_core::time::Duration| u32::try_from(d.secs()).unwrap_or(u32::MAX);
+    let lt = &mut l.address_lifetimes;
+    lt.valid = lt.valid.min(secs(valid));
+    lt.preferred = lt.preferred.min(secs(pref)).min(lt.valid);
+    lt.t1 = lt.t1.map(|t| t.min(lt.preferred / 2));
+    lt.t2 = lt.t2.map(|t| t.min(lt.preferred * 4 / 5));
+    l
 }
 
 /// The server's view of a link: direct messages belong to it only if it serves DHCPv6 on an
@@ -272,11 +343,36 @@ impl Daemon {
             .links
             .iter()
             .any(|l| l.serves_dhcpv6() && !l.server.prefix_pools.is_empty());
+        let any_delegated = config.links.iter().any(|l| l.delegated.is_some());
         if let Some(eff) = super::privileges::effective() {
-            super::privileges::check(eff, any_dhcp, any_pd).map_err(StartError::Privileges)?;
+            super::privileges::check(eff, any_dhcp || any_delegated, any_pd || any_delegated)
+                .map_err(StartError::Privileges)?;
         }
 
         let now = clock.now();
+        let mut uplinks: Vec<Uplink> = Vec::new();
+        for wan in config.links.iter().filter_map(|l| l.delegated.as_ref()) {
+            if uplinks.iter().any(|u| u.iface.name == wan.wan) {
+                continue;
+            }
+            let u = Uplink::open(&wan.wan, &config.server.lease_db, now).map_err(|what| {
+                StartError::Profile {
+                    link: wan.wan.clone(),
+                    what,
+                }
+            })?;
+            poll.registry()
+                .register(
+                    &mut SourceFd(&u.raw_fd()),
+                    Token(UPLINK_BASE - uplinks.len()),
+                    Interest::READABLE,
+                )
+                .map_err(|source| StartError::Io {
+                    what: "registering a WAN DHCPv6 socket".into(),
+                    source,
+                })?;
+            uplinks.push(u);
+        }
         let mut links = Vec::new();
         let mut server_links = heapless::Vec::<LinkConfig, MAX_LINKS>::new();
         for spec in config.links {
@@ -292,19 +388,30 @@ impl Daemon {
                         link_local: i.link_local,
                         mtu: i.mtu,
                     };
-                    let adv = Advertiser::new(profile_for(&spec, i), link, random_u64(), now)
+                    let mut adv = Advertiser::new(profile_for(&spec, i), link, random_u64(), now)
                         .map_err(|e| StartError::Profile {
-                            link: spec.name.clone(),
-                            what: e.to_string(),
-                        })?;
+                        link: spec.name.clone(),
+                        what: e.to_string(),
+                    })?;
+                    adv.set_default_router_needs_prefix(spec.delegated.is_some());
                     (Some(adv), Some(NdSocket::open(i)?))
                 }
                 None => (None, None),
             };
-            if server_links
-                .push(server_link(&spec, iface.as_ref()))
-                .is_err()
-            {
+            let mut sl = server_link(&spec, iface.as_ref());
+            if spec.delegated.is_some() {
+                sl = delegated_server_link(sl, None, now);
+            }
+            let kernel = match (&spec.delegated, &iface) {
+                (Some(_), Some(i)) => {
+                    Some(Kernel::open(i.index).map_err(|source| StartError::Io {
+                        what: "opening rtnetlink".into(),
+                        source,
+                    })?)
+                }
+                _ => None,
+            };
+            if server_links.push(sl).is_err() {
                 return Err(StartError::Profile {
                     link: spec.name.clone(),
                     what: format!("more than {MAX_LINKS} links"),
@@ -315,6 +422,9 @@ impl Daemon {
                 iface,
                 adv,
                 nd,
+                kernel,
+                own_addresses: Vec::new(),
+                current_sub: None,
             });
         }
         for (i, l) in links.iter().enumerate() {
@@ -442,6 +552,8 @@ impl Daemon {
             poll,
             signals,
             links,
+            followed: vec![now; uplinks.len()],
+            uplinks,
             dhcp,
             server,
             configured_limits,
@@ -576,6 +688,15 @@ impl Daemon {
                     SIGNALS => signalled = true,
                     STORE => {}
                     DHCP => dhcp_readable = true,
+                    Token(t) if t <= UPLINK_BASE && UPLINK_BASE - t < self.uplinks.len() => {
+                        let i = UPLINK_BASE - t;
+                        let now = self.clock.now();
+                        if let Some(u) = self.uplinks.get_mut(i) {
+                            if u.receive(now) == Change::Prefixes {
+                                self.follow(i, now);
+                            }
+                        }
+                    }
                     Token(i) => {
                         if let Some(r) = readable.get_mut(i) {
                             *r = true;
@@ -615,6 +736,16 @@ impl Daemon {
 
     fn exit(mut self) -> u8 {
         self.flush_all();
+        for u in &mut self.uplinks {
+            u.shutdown();
+        }
+        for l in &mut self.links {
+            if let Some(k) = l.kernel.as_mut() {
+                for (a, len) in l.own_addresses.drain(..) {
+                    let _ = k.remove_address(a, len);
+                }
+            }
+        }
         if let Some(routes) = self.routes.as_mut() {
             let installed: Vec<Dest> = routes.installed().map(|(d, _)| d).collect();
             for dest in installed {
@@ -661,14 +792,15 @@ impl Daemon {
             }
         };
         let same_links = config.links.len() == self.links.len()
-            && config
-                .links
-                .iter()
-                .zip(&self.links)
-                .all(|(n, o)| n.name == o.spec.name && n.interface == o.spec.interface);
+            && config.links.iter().zip(&self.links).all(|(n, o)| {
+                n.name == o.spec.name
+                    && n.interface == o.spec.interface
+                    && n.delegated.as_ref().map(|d| &d.wan)
+                        == o.spec.delegated.as_ref().map(|d| &d.wan)
+            });
         if !same_links {
             bump(&mut self.counters.reload_failures);
-            error!("reload refused: the list of links changed (names or interfaces); restart to apply it");
+            error!("reload refused: the list of links changed (names, interfaces or the WAN of a delegated prefix); restart to apply it");
             return;
         }
         let now = self.clock.now();
@@ -691,6 +823,9 @@ impl Daemon {
                 .set_link(idx, server_link(&spec, l.iface.as_ref()));
             l.spec = spec;
         }
+        for i in 0..self.uplinks.len() {
+            self.follow(i, now);
+        }
         if config.server.limits != self.configured_limits {
             warn!("[server] limits and max_leases take effect at the next restart");
         }
@@ -698,8 +833,142 @@ impl Daemon {
         info!("configuration reloaded");
     }
 
+    /// The delegation on uplink `u` changed (or time passed): give every link numbered from it
+    /// its sub-prefixes. The prefix bound last is advertised with the delegation's lifetimes;
+    /// any other still held is deprecated (preferred 0, valid counting down, RFC 9096 §3.3);
+    /// one no longer held is withdrawn (stale, RFC 9096 §3.5). The router takes address `::1`
+    /// of each sub-prefix on the LAN interface, with the prefix route (as netifd/odhcpd do),
+    /// and the DHCPv6 server's pools move to the current sub-prefix: leases in an old one are
+    /// answered with lifetimes 0 at their next Renew (RFC 9915 §18.3.4).
+    fn follow(&mut self, u: usize, now: Instant) {
+        if let Some(t) = self.followed.get_mut(u) {
+            *t = now;
+        }
+        let Some(uplink) = self.uplinks.get(u) else {
+            return;
+        };
+        let wan = uplink.iface.name.clone();
+        let (held, current) = uplink.held();
+        let held = held.to_vec();
+        let current_lease = held
+            .iter()
+            .find(|l| Some((l.address, l.prefix_len)) == current)
+            .copied();
+        for (idx, l) in self.links.iter_mut().enumerate() {
+            let Some(d) = l.spec.delegated.clone().filter(|d| d.wan == wan) else {
+                continue;
+            };
+            let Some(template) = template_of(&l.spec) else {
+                continue;
+            };
+            let mut keep: Vec<Prefix> = Vec::new();
+            let mut own: Vec<(
+                Ipv6Addr,
+                u8,
+                sixconf_core::time::Duration,
+                sixconf_core::time::Duration,
+            )> = Vec::new();
+            for lease in &held {
+                let Some(sub) = d.subnet_of(lease.address, lease.prefix_len) else {
+                    warn!(link = %l.spec.name, prefix = %lease.address, len = lease.prefix_len,
+                        subnet_index = d.subnet_index, subnet_length = d.subnet_length,
+                        "the delegated prefix has no such subnet");
+                    continue;
+                };
+                let is_current = Some((lease.address, lease.prefix_len)) == current;
+                let (pref, valid) = lease.remaining(now);
+                let preferred_until = if is_current {
+                    lease.preferred_until()
+                } else {
+                    now
+                };
+                let mut adv_prefix = template;
+                adv_prefix.prefix = sub;
+                if let Some(adv) = l.adv.as_mut() {
+                    if let Err(e) = adv.set_delegated_prefix(
+                        now,
+                        adv_prefix,
+                        preferred_until,
+                        lease.valid_until(),
+                    ) {
+                        warn!(link = %l.spec.name, prefix = %sub.addr, "{e}");
+                        continue;
+                    }
+                }
+                keep.push(sub);
+                let router = Ipv6Addr::from(u128::from(sub.addr) | 1);
+                own.push((
+                    router,
+                    sub.len,
+                    if is_current {
+                        pref
+                    } else {
+                        sixconf_core::time::Duration::ZERO
+                    },
+                    valid,
+                ));
+                if is_current && l.current_sub != Some(sub) {
+                    l.current_sub = Some(sub);
+                    info!(link = %l.spec.name, prefix = %sub.addr, len = sub.len, "advertising the delegated prefix");
+                }
+            }
+            if current.is_none() {
+                l.current_sub = None;
+            }
+            if let Some(adv) = l.adv.as_mut() {
+                let gone: Vec<Prefix> = adv
+                    .delegated_prefixes()
+                    .iter()
+                    .map(|p| p.adv.prefix)
+                    .filter(|p| !keep.contains(p))
+                    .collect();
+                for p in gone {
+                    info!(link = %l.spec.name, prefix = %p.addr, len = p.len, "delegation gone: prefix advertised stale (RFC 9096 §3.5)");
+                    adv.withdraw_delegated_prefix(now, p);
+                }
+            }
+            if let Some(k) = l.kernel.as_mut() {
+                for (a, len, pref, valid) in &own {
+                    if let Err(e) = k.set_address_routed(*a, *len, *pref, *valid, true) {
+                        warn!(link = %l.spec.name, address = %a, "cannot set the router's address: {e}");
+                    }
+                }
+                let stale: Vec<(Ipv6Addr, u8)> = l
+                    .own_addresses
+                    .iter()
+                    .filter(|(a, _)| !own.iter().any(|o| o.0 == *a))
+                    .copied()
+                    .collect();
+                for (a, len) in stale {
+                    let _ = k.remove_address(a, len);
+                }
+                l.own_addresses = own.iter().map(|o| (o.0, o.1)).collect();
+            }
+            let template_link = server_link(&l.spec, l.iface.as_ref());
+            self.server.set_link(
+                idx,
+                delegated_server_link(template_link, current_lease.as_ref(), now),
+            );
+        }
+    }
+
     /// Time passes: expiries, withdrawn prefixes, RAs due.
     fn tick(&mut self, now: Instant) {
+        for i in 0..self.uplinks.len() {
+            let changed = self
+                .uplinks
+                .get_mut(i)
+                .is_some_and(|u| u.tick(now) == Change::Prefixes);
+            // Also every REFOLLOW: the DHCPv6 lease lifetimes on the LAN shrink with what is
+            // left of the delegation (RFC 9096 §3.3 L-13), not only at WAN events.
+            let due = self
+                .followed
+                .get(i)
+                .is_some_and(|t| now.saturating_duration_since(*t) >= REFOLLOW);
+            if changed || due {
+                self.follow(i, now);
+            }
+        }
         self.server.handle_timeout(now);
         while let Some(e) = self.server.poll_event() {
             self.batch.push((e, None));
@@ -739,7 +1008,12 @@ impl Daemon {
             .links
             .iter()
             .filter_map(|l| l.adv.as_ref().and_then(|a| a.poll_timeout()));
-        ras.chain(self.server.poll_timeout()).min()
+        let wans = self
+            .uplinks
+            .iter()
+            .filter_map(|u| u.poll_timeout())
+            .chain(self.followed.iter().map(|t| *t + REFOLLOW));
+        ras.chain(wans).chain(self.server.poll_timeout()).min()
     }
 
     /// Read up to [`BATCH`] ICMPv6 messages of link `i`; `true` if more may be queued.
@@ -1111,6 +1385,46 @@ mod tests {
         assert!(releasable(Some(0), Some(4)));
         assert!(releasable(Some(4), Some(4)));
         assert!(!releasable(Some(5), Some(4)));
+    }
+
+    #[test]
+    fn a_delegated_link_serves_its_pools_inside_the_current_delegation_only() {
+        use sixconf_core::dhcpv6::client::Lease;
+        use sixconf_core::dhcpv6::server::{AddressPool, Lifetimes, Prefix as SrvPrefix};
+        let a = |s: &str| s.parse::<Ipv6Addr>().unwrap();
+        let mut template = LinkConfig::default();
+        let _ = template.prefixes.push(SrvPrefix::new(a("0:0:0:2::"), 64));
+        let _ = template
+            .address_pools
+            .push(AddressPool::new(a("0:0:0:2::1000"), a("0:0:0:2::1fff")));
+        template.address_lifetimes = Lifetimes {
+            preferred: 3_600,
+            valid: 7_200,
+            t1: Some(1_800),
+            t2: Some(2_880),
+        };
+        let now = Instant::from_secs(1_000);
+        // Nothing delegated: no prefix, no pool (Solicits get NoAddrsAvail).
+        let none = delegated_server_link(template.clone(), None, now);
+        assert!(none.prefixes.is_empty() && none.address_pools.is_empty());
+        // A /56 with 600 s preferred and 1200 s valid left: pools move into /64 number 2 and
+        // leases never outlive the delegation (RFC 9096 §3.3).
+        let lease = Lease {
+            address: a("2001:db8:100::"),
+            prefix_len: 56,
+            preferred: sixconf_core::time::Duration::from_secs(700),
+            valid: sixconf_core::time::Duration::from_secs(1_300),
+            received_at: Instant::from_secs(900),
+            iaid: 1,
+        };
+        let l = delegated_server_link(template, Some(&lease), now);
+        assert_eq!(l.prefixes[0].address, a("2001:db8:100:2::"));
+        assert_eq!(l.address_pools[0].first, a("2001:db8:100:2::1000"));
+        assert_eq!(l.address_pools[0].last, a("2001:db8:100:2::1fff"));
+        assert_eq!(l.address_lifetimes.valid, 1_200);
+        assert_eq!(l.address_lifetimes.preferred, 600);
+        assert_eq!(l.address_lifetimes.t1, Some(300));
+        assert_eq!(l.address_lifetimes.t2, Some(480));
     }
 
     #[test]

@@ -11,6 +11,8 @@
 //! - [`daemon`]: the mio run loop with group commit; signals (SIGTERM/SIGINT stop with final
 //!   RAs, SIGHUP reloads, SIGUSR1 prints the counters).
 //! - [`privileges`]: the capability check at start.
+//! - [`uplink`]: the DHCPv6 prefix delegation client on a WAN interface, for links whose prefix
+//!   is `delegated:IF` (a home router: one process from the ISP's prefix to the LAN's RAs).
 //!
 //! Exit status: 0 after a clean stop, 2 for an invalid configuration file (as `sixconf
 //! check`), 77 for missing privileges, 1 for any other failure.
@@ -23,6 +25,7 @@ pub mod iface;
 pub mod privileges;
 pub mod routes;
 pub mod sockets;
+pub mod uplink;
 
 use std::path::Path;
 use std::process::ExitCode;

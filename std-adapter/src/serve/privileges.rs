@@ -75,14 +75,14 @@ pub fn check(eff: u64, dhcpv6: bool, routes: bool) -> Result<(), Missing> {
         needs.push(Need {
             cap: CAP_NET_BIND_SERVICE,
             name: "CAP_NET_BIND_SERVICE",
-            why: "for DHCPv6 on UDP port 547",
+            why: "for DHCPv6 on UDP port 547 (and 546 for a delegation requested on a WAN)",
         });
     }
     if routes {
         needs.push(Need {
             cap: CAP_NET_ADMIN,
             name: "CAP_NET_ADMIN",
-            why: "for routes to delegated prefixes",
+            why: "for routes to delegated prefixes (and a delegated LAN's address)",
         });
     }
     let missing: Vec<Need> = needs

@@ -9,15 +9,13 @@ use std::collections::BTreeMap;
 use std::io;
 use std::net::Ipv6Addr;
 
-use netlink_packet_core::{
-    NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP,
-    NLM_F_REPLACE, NLM_F_REQUEST,
-};
+use netlink_packet_core::{NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_REPLACE, NLM_F_REQUEST};
 use netlink_packet_route::route::{
     RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteProtocol, RouteScope, RouteType,
 };
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
-use netlink_sys::{protocols::NETLINK_ROUTE, Socket, SocketAddr};
+
+use crate::net::rtnl::Rtnl;
 
 /// A prefix (address with host bits clear, and length).
 pub type Dest = (Ipv6Addr, u8);
@@ -44,8 +42,7 @@ pub struct KernelRoute {
 /// The rtnetlink socket and the routes this process installed.
 #[derive(Debug)]
 pub struct Routes {
-    sock: Socket,
-    seq: u32,
+    rtnl: Rtnl,
     installed: BTreeMap<(u128, u8), NextHop>,
 }
 
@@ -64,12 +61,8 @@ fn header(dest: Dest) -> RouteHeader {
 impl Routes {
     /// Open an rtnetlink socket.
     pub fn open() -> io::Result<Routes> {
-        let mut sock = Socket::new(NETLINK_ROUTE)?;
-        sock.bind_auto()?;
-        sock.connect(&SocketAddr::new(0, 0))?;
         Ok(Routes {
-            sock,
-            seq: 0,
+            rtnl: Rtnl::open()?,
             installed: BTreeMap::new(),
         })
     }
@@ -127,80 +120,24 @@ impl Routes {
     pub fn dump_dhcp_routes(&mut self) -> io::Result<Vec<KernelRoute>> {
         let mut msg = RouteMessage::default();
         msg.header.address_family = AddressFamily::Inet6;
-        let seq = self.send(
+        let mut found = Vec::new();
+        self.rtnl.dump(
             RouteNetlinkMessage::GetRoute(msg),
             NLM_F_REQUEST | NLM_F_DUMP,
-        )?;
-        let mut found = Vec::new();
-        let mut buf = vec![0u8; 32 * 1024];
-        loop {
-            let n = self.sock.recv(&mut &mut buf[..], 0)?;
-            let mut offset = 0;
-            while offset < n {
-                let bytes = &buf[offset..n];
-                let m = NetlinkMessage::<RouteNetlinkMessage>::deserialize(bytes)
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-                let len = m.header.length as usize;
-                if m.header.sequence_number == seq {
-                    match m.payload {
-                        NetlinkPayload::Done(_) => return Ok(found),
-                        NetlinkPayload::Error(e) => {
-                            return Err(e.to_io());
-                        }
-                        NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewRoute(r)) => {
-                            if let Some(route) = dhcp_route(&r) {
-                                found.push(route);
-                            }
-                        }
-                        _ => {}
+            |m| {
+                if let RouteNetlinkMessage::NewRoute(r) = m {
+                    if let Some(route) = dhcp_route(&r) {
+                        found.push(route);
                     }
                 }
-                if len == 0 {
-                    break;
-                }
-                offset += len;
-            }
-        }
-    }
-
-    fn send(&mut self, msg: RouteNetlinkMessage, flags: u16) -> io::Result<u32> {
-        self.seq = self.seq.wrapping_add(1);
-        let mut hdr = NetlinkHeader::default();
-        hdr.flags = flags;
-        hdr.sequence_number = self.seq;
-        let mut m = NetlinkMessage::new(hdr, NetlinkPayload::from(msg));
-        m.finalize();
-        let mut buf = vec![0u8; m.buffer_len()];
-        m.serialize(&mut buf);
-        self.sock.send(&buf, 0)?;
-        Ok(self.seq)
+            },
+        )?;
+        Ok(found)
     }
 
     /// Send a request and wait for its acknowledgement.
     fn request(&mut self, msg: RouteNetlinkMessage, flags: u16) -> io::Result<()> {
-        let seq = self.send(msg, flags)?;
-        let mut buf = vec![0u8; 8192];
-        loop {
-            let n = self.sock.recv(&mut &mut buf[..], 0)?;
-            let mut offset = 0;
-            while offset < n {
-                let m = NetlinkMessage::<RouteNetlinkMessage>::deserialize(&buf[offset..n])
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-                let len = m.header.length as usize;
-                if m.header.sequence_number == seq {
-                    if let NetlinkPayload::Error(e) = m.payload {
-                        return match e.code {
-                            None => Ok(()),
-                            Some(_) => Err(e.to_io()),
-                        };
-                    }
-                }
-                if len == 0 {
-                    break;
-                }
-                offset += len;
-            }
-        }
+        self.rtnl.request(msg, flags)
     }
 }
 

@@ -28,7 +28,7 @@
 //! - Reconfigure (§18.2.11) accepted only when unicast and authenticated with the reconfigure
 //!   key the server gave us (§20.4, HMAC-MD5), with a strictly increasing replay counter.
 
-#[cfg(test)]
+#[cfg(all(test, feature = "server"))]
 mod against_server;
 mod auth;
 mod msg;

@@ -31,6 +31,38 @@ pub(crate) fn mask(len: u8) -> u128 {
     }
 }
 
+/// `a % b` for `b > 0` (the address choice's hash into a pool). On 64-bit targets the
+/// native remainder; on 32-bit ones LLVM has no `u128` libcall and expands every `%` inline
+/// (about 0.9 KB of Thumb-2 code each), so a bit-serial long division is used there instead.
+#[inline]
+pub(crate) fn urem(a: u128, b: u128) -> u128 {
+    if cfg!(target_pointer_width = "64") {
+        a.checked_rem(b).unwrap_or(a)
+    } else {
+        urem_serial(a, b)
+    }
+}
+
+/// `a % b` one bit at a time (128 steps, constant shifts only); `a` when `b` is 0.
+#[inline(never)]
+fn urem_serial(mut a: u128, b: u128) -> u128 {
+    if b == 0 {
+        return a;
+    }
+    let mut r = 0u128;
+    for _ in 0..128 {
+        // r < b before the step, so 2r + bit < 2b: one subtraction brings it back under b
+        // (when 2r overflows, the wrapped difference is the true one).
+        let carry = r >> 127 != 0;
+        r = (r << 1) | (a >> 127);
+        a <<= 1;
+        if carry || r >= b {
+            r = r.wrapping_sub(b);
+        }
+    }
+    r
+}
+
 /// An IPv6 prefix: address and length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -50,8 +82,16 @@ impl Prefix {
 
     /// `true` if `addr` lies in the prefix.
     pub fn contains(&self, addr: Ipv6Addr) -> bool {
-        let m = mask(self.len);
-        u128::from(addr) & m == u128::from(self.address) & m
+        // Byte-wise: a `u128` mask costs variable 64-bit shifts (library calls) on 32-bit
+        // targets.
+        let (a, b) = (self.address.octets(), addr.octets());
+        let len = usize::from(self.len.min(128));
+        let (whole, bits) = (len / 8, len % 8);
+        a.get(..whole) == b.get(..whole)
+            && match (a.get(whole), b.get(whole)) {
+                (Some(x), Some(y)) if bits > 0 => (x ^ y) & (0xff << (8 - bits)) == 0,
+                _ => true,
+            }
     }
 }
 
@@ -194,9 +234,10 @@ impl Lifetimes {
 
     /// T2 as sent (never below T1, RFC 9915 §21.4).
     pub fn t2(&self) -> u32 {
-        self.t2
-            .unwrap_or((u64::from(self.preferred) * 4 / 5) as u32)
-            .max(self.t1())
+        // 0.8 × preferred, rounded down, in u32 (p = 5q + r: 4p/5 = 4q + 4r/5), so that no
+        // 64-bit division is linked on 32-bit targets.
+        let p = self.preferred;
+        self.t2.unwrap_or(p / 5 * 4 + p % 5 * 4 / 5).max(self.t1())
     }
 }
 
@@ -375,8 +416,15 @@ impl LinkConfig {
     }
 
     /// Check the link for contradictions the engine relies on: prefix pools valid and pairwise
-    /// disjoint and disjoint from the address pools, lifetimes ordered.
+    /// disjoint and disjoint from the address pools, lifetimes ordered. Without the `server-pd`
+    /// feature, any prefix pool is refused ([`ConfigError::TooMany`]).
     pub fn validate(&self) -> Result<(), ConfigError> {
+        if !cfg!(feature = "server-pd") && !self.prefix_pools.is_empty() {
+            // The server would never delegate from them: say so rather than ignore them.
+            return Err(ConfigError::TooMany(
+                "prefix pools (feature server-pd is off)",
+            ));
+        }
         for (i, a) in self.prefix_pools.iter().enumerate() {
             if a.count() == 0 {
                 return Err(ConfigError::BadPrefixPool);
@@ -509,6 +557,60 @@ impl Default for Limits {
             decline_quarantine: Duration::from_secs(3600),
             max_declined: 1024,
             recreate_on_renew: true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod arith_tests {
+    use super::{mask, urem, urem_serial, Prefix};
+    use core::net::Ipv6Addr;
+    use proptest::prelude::*;
+
+    #[test]
+    fn boundaries() {
+        let values = [
+            0,
+            1,
+            2,
+            3,
+            255,
+            256,
+            u128::from(u64::MAX),
+            1 << 64,
+            (1 << 127) - 1,
+            1 << 127,
+            u128::MAX - 1,
+            u128::MAX,
+        ];
+        for a in values {
+            for b in values.into_iter().filter(|&b| b > 0) {
+                assert_eq!(urem_serial(a, b), a % b, "{a} % {b}");
+                assert_eq!(urem(a, b), a % b, "{a} % {b}");
+            }
+        }
+        assert_eq!(urem_serial(7, 0), 7);
+    }
+
+    proptest! {
+        #[test]
+        fn equals_rem(a in any::<u128>(), b in 1..=u128::MAX) {
+            prop_assert_eq!(urem_serial(a, b), a % b);
+        }
+
+        #[test]
+        fn equals_rem_small_divisor(a in any::<u128>(), b in 1u128..=1 << 20) {
+            prop_assert_eq!(urem_serial(a, b), a % b);
+        }
+
+        /// The byte-wise `Prefix::contains` agrees with the `u128` mask, for addresses sharing
+        /// any number of leading bits with the prefix and lengths past 128.
+        #[test]
+        fn contains_equals_mask(p in any::<u128>(), a in any::<u128>(), len in 0u8..=140, shared in 0u8..=128) {
+            let m = mask(shared);
+            let addr = (p & m) | (a & !m);
+            let expected = addr & mask(len) == p & mask(len);
+            prop_assert_eq!(Prefix::new(Ipv6Addr::from(p), len).contains(Ipv6Addr::from(addr)), expected);
         }
     }
 }

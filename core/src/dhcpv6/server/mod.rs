@@ -76,7 +76,8 @@
 //! - **Duplicate IAIDs**: in one message, the first IA of a type with a given IAID is served and
 //!   later IAs of the same type with the same IAID are ignored (not echoed) and counted in
 //!   [`Counters::duplicate_ia`]. An IA_NA and an IA_PD with the same IAID are independent (IAIDs
-//!   are per IA type, RFC 9915 §12). At most [`MAX_IAS`] IAs per message are processed; further
+//!   are per IA type, RFC 9915 §12). At most [`MAX_IAS`] IAs per message are processed (the
+//!   `IAS` parameter of [`Server`]); further
 //!   ones are ignored and counted.
 //! - **Caps**: a client holds at most `max_addresses_per_client` addresses and
 //!   `max_prefixes_per_client` prefixes; beyond them an IA gets NoAddrsAvail / NoPrefixAvail.
@@ -97,9 +98,11 @@ use core::net::Ipv6Addr;
 
 use crate::time::{Duration, Instant};
 use crate::wire::dhcpv6::option::duid::{DuidKind, MAX_LEN as DUID_MAX_LEN};
+#[cfg(feature = "server-relay")]
+use crate::wire::dhcpv6::Repr;
 use crate::wire::dhcpv6::{
     build, check_server_receipt, DhcpOption, DropReason, DuidBuf, MessageRepr, MessageType,
-    OptionCode, RelayChain, Repr, StatusCode, Writer, CLIENT_PORT, SERVER_PORT,
+    OptionCode, RelayChain, StatusCode, Writer, CLIENT_PORT, SERVER_PORT,
 };
 use crate::wire::Error;
 
@@ -114,7 +117,7 @@ pub use table::{
     IaType, Lease, LeaseTable, Slot, TableFull, DEFAULT_DUID_CAPACITY, DUID_CAPACITY_MAX,
 };
 
-use config::MAX_LINKS;
+use config::{urem, MAX_LINKS};
 use table::{hash_bytes, NewBinding};
 
 /// Most IAs (of all types together) processed in one message.
@@ -274,7 +277,8 @@ pub struct Counters {
     pub nothing_to_confirm: u64,
     /// IAs ignored as duplicates of an earlier IA with the same type and IAID.
     pub duplicate_ia: u64,
-    /// IAs ignored beyond [`MAX_IAS`].
+    /// IAs ignored beyond the most one message may carry ([`MAX_IAS`], or the `IAS` parameter
+    /// of [`Server`]).
     pub ia_limit: u64,
     /// IAs refused by the per-client caps.
     pub client_cap: u64,
@@ -380,7 +384,8 @@ impl IaOut {
     }
 }
 
-type IaList = heapless::Vec<IaOut, MAX_IAS>;
+/// The IAs of one reply, `IAS` at most.
+type IaList<const IAS: usize> = heapless::Vec<IaOut, IAS>;
 
 /// The DHCPv6 server. See the [module documentation](self).
 ///
@@ -400,13 +405,18 @@ type IaList = heapless::Vec<IaOut, MAX_IAS>;
 /// - `D`: the DUID capacity of the table's [`Slot<D>`](Slot) ([`DEFAULT_DUID_CAPACITY`] by
 ///   default); clients with longer DUIDs get no binding (counted in
 ///   [`Counters::duid_too_long`]). See the [`table`] module for the trade-off.
+/// - `IAS`: the most IAs (of all types) of one message that are served ([`MAX_IAS`] by
+///   default; 1 to 255, checked at compile time); further ones are ignored and counted in
+///   [`Counters::ia_limit`]. The reply's IAs are collected on the stack during
+///   [`handle_message`](Self::handle_message), about 90 bytes each: 2.9 KB with the default,
+///   360 bytes with 4, which still serves a client's IA_NA, IA_PD and a spare of each.
 ///
 /// ```
 /// use sixconf_core::dhcpv6::server::{LeaseEvent, Server, Slot};
 /// use core::mem::size_of;
 /// // One link, a 4-event queue (caps: 2 bindings a client), 16 rate buckets, 16-byte DUIDs:
 /// // a microcontroller's server.
-/// type Small = Server<&'static mut [Slot<16>; 64], 1, 4, 16, 16>;
+/// type Small = Server<&'static mut [Slot<16>; 64], 1, 4, 16, 16, 4>;
 /// type Host = Server<&'static mut [Slot; 64], 1>;
 /// assert!(size_of::<Host>() - size_of::<Small>() >= 124 * size_of::<LeaseEvent>());
 /// assert!(size_of::<Slot<16>>() <= 96);
@@ -418,6 +428,7 @@ pub struct Server<
     const EVENTS: usize = EVENT_QUEUE,
     const RATE: usize = RATE_BUCKETS,
     const D: usize = DEFAULT_DUID_CAPACITY,
+    const IAS: usize = MAX_IAS,
 > {
     duid: DuidBuf,
     alloc_key: u64,
@@ -431,7 +442,7 @@ pub struct Server<
 }
 
 /// Per-message context: the parts of the server one message works on.
-struct Ctx<'s, S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> {
+struct Ctx<'s, S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize, const IAS: usize> {
     table: &'s mut LeaseTable<S, D>,
     events: &'s mut heapless::deque::DequeView<LeaseEvent>,
     seq: &'s mut u64,
@@ -447,7 +458,7 @@ struct Ctx<'s, S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> {
     pd_count: usize,
     /// Leases offered earlier in this message (Solicit creates no binding, so this keeps two
     /// IAs of one Advertise apart).
-    offered: heapless::Vec<([u8; 16], u8), MAX_IAS, u8>,
+    offered: heapless::Vec<([u8; 16], u8), IAS, u8>,
 }
 
 fn secs(s: u32) -> Duration {
@@ -460,7 +471,8 @@ impl<
         const EVENTS: usize,
         const RATE: usize,
         const D: usize,
-    > Server<S, LINKS, EVENTS, RATE, D>
+        const IAS: usize,
+    > Server<S, LINKS, EVENTS, RATE, D, IAS>
 {
     /// A server with DUID `server_duid` (RFC 9915 §11), serving `links`, over table storage
     /// `storage`. The per-client caps are clamped so that addresses + prefixes <=
@@ -479,6 +491,10 @@ impl<
                 "Server: EVENTS must be at least 2 (one binding looked at, one new)"
             );
             assert!(RATE > 0, "Server: RATE must be at least 1");
+            assert!(
+                IAS >= 1 && IAS <= 255,
+                "Server: IAS must be between 1 and 255"
+            );
         }
         let alloc_key = hash_bytes(0x5158_636f_6e66_2d36, server_duid.as_bytes());
         let mut limits = limits;
@@ -612,7 +628,7 @@ impl<
         let fits = pool_holds(link, ty, lease.address, plen)
             || link.reservations.iter().any(|r| match ty {
                 IaType::Na => plen == 128 && r.address == Some(lease.address),
-                IaType::Pd => r.prefix == Some(Prefix::new(lease.address, plen)),
+                IaType::Pd => PD && r.prefix == Some(Prefix::new(lease.address, plen)),
             });
         if !fits {
             return Err(RestoreError::NotInPool);
@@ -666,19 +682,24 @@ impl<
         out: &mut [u8],
     ) -> Result<Transmit, NoReply> {
         self.counters.received += 1;
-        let repr = match Repr::parse(bytes) {
-            Ok(r) => r,
-            Err(e) => return self.no_reply(NoReply::Malformed(e)),
-        };
-        let (msg, chain) = match repr {
-            Repr::Message(m) => (m, None),
-            Repr::Relayed(c) => {
+        #[cfg(feature = "server-relay")]
+        let (msg, chain) = match Repr::parse(bytes) {
+            Ok(Repr::Message(m)) => (m, None),
+            Ok(Repr::Relayed(c)) => {
                 if c.layers().any(|l| l.msg_type != MessageType::RelayForw) {
                     self.counters.relay_repl_received += 1;
                     return self.no_reply(NoReply::Discarded(DropReason::UnexpectedMessageType));
                 }
                 (c.message(), Some(c))
             }
+            Err(e) => return self.no_reply(NoReply::Malformed(e)),
+        };
+        // Without `server-relay`, relay messages are discarded as a type this server does not
+        // take (counted in `discarded`), and the relay code is not linked.
+        #[cfg(not(feature = "server-relay"))]
+        let (msg, chain) = match direct_message(bytes) {
+            Ok(m) => (m, None::<RelayChain<'_>>),
+            Err(d) => return self.no_reply(d),
         };
         if let Err(reason) = check_server_receipt(&msg, &self.duid.as_duid()) {
             return self.no_reply(NoReply::Discarded(reason));
@@ -778,7 +799,7 @@ impl<
         let rapid = msg.msg_type == MessageType::Solicit && msg.rapid_commit() && link.rapid_commit;
         let mut top_status = None;
         // Filled in place: the list is several KiB, not worth moving around.
-        let mut ias = IaList::new();
+        let mut ias = IaList::<IAS>::new();
         let reply_type = match msg.msg_type {
             MessageType::Solicit if rapid => {
                 ctx.process(&msg, Mode::Request, &mut ias);
@@ -849,6 +870,7 @@ impl<
         };
 
         let reply = Reply {
+            #[cfg(feature = "server-relay")]
             chain: chain.as_ref(),
             msg: &msg,
             msg_type: reply_type,
@@ -892,6 +914,9 @@ impl<
                 .links
                 .iter()
                 .position(|l| l.ifindex == Some(meta.ifindex)),
+            #[cfg(not(feature = "server-relay"))]
+            Some(_) => None,
+            #[cfg(feature = "server-relay")]
             Some(c) => {
                 // The relay closest to the client is the innermost layer (RFC 9915 §13.1).
                 let first = c.layers().last()?;
@@ -985,10 +1010,24 @@ fn push_event(
     }
 }
 
+/// Feature `server-pd`: prefixes are delegated. Without it every IA_PD path below is dead code
+/// (IA_PDs are answered like IA_TAs) and not linked.
+const PD: bool = cfg!(feature = "server-pd");
+
+/// Without `server-relay`: the client/server message in `bytes`, or the reason to drop it.
+#[cfg(not(feature = "server-relay"))]
+fn direct_message(bytes: &[u8]) -> Result<MessageRepr<'_>, NoReply> {
+    let packet = crate::wire::dhcpv6::Packet::new_unchecked(bytes);
+    if packet.msg_type().is_relay() {
+        return Err(NoReply::Discarded(DropReason::UnexpectedMessageType));
+    }
+    MessageRepr::parse(&packet).map_err(NoReply::Malformed)
+}
+
 fn pool_holds(link: &LinkConfig, ty: IaType, addr: Ipv6Addr, plen: u8) -> bool {
     match ty {
         IaType::Na => plen == 128 && link.address_pools.iter().any(|p| p.contains(addr)),
-        IaType::Pd => link.prefix_pools.iter().any(|p| p.holds(addr, plen)),
+        IaType::Pd => PD && link.prefix_pools.iter().any(|p| p.holds(addr, plen)),
     }
 }
 
@@ -1005,11 +1044,11 @@ fn key_matches(key: &ReservationKey, duid: &[u8], iaid: u32, hw: Option<&[u8]>) 
 fn reserved_lease(r: &Reservation, ty: IaType) -> Option<(Ipv6Addr, u8)> {
     match ty {
         IaType::Na => r.address.map(|a| (a, 128)),
-        IaType::Pd => r.prefix.map(|p| (p.address, p.len)),
+        IaType::Pd => r.prefix.filter(|_| PD).map(|p| (p.address, p.len)),
     }
 }
 
-impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> Ctx<'_, S, D> {
+impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize, const IAS: usize> Ctx<'_, S, D, IAS> {
     fn lifetimes(&self, ty: IaType) -> Lifetimes {
         match ty {
             IaType::Na => self.link.address_lifetimes,
@@ -1080,7 +1119,7 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> Ctx<'_, S, D> {
         }
     }
 
-    fn process(&mut self, msg: &MessageRepr<'_>, mode: Mode, out: &mut IaList) {
+    fn process(&mut self, msg: &MessageRepr<'_>, mode: Mode, out: &mut IaList<IAS>) {
         let mut existing: heapless::Vec<usize, MAX_CLIENT_BINDINGS> =
             self.table.client_bindings(self.duid);
         // Look at no more bindings than the caps allow (a reload may have lowered them): this
@@ -1095,7 +1134,7 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> Ctx<'_, S, D> {
                 }
             }
         }
-        let mut seen: heapless::Vec<(u8, u32), MAX_IAS> = heapless::Vec::new();
+        let mut seen: heapless::Vec<(u8, u32), IAS> = heapless::Vec::new();
         for o in msg.options.iter() {
             let (kind, iaid, options) = match o {
                 DhcpOption::IaNa(ia) => (Kind::Na, ia.iaid, ia.options),
@@ -1124,22 +1163,24 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> Ctx<'_, S, D> {
                     break;
                 }
             }
-            let result = match kind {
-                // IA_TA is decoded but not served (DESIGN.md).
-                Kind::Ta => IaOut::failed(
+            let ty = match kind {
+                Kind::Na => Some(IaType::Na),
+                Kind::Pd if PD => Some(IaType::Pd),
+                _ => None,
+            };
+            let result = match ty {
+                // IA_TA is decoded but not served (DESIGN.md); IA_PD neither without the
+                // `server-pd` feature.
+                None => IaOut::failed(
                     kind,
                     iaid,
-                    match mode {
-                        Mode::Solicit | Mode::Request => StatusCode::NoAddrsAvail,
+                    match (mode, kind) {
+                        (Mode::Solicit | Mode::Request, Kind::Pd) => StatusCode::NoPrefixAvail,
+                        (Mode::Solicit | Mode::Request, _) => StatusCode::NoAddrsAvail,
                         _ => StatusCode::NoBinding,
                     },
                 ),
-                Kind::Na | Kind::Pd => {
-                    let ty = if kind == Kind::Na {
-                        IaType::Na
-                    } else {
-                        IaType::Pd
-                    };
+                Some(ty) => {
                     let mut mine: heapless::Vec<usize, MAX_CLIENT_BINDINGS> = existing
                         .iter()
                         .copied()
@@ -1340,17 +1381,17 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> Ctx<'_, S, D> {
                 let pools = &self.link.address_pools;
                 let np = pools.len().max(1) as u128;
                 for k in 0..pools.len() {
-                    let Some(pool) = pools.get(((h % np) as usize + k) % pools.len()) else {
+                    let Some(pool) = pools.get((urem(h, np) as usize + k) % pools.len()) else {
                         continue;
                     };
                     let size = pool.size();
                     if size == 0 {
                         continue;
                     }
-                    let start = h % size;
+                    let start = urem(h, size);
                     let probes = size.min(u128::from(MAX_PROBES));
                     for i in 0..probes {
-                        let off = start.wrapping_add(i) % size;
+                        let off = urem(start.wrapping_add(i), size);
                         if let Some(a) = pool.nth(off) {
                             if usable((a, 128)) {
                                 return Some((a, 128));
@@ -1359,21 +1400,22 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> Ctx<'_, S, D> {
                     }
                 }
             }
+            IaType::Pd if !PD => {}
             IaType::Pd => {
                 let pools = &self.link.prefix_pools;
                 let np = pools.len().max(1) as u128;
                 for k in 0..pools.len() {
-                    let Some(pool) = pools.get(((h % np) as usize + k) % pools.len()) else {
+                    let Some(pool) = pools.get((urem(h, np) as usize + k) % pools.len()) else {
                         continue;
                     };
                     let count = pool.count();
                     if count == 0 {
                         continue;
                     }
-                    let start = h % count;
+                    let start = urem(h, count);
                     let probes = count.min(u128::from(MAX_PROBES));
                     for i in 0..probes {
-                        let off = start.wrapping_add(i) % count;
+                        let off = urem(start.wrapping_add(i), count);
                         if let Some(p) = pool.nth(off) {
                             if usable((p, pool.delegated_len)) {
                                 return Some((p, pool.delegated_len));
@@ -1533,6 +1575,7 @@ fn status_text(code: StatusCode) -> &'static str {
 
 /// Everything a reply is written from (built twice by [`build`]: measure, then write).
 struct Reply<'r, 'm> {
+    #[cfg(feature = "server-relay")]
     chain: Option<&'r RelayChain<'m>>,
     msg: &'r MessageRepr<'m>,
     msg_type: MessageType,
@@ -1558,10 +1601,10 @@ impl Reply<'_, '_> {
     }
 
     fn write(&self, w: &mut Writer<'_>, compact: bool) {
-        let depth = match self.chain {
-            Some(c) => c.write_reply_headers(w),
-            None => 0,
-        };
+        #[cfg(feature = "server-relay")]
+        let depth = self.chain.map_or(0, |c| c.write_reply_headers(w));
+        #[cfg(not(feature = "server-relay"))]
+        let depth = 0;
         let msg = self.msg;
         w.header(self.msg_type, msg.transaction_id);
         if let Some(d) = msg.client_id() {

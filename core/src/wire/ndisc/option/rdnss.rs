@@ -188,7 +188,9 @@ impl<'a> Rdnss<'a> {
         option[field::LIFETIME].copy_from_slice(&self.lifetime.to_be_bytes());
         if let Some(out) = option.get_mut(field::ADDRESSES) {
             for (chunk, addr) in out.chunks_exact_mut(16).zip(self.servers.iter()) {
-                chunk.copy_from_slice(&addr.octets());
+                // Through the integer: a plain byte copy from the borrowed list becomes a
+                // `memmove` call (LLVM cannot tell the lists apart), 1.6 KB of Thumb code.
+                chunk.copy_from_slice(&u128::from(addr).to_be_bytes());
             }
         }
     }
