@@ -109,13 +109,13 @@ def num(pat, text):
     return int(m.group(1)) if m else 0
 sent = num(r"sent packets: (\d+)", sec)
 recv = num(r"received packets: (\d+)", sec)
-nonu = sum(int(n) for n in re.findall(r"non unique addresses: (\d+)", t))
+nonu = num(r"non unique addresses: (\d+)", sec)  # Replies only: an Advertise reserves nothing
 drops = 100.0 * (sent - recv) / sent if sent else 100.0
 print(f"{recv / float(sys.argv[2]):.0f} {drops:.2f} {nonu}")
 PY
 }
 
-printf '%-22s %8s %14s %8s %10s\n' variant rate "replies/s" "drops%" "nonunique"
+printf '%-22s %8s %14s %8s %10s\n' variant rate "replies/s" "drops%" "nonunique (Replies)"
 declare -A BEST
 for rate in $RATES; do
   for variant in sqlite pg-one pg-two; do

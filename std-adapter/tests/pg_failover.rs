@@ -300,7 +300,9 @@ prefix_valid_lifetime = 86400
 const BIG_POOL: &str = "2001:db8:cafe:1::1:0-2001:db8:cafe:1::ffff:ffff";
 const LONG: &str = "preferred_lifetime = 3600\nvalid_lifetime = 7200";
 
-/// perfdhcp's `REQUEST-REPLY` `(sent, received)` and the sum of its "non unique addresses".
+/// perfdhcp's `REQUEST-REPLY` `(sent, received, non unique addresses)`. Only Replies count:
+/// an Advertise reserves nothing (RFC 9915 §18.3.1), and two servers whose caches differ may
+/// offer one address to two clients; the database refuses the second Request for it.
 fn perf_summary(out: &str) -> (u64, u64, u64) {
     let num = |text: &str, key: &str| -> u64 {
         text.lines()
@@ -312,21 +314,25 @@ fn perf_summary(out: &str) -> (u64, u64, u64) {
         .split("***Statistics for: REQUEST-REPLY***")
         .nth(1)
         .unwrap_or_else(|| panic!("no REQUEST-REPLY statistics:\n{out}"));
-    let nonunique: u64 = out
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("non unique addresses:"))
-        .filter_map(|v| v.trim().parse::<u64>().ok())
-        .sum();
     (
         num(rr, "sent packets:"),
         num(rr, "received packets:"),
-        nonunique,
+        num(rr, "non unique addresses:"),
     )
 }
 
 /// Every address promised in a captured Reply (IA_NA, valid lifetime > 0, no error status),
 /// with the DUIDs (hex, no colons) it was promised to.
 fn promised(lan: &Lan, pcap: &str) -> HashMap<Ipv6Addr, Vec<String>> {
+    promised_and_repeats(lan, pcap).0
+}
+
+/// [`promised`], and how many Replies went to a DUID that had already had one (perfdhcp draws
+/// its clients' DUIDs at random from `-R` values, so two of its clients can be one client to a
+/// server, which then rightly gives both the same address: perfdhcp `-u` counts that as
+/// non-unique).
+fn promised_and_repeats(lan: &Lan, pcap: &str) -> (HashMap<Ipv6Addr, Vec<String>>, u64) {
+    let mut replies_to: HashMap<String, u64> = HashMap::new();
     let out = Command::new(env!("CARGO_BIN_EXE_sixconf"))
         .args(["decode", "--json", "--pcap", &lan.path(pcap)])
         .output()
@@ -363,6 +369,7 @@ fn promised(lan: &Lan, pcap: &str) -> HashMap<Ipv6Addr, Vec<String>> {
             .unwrap_or_default()
             .replace(':', "")
             .to_lowercase();
+        *replies_to.entry(duid.clone()).or_default() += 1;
         for ia in opts(&m, "ia-na") {
             if failed(&ia) {
                 continue;
@@ -379,7 +386,8 @@ fn promised(lan: &Lan, pcap: &str) -> HashMap<Ipv6Addr, Vec<String>> {
             }
         }
     }
-    map
+    let repeats = replies_to.values().map(|n| n.saturating_sub(1)).sum();
+    (map, repeats)
 }
 
 /// `address → duid hex` of every NA row in the database.
@@ -440,7 +448,11 @@ fn two_servers_one_database_perfdhcp_no_duplicates() {
     let out = lan.log("perf.txt");
     let (sent, received, nonunique) = perf_summary(&out);
     assert!(sent > 5000, "{out}");
-    assert_eq!(nonunique, 0, "{out}");
+    let (promised, repeats) = promised_and_repeats(&lan, "two.pcap");
+    assert!(
+        nonunique <= repeats,
+        "perfdhcp saw {nonunique} non-unique addresses, only {repeats} repeated clients:\n{out}"
+    );
     let drops = (sent - received) as f64 / sent as f64;
     assert!(drops <= 0.025, "drops {:.2} %:\n{out}", drops * 100.0);
     // Both servers served (each clients' Request goes to the server whose Advertise came first).
@@ -449,7 +461,6 @@ fn two_servers_one_database_perfdhcp_no_duplicates() {
         assert!(c["adapter.events_committed"] > sent / 10, "{c:?}");
         assert_eq!(c["adapter.commit_failures"], 0);
     }
-    let promised = promised(&lan, "two.pcap");
     assert!(
         promised.len() as u64 >= received * 9 / 10,
         "{} addresses in captured Replies, perfdhcp received {received}",
@@ -631,6 +642,7 @@ fn database_restart_mid_run_loses_no_acknowledged_lease() {
         "no service after the database came back"
     );
     let out = lan.log("perf.txt");
-    assert_eq!(perf_summary(&out).2, 0, "{out}");
-    check_promises(&promised(&lan, "restart.pcap"), &stored(&db));
+    let (promised, repeats) = promised_and_repeats(&lan, "restart.pcap");
+    assert!(perf_summary(&out).2 <= repeats, "{out}");
+    check_promises(&promised, &stored(&db));
 }
