@@ -575,6 +575,41 @@ impl<
         r
     }
 
+    /// Reload many persisted leases at start: the same as [`restore`](Self::restore) for each
+    /// lease in order, with the same result handed to `each` with the lease's position in
+    /// `leases`, but faster in a large table. What the inserts of a group of 16 leases will
+    /// touch at random places (the index entries they probe, the expiry-heap records a
+    /// sift-up moves) is read first, back to back, so that the cache misses overlap, and the
+    /// group is inserted after; one by one, each lease waits for three misses of its own.
+    pub fn restore_batch(
+        &mut self,
+        now: Instant,
+        leases: &[Lease],
+        mut each: impl FnMut(usize, Result<(), RestoreError>),
+    ) {
+        const GROUP: usize = 16;
+        let mut pos = 0;
+        for group in leases.chunks(GROUP) {
+            // Positions first (hashing, no memory access), then every read in a tight loop.
+            let mut homes = [(0usize, 0usize); GROUP];
+            for (h, l) in homes.iter_mut().zip(group) {
+                *h = (
+                    self.table.client_home(l.duid.as_bytes()),
+                    self.table.lease_home(l.address, l.prefix_len),
+                );
+            }
+            let mut acc = 0u32;
+            for (k, &(c, l)) in homes.iter().take(group.len()).enumerate() {
+                acc ^= self.table.touch(c, l) ^ self.table.touch_heap(k);
+            }
+            core::hint::black_box(acc);
+            for lease in group {
+                each(pos, self.restore(now, lease));
+                pos += 1;
+            }
+        }
+    }
+
     fn restore_inner(&mut self, now: Instant, lease: &Lease) -> Result<(), RestoreError> {
         if lease.valid_until <= now {
             return Err(RestoreError::Expired);
@@ -1057,6 +1092,7 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> Ctx<'_, S, D> {
     }
 
     fn process(&mut self, msg: &MessageRepr<'_>, mode: Mode, out: &mut IaList) {
+        self.touch_lookups(msg, mode);
         let mut existing: heapless::Vec<usize, MAX_CLIENT_BINDINGS> =
             self.table.client_bindings(self.duid);
         // Look at no more bindings than the caps allow (a reload may have lowered them): this
@@ -1268,6 +1304,78 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> Ctx<'_, S, D> {
         o
     }
 
+    /// The server-keyed hash of the client's DUID and `iaid` that places its lease in a pool
+    /// ([`choose`](Self::choose)).
+    fn alloc_hash(&self, ty: IaType, iaid: u32) -> u128 {
+        let mut key = [0u8; DUID_MAX_LEN + 5];
+        let n = self.duid.len().min(DUID_MAX_LEN);
+        if let Some(d) = key.get_mut(..n) {
+            d.copy_from_slice(self.duid.get(..n).unwrap_or(&[]));
+        }
+        let i = iaid.to_be_bytes();
+        if let Some(d) = key.get_mut(n..n + 5) {
+            d.copy_from_slice(&[i[0], i[1], i[2], i[3], ty as u8]);
+        }
+        let material = key.get(..n + 5).unwrap_or(&[]);
+        (u128::from(hash_bytes(self.alloc_key, material)) << 64)
+            | u128::from(hash_bytes(!self.alloc_key, material))
+    }
+
+    /// The first lease [`choose`](Self::choose)'s hashed probing looks at for this IA, if the
+    /// link has a pool of its type.
+    fn first_candidate(&self, ty: IaType, iaid: u32) -> Option<(Ipv6Addr, u8)> {
+        let h = self.alloc_hash(ty, iaid);
+        match ty {
+            IaType::Na => {
+                let pools = &self.link.address_pools;
+                let pool = pools.get((h % pools.len().max(1) as u128) as usize)?;
+                let size = pool.size();
+                (size > 0)
+                    .then(|| pool.nth(h % size))
+                    .flatten()
+                    .map(|a| (a, 128))
+            }
+            IaType::Pd => {
+                let pools = &self.link.prefix_pools;
+                let pool = pools.get((h % pools.len().max(1) as u128) as usize)?;
+                let count = pool.count();
+                (count > 0)
+                    .then(|| pool.nth(h % count))
+                    .flatten()
+                    .map(|p| (p, pool.delegated_len))
+            }
+        }
+    }
+
+    /// Read the index entries this message's first lookups will probe, the client's and the
+    /// first IA's lease (its first hint, else for Solicit / Request the first hashed
+    /// candidate), back to back: in a table larger than the caches their misses then overlap
+    /// rather than follow one another ([`LeaseTable::touch`]).
+    fn touch_lookups(&self, msg: &MessageRepr<'_>, mode: Mode) {
+        let client = self.table.client_home(self.duid);
+        let first_ia = msg.options.iter().find_map(|o| match o {
+            DhcpOption::IaNa(ia) => Some((IaType::Na, ia.iaid, ia.options)),
+            DhcpOption::IaPd(ia) => Some((IaType::Pd, ia.iaid, ia.options)),
+            _ => None,
+        });
+        let lease = first_ia.and_then(|(ty, iaid, options)| {
+            options
+                .iter()
+                .find_map(|h| match (ty, h) {
+                    (IaType::Na, DhcpOption::IaAddr(a)) => Some((a.address, 128)),
+                    (IaType::Pd, DhcpOption::IaPrefix(p)) => Some((p.prefix, p.prefix_len)),
+                    _ => None,
+                })
+                .or_else(|| {
+                    matches!(mode, Mode::Solicit | Mode::Request)
+                        .then(|| self.first_candidate(ty, iaid))
+                        .flatten()
+                })
+        });
+        let lease = lease.map_or(client, |(a, l)| self.table.lease_home(a, l));
+        core::hint::black_box(self.table.touch(client, lease));
+    }
+
     /// Reservation, then hint, then hashed probing.
     fn choose(&self, ty: IaType, iaid: u32, hints: &[(Ipv6Addr, u8)]) -> Option<(Ipv6Addr, u8)> {
         // Reservations: DUID+IAID first, then DUID, then link-layer address.
@@ -1299,18 +1407,7 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> Ctx<'_, S, D> {
             }
         }
         // Hash (server-keyed) of DUID and IAID into the pool, then probe linearly.
-        let mut key = [0u8; DUID_MAX_LEN + 5];
-        let n = self.duid.len().min(DUID_MAX_LEN);
-        if let Some(d) = key.get_mut(..n) {
-            d.copy_from_slice(self.duid.get(..n).unwrap_or(&[]));
-        }
-        let i = iaid.to_be_bytes();
-        if let Some(d) = key.get_mut(n..n + 5) {
-            d.copy_from_slice(&[i[0], i[1], i[2], i[3], ty as u8]);
-        }
-        let material = key.get(..n + 5).unwrap_or(&[]);
-        let h = (u128::from(hash_bytes(self.alloc_key, material)) << 64)
-            | u128::from(hash_bytes(!self.alloc_key, material));
+        let h = self.alloc_hash(ty, iaid);
         match ty {
             IaType::Na => {
                 let pools = &self.link.address_pools;
