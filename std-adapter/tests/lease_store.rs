@@ -492,6 +492,11 @@ fn million_leases_load_time() {
     }
     let (engine_only, engine_cpu) = (t.elapsed(), cpu_time() - c);
     drop(srv);
+    let mut srv = server(&cfg, duid, N as usize + 1024);
+    let (t, c) = (std::time::Instant::now(), cpu_time());
+    srv.restore_batch(T0, &all, |_, r| r.unwrap());
+    let (batch_only, batch_cpu) = (t.elapsed(), cpu_time() - c);
+    drop(srv);
     drop(all);
 
     let mut srv = server(&cfg, duid, N as usize + 1024);
@@ -503,11 +508,13 @@ fn million_leases_load_time() {
     let ms = |d: std::time::Duration| d.as_millis();
     eprintln!(
         "{N} leases, wall (CPU) in ms: store read+decode {} ({}); Server::restore alone {} ({}); \
-         load_into, both overlapped {} ({})",
+         Server::restore_batch alone {} ({}); load_into, both overlapped {} ({})",
         ms(read_only),
         ms(read_cpu),
         ms(engine_only),
         ms(engine_cpu),
+        ms(batch_only),
+        ms(batch_cpu),
         ms(into_engine),
         ms(both_cpu)
     );
