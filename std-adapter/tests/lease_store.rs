@@ -650,3 +650,46 @@ mod model {
         }
     }
 }
+
+/// A batch whose transaction cannot be written (another process holds the write lock) is kept
+/// whole or not at all: `commit` fails, none of its leases is stored, and the store commits
+/// the next batch normally once the lock is gone (no transaction is left open).
+#[test]
+fn a_failed_commit_keeps_nothing_and_the_next_one_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("leases.sqlite");
+    let cfg = config();
+    let duid = DuidBuf::from_bytes(&[0, 3, 0, 1, 2, 0, 0, 0, 0, 1]).unwrap();
+    let mut srv = server(&cfg, duid, 64);
+    let mut st = open(&db, Durability::Fsync, &cfg);
+    let first = request(&mut srv, T0, 1);
+    let second = request(&mut srv, T0, 2);
+
+    let other = rusqlite::Connection::open(&db).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    st.connection()
+        .busy_timeout(std::time::Duration::from_millis(20))
+        .unwrap();
+    assert!(matches!(st.commit(&first), Err(StoreError::Sqlite(_))));
+    other.execute_batch("ROLLBACK").unwrap();
+    drop(other);
+
+    st.commit(&second).unwrap();
+    let stored: Vec<(Ipv6Addr, u8)> = st
+        .leases()
+        .unwrap()
+        .iter()
+        .map(|l| (l.address, l.prefix_len))
+        .collect();
+    let want: Vec<(Ipv6Addr, u8)> = second
+        .iter()
+        .map(|e| (e.lease.address, e.lease.prefix_len))
+        .collect();
+    assert_eq!(stored.len(), 2);
+    for k in &want {
+        assert!(stored.contains(k), "{k:?} of the second batch stored");
+    }
+    for e in &first {
+        assert!(!stored.contains(&(e.lease.address, e.lease.prefix_len)));
+    }
+}

@@ -167,11 +167,39 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn link_name(&self, index: u8) -> String {
-        self.links
-            .get(usize::from(index))
-            .cloned()
-            .unwrap_or_else(|| format!("#{index}"))
+    fn link_name(&self, index: u8) -> std::borrow::Cow<'_, str> {
+        match self.links.get(usize::from(index)) {
+            Some(name) => std::borrow::Cow::Borrowed(name.as_str()),
+            None => std::borrow::Cow::Owned(format!("#{index}")),
+        }
+    }
+
+    /// The statements of one [`LeaseStore::commit`] batch, between its `BEGIN` and `COMMIT`.
+    fn write_events(&self, events: &[LeaseEvent]) -> Result<(), StoreError> {
+        let mut upsert = self.conn.prepare_cached(UPSERT)?;
+        let mut delete = self.conn.prepare_cached(DELETE)?;
+        for e in events {
+            let l = &e.lease;
+            let address = l.address.octets();
+            match e.kind {
+                LeaseEventKind::Bound | LeaseEventKind::Renewed => {
+                    upsert.execute(params![
+                        &address[..],
+                        l.prefix_len,
+                        ia_type_text(l.ia_type),
+                        self.link_name(l.link),
+                        l.duid.as_bytes(),
+                        l.iaid,
+                        ms_i64(l.preferred_until),
+                        ms_i64(l.valid_until),
+                    ])?;
+                }
+                LeaseEventKind::Released | LeaseEventKind::Declined | LeaseEventKind::Expired => {
+                    delete.execute(params![&address[..], l.prefix_len])?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -253,40 +281,18 @@ impl LeaseStore for SqliteStore {
         if events.is_empty() {
             return Ok(());
         }
-        let names: Vec<String> = events
-            .iter()
-            .map(|e| self.link_name(e.lease.link))
-            .collect();
-        let tx = self.conn.transaction()?;
-        {
-            let mut upsert = tx.prepare_cached(UPSERT)?;
-            let mut delete = tx.prepare_cached(DELETE)?;
-            for (e, link) in events.iter().zip(&names) {
-                let l = &e.lease;
-                let address = l.address.octets();
-                match e.kind {
-                    LeaseEventKind::Bound | LeaseEventKind::Renewed => {
-                        upsert.execute(params![
-                            &address[..],
-                            l.prefix_len,
-                            ia_type_text(l.ia_type),
-                            link,
-                            l.duid.as_bytes(),
-                            l.iaid,
-                            ms_i64(l.preferred_until),
-                            ms_i64(l.valid_until),
-                        ])?;
-                    }
-                    LeaseEventKind::Released
-                    | LeaseEventKind::Declined
-                    | LeaseEventKind::Expired => {
-                        delete.execute(params![&address[..], l.prefix_len])?;
-                    }
-                }
-            }
+        // BEGIN and COMMIT as cached statements: with small batches (a lightly loaded server
+        // commits every event on its own) parsing them each time cost as much as the upserts.
+        self.conn.prepare_cached("BEGIN")?.execute([])?;
+        let done = self.write_events(events).and_then(|()| {
+            self.conn.prepare_cached("COMMIT")?.execute([])?;
+            Ok(())
+        });
+        if done.is_err() && !self.conn.is_autocommit() {
+            // Nothing of the batch is kept (a failed COMMIT, SQLITE_BUSY, leaves it open).
+            let _ = self.conn.execute_batch("ROLLBACK");
         }
-        tx.commit()?;
-        Ok(())
+        done
     }
 
     fn load(
