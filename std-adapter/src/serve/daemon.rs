@@ -747,6 +747,16 @@ impl Daemon {
             };
             let bytes = self.rx.get(..r.len).unwrap_or_default();
             match self.server.handle_message(now, &meta, bytes, &mut self.out) {
+                // A reply that depends on no lease event (Advertise, Information-request, a
+                // refusal) leaves at once rather than after the batch's commit: the client's
+                // next message (a Request after the Advertise) does not wait for the fsync.
+                Ok(tx) if tx.commit_through.is_none() => {
+                    let bytes = self.out.get(..tx.len).unwrap_or_default();
+                    if let Err(e) = sock.send(bytes, tx.dst, tx.port, tx.ifindex) {
+                        bump(&mut self.counters.dhcp_send_errors);
+                        warn!(dst = %tx.dst, "DHCPv6 reply not sent: {e}");
+                    }
+                }
                 Ok(tx) => self.pending.push(Pending {
                     bytes: self.out.get(..tx.len).unwrap_or_default().to_vec(),
                     tx,
