@@ -117,6 +117,10 @@ pub use table::{
 use config::MAX_LINKS;
 use table::{hash_bytes, NewBinding};
 
+/// Table storage (bytes) from which [`Server::handle_message`] reads the index entries of its
+/// first lookups ahead (see [`LeaseTable::touch`]): below it the table fits in the caches.
+const TOUCH_ABOVE: usize = 4 << 20;
+
 /// Most IAs (of all types together) processed in one message.
 pub const MAX_IAS: usize = 32;
 /// Most addresses or prefixes reported in one IA of a reply.
@@ -448,6 +452,9 @@ struct Ctx<'s, S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> {
     /// Leases offered earlier in this message (Solicit creates no binding, so this keeps two
     /// IAs of one Advertise apart).
     offered: heapless::Vec<([u8; 16], u8), MAX_IAS, u8>,
+    /// The first hashed candidate of the first IA, as [`touch_lookups`](Ctx::touch_lookups)
+    /// computed it, for [`choose`](Ctx::choose) to start from.
+    first_probe: Option<(IaType, u32, (Ipv6Addr, u8))>,
 }
 
 fn secs(s: u32) -> Duration {
@@ -784,6 +791,7 @@ impl<
             na_count: 0,
             pd_count: 0,
             offered: heapless::Vec::new(),
+            first_probe: None,
         };
 
         let rapid = msg.msg_type == MessageType::Solicit && msg.rapid_commit() && link.rapid_commit;
@@ -1351,7 +1359,17 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> Ctx<'_, S, D> {
     /// first IA's lease (its first hint, else for Solicit / Request the first hashed
     /// candidate), back to back: in a table larger than the caches their misses then overlap
     /// rather than follow one another ([`LeaseTable::touch`]).
-    fn touch_lookups(&self, msg: &MessageRepr<'_>, mode: Mode) {
+    fn touch_lookups(&mut self, msg: &MessageRepr<'_>, mode: Mode) {
+        // Only where the table is larger than the caches (a few MiB): in a small one the
+        // lookups hit the cache anyway and the extra hashing would be pure cost.
+        if self
+            .table
+            .capacity()
+            .saturating_mul(core::mem::size_of::<Slot<D>>())
+            < TOUCH_ABOVE
+        {
+            return;
+        }
         let client = self.table.client_home(self.duid);
         let first_ia = msg.options.iter().find_map(|o| match o {
             DhcpOption::IaNa(ia) => Some((IaType::Na, ia.iaid, ia.options)),
@@ -1367,9 +1385,11 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> Ctx<'_, S, D> {
                     _ => None,
                 })
                 .or_else(|| {
-                    matches!(mode, Mode::Solicit | Mode::Request)
+                    let c = matches!(mode, Mode::Solicit | Mode::Request)
                         .then(|| self.first_candidate(ty, iaid))
-                        .flatten()
+                        .flatten();
+                    self.first_probe = c.map(|c| (ty, iaid, c));
+                    c
                 })
         });
         let lease = lease.map_or(client, |(a, l)| self.table.lease_home(a, l));
@@ -1406,7 +1426,13 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> Ctx<'_, S, D> {
                 return Some(hint);
             }
         }
-        // Hash (server-keyed) of DUID and IAID into the pool, then probe linearly.
+        // Hash (server-keyed) of DUID and IAID into the pool, then probe linearly. The first
+        // probe may have been computed already.
+        if let Some((t, i, lease)) = self.first_probe {
+            if t == ty && i == iaid && usable(lease) {
+                return Some(lease);
+            }
+        }
         let h = self.alloc_hash(ty, iaid);
         match ty {
             IaType::Na => {
