@@ -293,7 +293,8 @@ fn schema_is_versioned_and_a_newer_one_is_refused() {
         .unwrap();
     }
     let st = SqliteStore::open(&db, Durability::Fsync).unwrap();
-    assert_eq!(st.schema_version().unwrap(), 1);
+    assert_eq!(st.schema_version().unwrap(), store::SCHEMA_VERSION);
+    assert_eq!(store::SCHEMA_VERSION, 2);
     drop(st);
     // Opening again is a no-op.
     assert_eq!(
@@ -301,8 +302,38 @@ fn schema_is_versioned_and_a_newer_one_is_refused() {
             .unwrap()
             .schema_version()
             .unwrap(),
-        1
+        2
     );
+
+    // A version-1 database (with the index on valid_until that version 2 drops) keeps its
+    // leases and loses the index.
+    let db = dir.path().join("v1.sqlite");
+    let cfg = config();
+    let duid = DuidBuf::from_bytes(&[0, 3, 0, 1, 2, 0, 0, 0, 0, 1]).unwrap();
+    let mut srv = server(&cfg, duid, 64);
+    let events = request(&mut srv, T0, 1);
+    {
+        let mut st = open(&db, Durability::Fsync, &cfg);
+        st.commit(&events).unwrap();
+        st.connection()
+            .execute_batch(
+                "CREATE INDEX leases_valid_until ON leases (valid_until);
+                 UPDATE schema_version SET version = 1;",
+            )
+            .unwrap();
+    }
+    let mut st = open(&db, Durability::Fsync, &cfg);
+    assert_eq!(st.schema_version().unwrap(), 2);
+    let indexes: i64 = st
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'leases_valid_until'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes, 0);
+    assert_eq!(st.leases().unwrap().len(), 2);
 
     let db = dir.path().join("v99.sqlite");
     {
