@@ -72,7 +72,7 @@ TOML
   replies=$(awk '$1 == "dhcpv6.replies" { print $2 }' "$DIR/$1.log")
   total=$(callgrind_annotate "$DIR/cg-$1.out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
   echo "== $1 ($2): $replies messages answered, $total instructions, $(awk -v t="$total" -v r="$replies" 'BEGIN { if (r > 0) printf "%.0f", t / r; else print "?" }') per message"
-  callgrind_annotate --inclusive=yes "$DIR/cg-$1.out" 2>/dev/null | grep -E '^ *[0-9,]+ ' | head -${TOP:-40}
+  callgrind_annotate --inclusive=yes "$DIR/cg-$1.out" 2>/dev/null | grep -E '^ *[0-9,]+ ' | head -"${TOP:-40}" || true
 }
 
 profile new "$BIN"
