@@ -272,6 +272,10 @@ fn read_row<'r>(row: &'r rusqlite::Row<'_>) -> Option<RawRow<'r>> {
     })
 }
 
+/// What the load's reader thread found besides the leases: rows skipped as unreadable, rows
+/// of links no longer configured, and the keys of expired rows (to delete).
+type ReaderCounts = (u64, u64, Vec<([u8; 16], u8)>);
+
 const SELECT: &str = "SELECT address, prefix_len, ia_type, link, duid, iaid, preferred_until, \
                       valid_until FROM leases";
 
@@ -314,7 +318,7 @@ impl LeaseStore for SqliteStore {
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Vec<Lease>>(4);
         let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<Lease>>();
         let expired = std::thread::scope(|scope| {
-            let reader = scope.spawn(move || -> Result<(u64, u64, Vec<([u8; 16], u8)>), StoreError> {
+            let reader = scope.spawn(move || -> Result<ReaderCounts, StoreError> {
                 let mut skipped = 0u64;
                 let mut unknown_link = 0u64;
                 // Expired rows are found by this scan (there is no index on valid_until: it
