@@ -9,6 +9,7 @@
 # Needs root, kea-dhcp6, python3 and a release build:
 #   cargo build --release -p sixconf --bin sixconf
 #   sudo benches/perfdhcp/startup.sh [N]          (NO_KEA=1: sixconf only; KEEP=1: keep the files)
+#   sudo BASE=/tmp/old-sixconf NO_KEA=1 RUNS=5 benches/perfdhcp/startup.sh   (before/after)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-$PWD/target/release/sixconf}
@@ -104,18 +105,24 @@ sync
 echo "sqlite: $(du -m "$DIR/leases.sqlite" | cut -f1) MiB, Kea CSV: $(du -m "$DIR/leases6.csv" | cut -f1) MiB"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)   ($(nproc) CPUs)"
 
-for run in 1 2; do
+# BASE=other-sixconf-binary: time it too, alternating with BIN, for a ratio from the same run.
+BINS=("$BIN")
+[ -n "${BASE:-}" ] && BINS+=("$BASE")
+for run in $(seq 1 "${RUNS:-2}"); do
   cat "$DIR/leases.sqlite" "$DIR/leases6.csv" > /dev/null   # both files in the page cache
+  for b in "${BINS[@]}"; do
+  name=sixconf; [ "$b" != "$BIN" ] && name="base   "
   t0=$(now)
-  ip netns exec $R "$BIN" serve --config "$DIR/sx.toml" > "$DIR/sx.log" 2>&1 &
+  ip netns exec $R "$b" serve --config "$DIR/sx.toml" > "$DIR/sx.log" 2>&1 &
   pid=$!
   up=$(wait_bound "$t0")
   line=$(grep -m1 'leases loaded' "$DIR/sx.log" || true)
   # The log's timestamp (RFC 3339, UTC) against the start time.
   ts=$(date -d "$(echo "$line" | awk '{print $1}')" +%s.%N)
   loaded=$(awk -v a="$t0" -v b="$ts" 'BEGIN { printf "%.3f", b - a }')
-  echo "sixconf run $run: leases loaded after ${loaded} s ($(echo "$line" | grep -o 'restored=[0-9]*')), port bound after ${up} s, CPU $(cpu $pid), RSS $(rss $pid)"
+  echo "$name run $run: leases loaded after ${loaded} s ($(echo "$line" | grep -o 'restored=[0-9]*')), port bound after ${up} s, CPU $(cpu $pid), RSS $(rss $pid)"
   stop
+  done
 
   [ "${NO_KEA:-0}" = 1 ] && continue
   t0=$(now)

@@ -293,7 +293,8 @@ fn schema_is_versioned_and_a_newer_one_is_refused() {
         .unwrap();
     }
     let st = SqliteStore::open(&db, Durability::Fsync).unwrap();
-    assert_eq!(st.schema_version().unwrap(), 1);
+    assert_eq!(st.schema_version().unwrap(), store::SCHEMA_VERSION);
+    assert_eq!(store::SCHEMA_VERSION, 2);
     drop(st);
     // Opening again is a no-op.
     assert_eq!(
@@ -301,8 +302,38 @@ fn schema_is_versioned_and_a_newer_one_is_refused() {
             .unwrap()
             .schema_version()
             .unwrap(),
-        1
+        2
     );
+
+    // A version-1 database (with the index on valid_until that version 2 drops) keeps its
+    // leases and loses the index.
+    let db = dir.path().join("v1.sqlite");
+    let cfg = config();
+    let duid = DuidBuf::from_bytes(&[0, 3, 0, 1, 2, 0, 0, 0, 0, 1]).unwrap();
+    let mut srv = server(&cfg, duid, 64);
+    let events = request(&mut srv, T0, 1);
+    {
+        let mut st = open(&db, Durability::Fsync, &cfg);
+        st.commit(&events).unwrap();
+        st.connection()
+            .execute_batch(
+                "CREATE INDEX leases_valid_until ON leases (valid_until);
+                 UPDATE schema_version SET version = 1;",
+            )
+            .unwrap();
+    }
+    let mut st = open(&db, Durability::Fsync, &cfg);
+    assert_eq!(st.schema_version().unwrap(), 2);
+    let indexes: i64 = st
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'leases_valid_until'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes, 0);
+    assert_eq!(st.leases().unwrap().len(), 2);
 
     let db = dir.path().join("v99.sqlite");
     {
@@ -497,6 +528,11 @@ fn million_leases_load_time() {
     }
     let (engine_only, engine_cpu) = (t.elapsed(), cpu_time() - c);
     drop(srv);
+    let mut srv = server(&cfg, duid, N as usize + 1024);
+    let (t, c) = (std::time::Instant::now(), cpu_time());
+    srv.restore_batch(T0, &all, |_, r| r.unwrap());
+    let (batch_only, batch_cpu) = (t.elapsed(), cpu_time() - c);
+    drop(srv);
     drop(all);
 
     let mut srv = server(&cfg, duid, N as usize + 1024);
@@ -508,11 +544,13 @@ fn million_leases_load_time() {
     let ms = |d: std::time::Duration| d.as_millis();
     eprintln!(
         "{N} leases, wall (CPU) in ms: store read+decode {} ({}); Server::restore alone {} ({}); \
-         load_into, both overlapped {} ({})",
+         Server::restore_batch alone {} ({}); load_into, both overlapped {} ({})",
         ms(read_only),
         ms(read_cpu),
         ms(engine_only),
         ms(engine_cpu),
+        ms(batch_only),
+        ms(batch_cpu),
         ms(into_engine),
         ms(both_cpu)
     );
@@ -646,5 +684,48 @@ mod model {
             let want: Vec<Lease> = model.values().copied().collect();
             prop_assert_eq!(loaded, want);
         }
+    }
+}
+
+/// A batch whose transaction cannot be written (another process holds the write lock) is kept
+/// whole or not at all: `commit` fails, none of its leases is stored, and the store commits
+/// the next batch normally once the lock is gone (no transaction is left open).
+#[test]
+fn a_failed_commit_keeps_nothing_and_the_next_one_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("leases.sqlite");
+    let cfg = config();
+    let duid = DuidBuf::from_bytes(&[0, 3, 0, 1, 2, 0, 0, 0, 0, 1]).unwrap();
+    let mut srv = server(&cfg, duid, 64);
+    let mut st = open(&db, Durability::Fsync, &cfg);
+    let first = request(&mut srv, T0, 1);
+    let second = request(&mut srv, T0, 2);
+
+    let other = rusqlite::Connection::open(&db).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    st.connection()
+        .busy_timeout(std::time::Duration::from_millis(20))
+        .unwrap();
+    assert!(matches!(st.commit(&first), Err(StoreError::Sqlite(_))));
+    other.execute_batch("ROLLBACK").unwrap();
+    drop(other);
+
+    st.commit(&second).unwrap();
+    let stored: Vec<(Ipv6Addr, u8)> = st
+        .leases()
+        .unwrap()
+        .iter()
+        .map(|l| (l.address, l.prefix_len))
+        .collect();
+    let want: Vec<(Ipv6Addr, u8)> = second
+        .iter()
+        .map(|e| (e.lease.address, e.lease.prefix_len))
+        .collect();
+    assert_eq!(stored.len(), 2);
+    for k in &want {
+        assert!(stored.contains(k), "{k:?} of the second batch stored");
+    }
+    for e in &first {
+        assert!(!stored.contains(&(e.lease.address, e.lease.prefix_len)));
     }
 }

@@ -234,6 +234,9 @@ pub(crate) fn needs_scope(dst: Ipv6Addr) -> bool {
     dst.is_unicast_link_local() || (dst.is_multicast() && dst.segments()[0] & 0x000f == 2)
 }
 
+/// Receive buffer asked for on the DHCPv6 socket (bytes).
+const DHCP_RECEIVE_BUFFER: usize = 4 << 20;
+
 /// The DHCPv6 server's UDP socket on port 547, shared by every interface.
 #[derive(Debug)]
 pub struct DhcpSocket {
@@ -254,6 +257,11 @@ impl DhcpSocket {
             .map_err(|e| SocketError::wrap("setting IPV6_RECVPKTINFO")(e.into()))?;
         sock.set_multicast_loop_v6(false)
             .map_err(SocketError::wrap("disabling multicast loopback"))?;
+        // Room for the datagrams that arrive while the loop waits for a commit's fsync (a
+        // WAL checkpoint can take tens of milliseconds): the default buffer (about 200 KiB,
+        // some 270 small datagrams) overflowed under perfdhcp load and clients saw drops.
+        // The kernel caps the size at net.core.rmem_max; a smaller buffer is not an error.
+        let _ = sock.set_recv_buffer_size(DHCP_RECEIVE_BUFFER);
         let addr = SocketAddrV6::new(Ipv6Addr::UNSPECIFIED, SERVER_PORT, 0, 0);
         sock.bind(&SockAddr::from(addr))
             .map_err(SocketError::wrap("binding UDP port 547"))?;

@@ -237,7 +237,11 @@ pub fn open(
     Ok(Box::new(store))
 }
 
-/// Load every unexpired lease of `store` into `server` with [`Server::restore`].
+/// Load every unexpired lease of `store` into `server`, as [`Server::restore`] would one by
+/// one, but through [`Server::restore_batch`]: the store's leases are gathered in groups (the
+/// closure returns `Ok` for a lease it keeps for later) and each group is restored at once,
+/// which overlaps the table's cache misses. The engine's verdicts are counted here, and the
+/// report's `restored`, `expired` and `refused` are corrected with them before it is returned.
 pub fn load_into<
     S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>,
     const LINKS: usize,
@@ -249,7 +253,40 @@ pub fn load_into<
     now: Instant,
     server: &mut Server<S, LINKS, EVENTS, RATE, D>,
 ) -> Result<LoadReport, StoreError> {
-    store.load(now, &mut |lease| server.restore(now, lease))
+    const GROUP: usize = 256;
+    #[derive(Default)]
+    struct Tally {
+        handed: u64,
+        restored: u64,
+        expired: u64,
+        refused: u64,
+    }
+    impl Tally {
+        fn count(&mut self, r: Result<(), RestoreError>) {
+            match r {
+                Ok(()) => self.restored += 1,
+                Err(RestoreError::Expired) => self.expired += 1,
+                Err(_) => self.refused += 1,
+            }
+        }
+    }
+    let mut tally = Tally::default();
+    let mut group: Vec<Lease> = Vec::with_capacity(GROUP);
+    let mut report = store.load(now, &mut |lease| {
+        group.push(*lease);
+        tally.handed += 1;
+        if group.len() == GROUP {
+            server.restore_batch(now, &group, |_, r| tally.count(r));
+            group.clear();
+        }
+        Ok(())
+    })?;
+    server.restore_batch(now, &group, |_, r| tally.count(r));
+    // The store counted every lease it handed over as restored.
+    report.restored = report.restored.saturating_sub(tally.handed) + tally.restored;
+    report.expired += tally.expired;
+    report.refused += tally.refused;
+    Ok(report)
 }
 
 /// The current wall-clock time as an [`Instant`] of Unix milliseconds: the clock persisted

@@ -12,7 +12,7 @@
 //! [`LeaseStore::load`] reads rows on a helper thread while the calling thread hands them to the
 //! engine (both take about the same time for large tables); nothing else uses a thread.
 //!
-//! Schema (version 1):
+//! Schema (version 2; version 1 also had an index on `valid_until`):
 //!
 //! ```sql
 //! CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -43,7 +43,7 @@ use super::{LeaseStore, LoadReport, Refused, StoreError, StoredLease};
 use crate::config::Durability;
 
 /// The schema version this build writes; older databases are migrated at open.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Migrations: `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -60,6 +60,9 @@ const MIGRATIONS: &[&str] = &[
          PRIMARY KEY (address, prefix_len)
      ) WITHOUT ROWID;
      CREATE INDEX leases_valid_until ON leases (valid_until);",
+    // Version 2: no index on valid_until. Its only reader was the deletion of expired rows at
+    // start, which the full scan at start now does; every commit paid for keeping it.
+    "DROP INDEX IF EXISTS leases_valid_until;",
 ];
 
 const UPSERT: &str = "INSERT INTO leases
@@ -167,11 +170,39 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn link_name(&self, index: u8) -> String {
-        self.links
-            .get(usize::from(index))
-            .cloned()
-            .unwrap_or_else(|| format!("#{index}"))
+    fn link_name(&self, index: u8) -> std::borrow::Cow<'_, str> {
+        match self.links.get(usize::from(index)) {
+            Some(name) => std::borrow::Cow::Borrowed(name.as_str()),
+            None => std::borrow::Cow::Owned(format!("#{index}")),
+        }
+    }
+
+    /// The statements of one [`LeaseStore::commit`] batch, between its `BEGIN` and `COMMIT`.
+    fn write_events(&self, events: &[LeaseEvent]) -> Result<(), StoreError> {
+        let mut upsert = self.conn.prepare_cached(UPSERT)?;
+        let mut delete = self.conn.prepare_cached(DELETE)?;
+        for e in events {
+            let l = &e.lease;
+            let address = l.address.octets();
+            match e.kind {
+                LeaseEventKind::Bound | LeaseEventKind::Renewed => {
+                    upsert.execute(params![
+                        &address[..],
+                        l.prefix_len,
+                        ia_type_text(l.ia_type),
+                        self.link_name(l.link),
+                        l.duid.as_bytes(),
+                        l.iaid,
+                        ms_i64(l.preferred_until),
+                        ms_i64(l.valid_until),
+                    ])?;
+                }
+                LeaseEventKind::Released | LeaseEventKind::Declined | LeaseEventKind::Expired => {
+                    delete.execute(params![&address[..], l.prefix_len])?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -241,6 +272,10 @@ fn read_row<'r>(row: &'r rusqlite::Row<'_>) -> Option<RawRow<'r>> {
     })
 }
 
+/// What the load's reader thread found besides the leases: rows skipped as unreadable, rows
+/// of links no longer configured, and the keys of expired rows (to delete).
+type ReaderCounts = (u64, u64, Vec<([u8; 16], u8)>);
+
 const SELECT: &str = "SELECT address, prefix_len, ia_type, link, duid, iaid, preferred_until, \
                       valid_until FROM leases";
 
@@ -253,40 +288,18 @@ impl LeaseStore for SqliteStore {
         if events.is_empty() {
             return Ok(Vec::new());
         }
-        let names: Vec<String> = events
-            .iter()
-            .map(|e| self.link_name(e.lease.link))
-            .collect();
-        let tx = self.conn.transaction()?;
-        {
-            let mut upsert = tx.prepare_cached(UPSERT)?;
-            let mut delete = tx.prepare_cached(DELETE)?;
-            for (e, link) in events.iter().zip(&names) {
-                let l = &e.lease;
-                let address = l.address.octets();
-                match e.kind {
-                    LeaseEventKind::Bound | LeaseEventKind::Renewed => {
-                        upsert.execute(params![
-                            &address[..],
-                            l.prefix_len,
-                            ia_type_text(l.ia_type),
-                            link,
-                            l.duid.as_bytes(),
-                            l.iaid,
-                            ms_i64(l.preferred_until),
-                            ms_i64(l.valid_until),
-                        ])?;
-                    }
-                    LeaseEventKind::Released
-                    | LeaseEventKind::Declined
-                    | LeaseEventKind::Expired => {
-                        delete.execute(params![&address[..], l.prefix_len])?;
-                    }
-                }
-            }
+        // BEGIN and COMMIT as cached statements: with small batches (a lightly loaded server
+        // commits every event on its own) parsing them each time cost as much as the upserts.
+        self.conn.prepare_cached("BEGIN")?.execute([])?;
+        let done = self.write_events(events).and_then(|()| {
+            self.conn.prepare_cached("COMMIT")?.execute([])?;
+            Ok(())
+        });
+        if done.is_err() && !self.conn.is_autocommit() {
+            // Nothing of the batch is kept (a failed COMMIT, SQLITE_BUSY, leaves it open).
+            let _ = self.conn.execute_batch("ROLLBACK");
         }
-        tx.commit()?;
-        Ok(Vec::new())
+        done.map(|()| Vec::new())
     }
 
     fn load(
@@ -295,13 +308,6 @@ impl LeaseStore for SqliteStore {
         restore: &mut dyn FnMut(&Lease) -> Result<(), RestoreError>,
     ) -> Result<LoadReport, StoreError> {
         let mut report = LoadReport::default();
-        let now_ms = ms_i64(now);
-        // Only well-typed expired rows are deleted; a damaged row is left for a person to see.
-        let expired = self.conn.execute(
-            "DELETE FROM leases WHERE typeof(valid_until) = 'integer' AND valid_until <= ?1",
-            [now_ms],
-        )?;
-        report.expired = expired as u64;
 
         // Reading and decoding rows (SQLite) and inserting them into the engine's table
         // (cache misses) cost about the same; a reader thread overlaps the two. Batches are
@@ -311,12 +317,14 @@ impl LeaseStore for SqliteStore {
         let conn = &mut self.conn;
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Vec<Lease>>(4);
         let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<Lease>>();
-        std::thread::scope(|scope| {
-            let reader = scope.spawn(move || -> Result<(u64, u64), StoreError> {
+        let expired = std::thread::scope(|scope| {
+            let reader = scope.spawn(move || -> Result<ReaderCounts, StoreError> {
                 let mut skipped = 0u64;
                 let mut unknown_link = 0u64;
-                // No WHERE: the expired rows were just deleted, and one that expires between
-                // the two statements is refused by the engine (counted as expired).
+                // Expired rows are found by this scan (there is no index on valid_until: it
+                // cost every commit an index update) and deleted after it. Only readable
+                // rows are; a damaged row is left for a person to see.
+                let mut expired = Vec::new();
                 let mut stmt = conn.prepare(SELECT)?;
                 let mut rows = stmt.query([])?;
                 // Rows come in key order, links interleaved: look the few names up once.
@@ -327,6 +335,10 @@ impl LeaseStore for SqliteStore {
                         skipped += 1;
                         continue;
                     };
+                    if raw.lease.valid_until <= now {
+                        expired.push((raw.lease.address.octets(), raw.lease.prefix_len));
+                        continue;
+                    }
                     let index = match link_cache.iter().find(|(n, _)| n == raw.link) {
                         Some((_, idx)) => *idx,
                         None => {
@@ -355,7 +367,7 @@ impl LeaseStore for SqliteStore {
                 if !batch.is_empty() {
                     let _ = full_tx.send(batch);
                 }
-                Ok((skipped, unknown_link))
+                Ok((skipped, unknown_link, expired))
             });
             for mut batch in full_rx {
                 for lease in &batch {
@@ -368,13 +380,25 @@ impl LeaseStore for SqliteStore {
                 batch.clear();
                 let _ = empty_tx.send(batch);
             }
-            let (skipped, unknown_link) = reader
+            let (skipped, unknown_link, expired) = reader
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
             report.skipped_bad_rows = skipped;
             report.refused += unknown_link;
-            Ok(report)
-        })
+            Ok::<_, StoreError>(expired)
+        })?;
+        if !expired.is_empty() {
+            let tx = self.conn.transaction()?;
+            {
+                let mut delete = tx.prepare_cached(DELETE)?;
+                for (address, prefix_len) in &expired {
+                    delete.execute(params![&address[..], prefix_len])?;
+                }
+            }
+            tx.commit()?;
+        }
+        report.expired += expired.len() as u64;
+        Ok(report)
     }
 
     fn server_duid(&mut self, configured: Option<&DuidBuf>) -> Result<DuidBuf, StoreError> {

@@ -540,6 +540,47 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> LeaseTable<S, D> {
         self.set_entry(which, hole, 0);
     }
 
+    /// The index position where a lookup of this client ([`client_bindings`](Self::client_bindings))
+    /// starts probing; see [`touch`](Self::touch).
+    pub(crate) fn client_home(&self, duid: &[u8]) -> usize {
+        self.home(self.duid_hash(duid))
+    }
+
+    /// The index position where a lookup of this address or prefix
+    /// ([`find_lease`](Self::find_lease)) starts probing; see [`touch`](Self::touch).
+    pub(crate) fn lease_home(&self, address: Ipv6Addr, prefix_len: u8) -> usize {
+        self.home(lease_hash(self.key, u128::from(address), prefix_len))
+    }
+
+    /// Read the client index entry at `client_pos` and the lease index entry at `lease_pos`
+    /// ([`client_home`](Self::client_home), [`lease_home`](Self::lease_home)) and return them
+    /// combined, for the caller to pass to [`core::hint::black_box`]. In a table larger than
+    /// the CPU caches every lookup starts with a cache miss (and a TLB miss); reading the
+    /// entries of several lookups back to back, before any lookup runs, makes those misses
+    /// overlap instead of following one another, and the lookups then find the entries
+    /// cached. Only reads; any positions are harmless.
+    pub(crate) fn touch(&self, client_pos: usize, lease_pos: usize) -> u32 {
+        self.entry(CLIENT, client_pos) ^ self.entry(LEASE, lease_pos)
+    }
+
+    /// Read what inserting the `k`-th next binding will touch in the expiry heap outside the
+    /// slots an insert writes anyway: the records of the heap entries at the parent and the
+    /// grandparent of its heap position, whose heap positions a sift-up rewrites. As
+    /// [`touch`](Self::touch), for [`restore_batch`](super::Server::restore_batch).
+    pub(crate) fn touch_heap(&self, k: usize) -> u32 {
+        let mut acc = 0;
+        let mut pos = self.len + k;
+        for _ in 0..2 {
+            if pos == 0 {
+                break;
+            }
+            pos = (pos - 1) / 2;
+            let rec = self.slots().get(pos).map_or(0, |s| s.heap as usize);
+            acc ^= self.slots().get(rec).map_or(0, |s| s.heap_pos);
+        }
+        acc
+    }
+
     /// Slot indexes of every live binding of the client with this DUID (at most `N`; the
     /// engine's per-client caps keep the real number far below).
     pub fn client_bindings<const N: usize>(&self, duid: &[u8]) -> heapless::Vec<usize, N> {

@@ -1890,6 +1890,147 @@ fn bind_result(s: &mut TestServer, c: &[u8]) -> Result<View, NoReply> {
     )
 }
 
+/// A table larger than the caches takes `handle_message`'s read-ahead path (the client's and
+/// the first IA's index entries read first; the first hashed candidate kept for `choose`): its
+/// replies and events are byte for byte those of a small table, for new clients, hints that
+/// are free or held by someone else, Requests, Renews and Releases.
+#[test]
+fn a_large_table_answers_as_a_small_one() {
+    let mut l = seed_link();
+    l.prefix_pools
+        .push(PrefixPool::new(Prefix::new(a("2001:db8:100::"), 40), 56))
+        .unwrap();
+    let limits = Limits {
+        rate_per_second: 0,
+        ..Limits::default()
+    };
+    let mut small = server_with(vec![l.clone()], limits, 1024);
+    let large_slots = TOUCH_ABOVE / core::mem::size_of::<Slot>() + 1;
+    let mut large = server_with(vec![l], limits, large_slots);
+    let mut both = |m: &[u8]| -> Option<View> {
+        let mut out_s = vec![0u8; 4096];
+        let mut out_l = vec![0u8; 4096];
+        let rs = small.handle_message(Instant::ZERO, &meta(), m, &mut out_s);
+        let rl = large.handle_message(Instant::ZERO, &meta(), m, &mut out_l);
+        assert_eq!(rs.map(|t| t.len), rl.map(|t| t.len));
+        assert_eq!(events(&mut small), events(&mut large));
+        let n = rs.ok()?.len;
+        assert_eq!(out_s[..n], out_l[..n]);
+        Some(view(&out_s[..n]))
+    };
+    let mut held = Vec::new();
+    for i in 0..40u32 {
+        let d = duid(i);
+        // Every third client hints an address someone holds; every fifth a free one.
+        let hint: Vec<Ipv6Addr> = match (i % 3, i % 5, held.last()) {
+            (0, _, Some(&h)) => vec![h],
+            (_, 0, _) => vec![a("2001:db8:cafe:1::1:2345")],
+            _ => vec![],
+        };
+        let adv = both(&msg(
+            MessageType::Solicit,
+            &d,
+            &[Ia::Na(1, hint), Ia::Pd(2, vec![])],
+        ))
+        .unwrap();
+        let na = adv.ias[0].items[0].0;
+        let pd = adv.ias[1].items[0];
+        let rep = both(&msg(
+            MessageType::Request,
+            &d,
+            &[Ia::Na(1, vec![na]), Ia::Pd(2, vec![(pd.0, 56)])],
+        ))
+        .unwrap();
+        assert_eq!(rep.ias[0].items[0].0, na);
+        held.push(na);
+        both(&msg(MessageType::Renew, &d, &[Ia::Na(1, vec![na])])).unwrap();
+        if i % 4 == 0 {
+            both(&msg(MessageType::Release, &d, &[Ia::Na(1, vec![na])])).unwrap();
+        }
+    }
+    assert_eq!(small.table().len(), large.table().len());
+    large.table().check_invariants();
+}
+
+proptest::proptest! {
+    /// `restore_batch` is `restore` one lease after the other: the same verdict for every
+    /// lease (restored, expired, conflict, unknown link, outside the pools, DUID too long,
+    /// table full), the same counters and the same bindings, over several groups of 16.
+    #[test]
+    fn restore_batch_is_restore_one_by_one(
+        rows in proptest::collection::vec((0u32..60, 0u8..12, 0u64..3000), 0..90),
+        slots in 1usize..70,
+    ) {
+        let mut l = seed_link();
+        l.prefix_pools
+            .push(PrefixPool::new(Prefix::new(a("2001:db8:100::"), 40), 56))
+            .unwrap();
+        let now = Instant::from_secs(1000);
+        let base = u128::from(a("2001:db8:cafe:1::100"));
+        let leases: Vec<Lease> = rows
+            .iter()
+            .map(|&(n, kind, until)| {
+                // n picks the client and the address: equal n, the same address (a conflict).
+                let mut d = duid(n);
+                if kind == 11 {
+                    d.extend_from_slice(&[7; 30]); // 48 bytes: longer than `Slot`'s 32
+                }
+                let mut lease = Lease {
+                    link: if kind == 10 { 3 } else { 0 },
+                    ia_type: IaType::Na,
+                    duid: DuidBuf::from_bytes(&d).unwrap(),
+                    iaid: n % 3,
+                    address: Ipv6Addr::from(base + u128::from(n)),
+                    prefix_len: 128,
+                    preferred_until: Instant::from_secs(until / 2),
+                    valid_until: Instant::from_secs(until),
+                };
+                match kind {
+                    0..=2 => {
+                        lease.ia_type = IaType::Pd;
+                        lease.address = Ipv6Addr::from(
+                            u128::from(a("2001:db8:100::")) + (u128::from(n) << 72),
+                        );
+                        lease.prefix_len = 56;
+                    }
+                    9 => lease.address = a("2001:db8:bad::1"),
+                    _ => {}
+                }
+                lease
+            })
+            .collect();
+        let limits = Limits {
+            rate_per_second: 0,
+            ..Limits::default()
+        };
+        let mut one = server_with(vec![l.clone()], limits, slots);
+        let expected: Vec<Result<(), RestoreError>> =
+            leases.iter().map(|x| one.restore(now, x)).collect();
+        let mut batch = server_with(vec![l], limits, slots);
+        let mut got = vec![None; leases.len()];
+        let mut order = Vec::new();
+        batch.restore_batch(now, &leases, |i, r| {
+            order.push(i);
+            got[i] = Some(r);
+        });
+        proptest::prop_assert_eq!(order, (0..leases.len()).collect::<Vec<_>>());
+        proptest::prop_assert_eq!(got, expected.into_iter().map(Some).collect::<Vec<_>>());
+        proptest::prop_assert_eq!(batch.counters(), one.counters());
+        let bindings = |s: &TestServer| {
+            let mut v: Vec<_> = s.table().iter().map(|b| b.to_lease()).collect();
+            v.sort_by_key(|l| l.map(|l| (l.address, l.prefix_len)));
+            v
+        };
+        proptest::prop_assert_eq!(bindings(&batch), bindings(&one));
+        batch.table().check_invariants();
+        // The expiry heap is in order: leases expire one by one, soonest first.
+        batch.handle_timeout(Instant::from_secs(5000));
+        proptest::prop_assert!(batch.table().is_empty());
+        let expired: Vec<_> = events(&mut batch).iter().map(|e| e.lease.valid_until).collect();
+        proptest::prop_assert!(expired.windows(2).all(|w| w[0] <= w[1]));
+    }
+}
+
 #[test]
 fn restore_after_restart() {
     let mut l = seed_link();
