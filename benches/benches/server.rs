@@ -10,34 +10,15 @@ use std::net::Ipv6Addr;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use sixconf_core::dhcpv6::server::table::SLOT_OVERHEAD;
 use sixconf_core::dhcpv6::server::{
-    AddressPool, IaType, Lease, Limits, LinkConfig, Prefix, RxMeta, Server, Slot,
-    DEFAULT_DUID_CAPACITY,
+    Limits, LinkConfig, RxMeta, Server, Slot, DEFAULT_DUID_CAPACITY,
 };
 use sixconf_core::time::Instant;
 use sixconf_core::wire::dhcpv6::{build, DuidBuf, MessageType, OptionCode};
 
-const SERVER_DUID: [u8; 10] = [0, 3, 0, 1, 0xfa, 0x16, 0x3e, 0x06, 0x17, 0x6f];
-
-fn duid(n: u64) -> [u8; 14] {
-    // DUID-LLT, Ethernet, time 482446373, MAC derived from n.
-    let m = n.to_be_bytes();
-    [
-        0, 1, 0, 1, 0x1c, 0xc1, 0x96, 0x25, 0xfa, m[3], m[4], m[5], m[6], m[7],
-    ]
-}
+use sixconf_benches::server_fixture::{client_duid as duid, spread_lease, SERVER_DUID};
 
 fn link() -> LinkConfig {
-    let mut l = LinkConfig {
-        ifindex: Some(2),
-        ..LinkConfig::default()
-    };
-    let _ = l
-        .prefixes
-        .push(Prefix::new("2001:db8:cafe:1::".parse().unwrap(), 64));
-    let _ = l.address_pools.push(AddressPool::new(
-        "2001:db8:cafe:1::2".parse().unwrap(),
-        "2001:db8:cafe:1:ffff:ffff:ffff:fffe".parse().unwrap(),
-    ));
+    let mut l = sixconf_benches::server_fixture::link();
     let _ = l.dns_servers.push("2001:db8:cafe:a::e".parse().unwrap());
     l.add_domain("openstacklocal").unwrap();
     l.preference = Some(255);
@@ -90,23 +71,11 @@ fn server(n: usize) -> (BenchServer, Vec<Ipv6Addr>) {
     );
     let now = Instant::from_secs(1);
     let mut addrs = Vec::with_capacity(n);
-    let pool = link().address_pools[0];
     for i in 0..n as u64 {
         // Spread over the /64 like hashed allocation does.
-        let off = u128::from(i.wrapping_mul(0x9e37_79b9_7f4a_7c15)) % pool.size();
-        let address = pool.nth(off).unwrap();
-        let lease = Lease {
-            link: 0,
-            ia_type: IaType::Na,
-            duid: DuidBuf::from_bytes(&duid(i)).unwrap(),
-            iaid: 1042430059,
-            address,
-            prefix_len: 128,
-            preferred_until: Instant::from_secs(7200),
-            valid_until: Instant::from_secs(7500 + i % 1000),
-        };
+        let lease = spread_lease(i, 1042430059, 7200, 7500 + i % 1000);
         if s.restore(now, &lease).is_ok() {
-            addrs.push(address);
+            addrs.push(lease.address);
         }
     }
     (s, addrs)

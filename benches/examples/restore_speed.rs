@@ -13,10 +13,10 @@
 use std::hint::black_box;
 use std::time::Instant as Clock;
 
+use sixconf_benches::server_fixture::{link, spread_lease};
 use sixconf_core::dhcpv6::server::config::MAX_LINKS;
 use sixconf_core::dhcpv6::server::{
-    AddressPool, IaType, Lease, Limits, LinkConfig, Prefix, Server, Slot, DUID_CAPACITY_MAX,
-    EVENT_QUEUE, RATE_BUCKETS,
+    Lease, Limits, Server, Slot, DUID_CAPACITY_MAX, EVENT_QUEUE, RATE_BUCKETS,
 };
 use sixconf_core::time::Instant;
 use sixconf_core::wire::dhcpv6::DuidBuf;
@@ -26,38 +26,9 @@ type DaemonSlot = Slot<DUID_CAPACITY_MAX>;
 type DaemonServer =
     Server<Box<[DaemonSlot]>, MAX_LINKS, EVENT_QUEUE, RATE_BUCKETS, DUID_CAPACITY_MAX>;
 
-fn link() -> LinkConfig {
-    let mut l = LinkConfig {
-        ifindex: Some(2),
-        ..LinkConfig::default()
-    };
-    let _ = l
-        .prefixes
-        .push(Prefix::new("2001:db8:cafe:1::".parse().unwrap(), 64));
-    let _ = l.address_pools.push(AddressPool::new(
-        "2001:db8:cafe:1::2".parse().unwrap(),
-        "2001:db8:cafe:1:ffff:ffff:ffff:fffe".parse().unwrap(),
-    ));
-    l
-}
-
 fn leases(n: usize) -> Vec<Lease> {
-    let pool = link().address_pools[0];
     let mut v: Vec<Lease> = (0..n as u64)
-        .map(|i| {
-            let off = u128::from(i.wrapping_mul(0x9e37_79b9_7f4a_7c15)) % pool.size();
-            let m = i.to_be_bytes();
-            Lease {
-                link: 0,
-                ia_type: IaType::Na,
-                duid: DuidBuf::from_bytes(&[0, 3, 0, 1, 2, m[3], m[4], m[5], m[6], m[7]]).unwrap(),
-                iaid: 1,
-                address: pool.nth(off).unwrap(),
-                prefix_len: 128,
-                preferred_until: Instant::from_secs(3600 + i % 600),
-                valid_until: Instant::from_secs(7200 + i % 600),
-            }
-        })
+        .map(|i| spread_lease(i, 1, 3600 + i % 600, 7200 + i % 600))
         .collect();
     // A stored table comes back in primary-key (address) order.
     v.sort_by_key(|l| l.address);

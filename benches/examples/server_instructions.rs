@@ -6,38 +6,18 @@
 
 use std::hint::black_box;
 
-use sixconf_core::dhcpv6::server::{
-    AddressPool, IaType, Lease, Limits, LinkConfig, Prefix, RxMeta, Server, Slot,
-};
+use sixconf_core::dhcpv6::server::{Limits, RxMeta, Server, Slot};
 use sixconf_core::time::Instant;
 use sixconf_core::wire::dhcpv6::{build, DuidBuf, MessageType};
 
-const SERVER_DUID: [u8; 10] = [0, 3, 0, 1, 0xfa, 0x16, 0x3e, 0x06, 0x17, 0x6f];
-
-fn duid(n: u64) -> [u8; 14] {
-    let m = n.to_be_bytes();
-    [
-        0, 1, 0, 1, 0x1c, 0xc1, 0x96, 0x25, 0xfa, m[3], m[4], m[5], m[6], m[7],
-    ]
-}
+use sixconf_benches::server_fixture::{client_duid as duid, spread_lease, SERVER_DUID};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let op = args.next().expect("solicit or request");
     let bindings: usize = args.next().and_then(|a| a.parse().ok()).expect("bindings");
     let n: usize = args.next().and_then(|a| a.parse().ok()).expect("count");
-    let mut link = LinkConfig {
-        ifindex: Some(2),
-        ..LinkConfig::default()
-    };
-    let _ = link
-        .prefixes
-        .push(Prefix::new("2001:db8:cafe:1::".parse().unwrap(), 64));
-    let pool = AddressPool::new(
-        "2001:db8:cafe:1::2".parse().unwrap(),
-        "2001:db8:cafe:1:ffff:ffff:ffff:fffe".parse().unwrap(),
-    );
-    let _ = link.address_pools.push(pool);
+    let link = sixconf_benches::server_fixture::link();
     let storage = vec![Slot::EMPTY; bindings + bindings / 8 + 1024].into_boxed_slice();
     let limits = Limits {
         rate_per_second: 0,
@@ -52,18 +32,8 @@ fn main() {
     );
     let mut addrs = Vec::new();
     for i in 0..bindings as u64 {
-        let off = u128::from(i.wrapping_mul(0x9e37_79b9_7f4a_7c15)) % pool.size();
-        let address = pool.nth(off).unwrap();
-        let lease = Lease {
-            link: 0,
-            ia_type: IaType::Na,
-            duid: DuidBuf::from_bytes(&duid(i)).unwrap(),
-            iaid: 7,
-            address,
-            prefix_len: 128,
-            preferred_until: Instant::from_secs(7200),
-            valid_until: Instant::from_secs(7500),
-        };
+        let lease = spread_lease(i, 7, 7200, 7500);
+        let address = lease.address;
         s.restore(Instant::from_secs(1), &lease).unwrap();
         addrs.push(address);
     }
