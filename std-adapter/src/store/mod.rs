@@ -33,6 +33,7 @@ use sixconf_core::wire::dhcpv6::DuidBuf;
 
 use crate::config::ServerConfig;
 
+pub mod row;
 pub mod sqlite;
 
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};
