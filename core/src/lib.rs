@@ -29,5 +29,7 @@ pub mod dhcpv6;
 pub mod host;
 pub mod profile;
 pub mod ra;
+#[cfg(test)]
+mod test_seeds;
 pub mod time;
 pub mod wire;
