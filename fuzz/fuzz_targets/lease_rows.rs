@@ -165,7 +165,11 @@ fn run<const D: usize>(rows: &[[Column<'_>; COLUMNS]], sqlite: bool) {
     DBS.with(|dbs| {
         let (db, db2) = &mut *dbs.borrow_mut();
         for d in [&*db, &*db2] {
-            d.connection().execute("DELETE FROM leases", []).unwrap();
+            d.connection()
+                .prepare_cached("DELETE FROM leases")
+                .unwrap()
+                .execute([])
+                .unwrap();
         }
         through_sqlite::<D>(rows, &names, db, db2);
     });
@@ -186,17 +190,17 @@ fn through_sqlite<const D: usize>(
 ) {
     db.set_links(names);
     let mut stored = 0u64;
-    for cols in rows {
-        let b = cols.map(Bind);
-        let p: [&dyn ToSql; COLUMNS] = [&b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &b[6], &b[7]];
-        // NOT NULL and the primary key refuse some rows; the rest are stored as given.
-        stored += db
+    {
+        let mut insert = db
             .connection()
-            .execute(
-                "INSERT OR IGNORE INTO leases VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                p,
-            )
-            .unwrap() as u64;
+            .prepare_cached("INSERT OR IGNORE INTO leases VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+            .unwrap();
+        for cols in rows {
+            let b = cols.map(Bind);
+            let p: [&dyn ToSql; COLUMNS] = [&b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &b[6], &b[7]];
+            // NOT NULL and the primary key refuse some rows; the rest are stored as given.
+            stored += insert.execute(p).unwrap() as u64;
+        }
     }
     let listed = db.leases().unwrap();
     let _ = store::render_table(&listed, NOW.total_millis());
