@@ -54,5 +54,7 @@ pub mod profile;
 #[cfg(feature = "ra")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ra")))]
 pub mod ra;
+#[cfg(test)]
+mod test_seeds;
 pub mod time;
 pub mod wire;

@@ -8,7 +8,22 @@ use sixconf_core::wire::ndisc::{check_meta, DiscardReason, IpMeta, NdOption, Rep
 use sixconf_core::wire::Error;
 
 fn parse(bytes: &[u8]) -> Result<Repr<'_>, Error> {
+    save_seed(bytes);
     Repr::parse(&icmpv6::Packet::new_checked(bytes)?)
+}
+
+/// With `SIXCONF_FUZZ_SEEDS=DIR` set, every input decoded here is written to `DIR/nd/` (named
+/// by its FNV-1a hash) for `tools/fuzz/seed_corpora.py`, which seeds the ND fuzz targets with it.
+fn save_seed(bytes: &[u8]) {
+    let Some(dir) = std::env::var_os("SIXCONF_FUZZ_SEEDS") else {
+        return;
+    };
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let dir = std::path::Path::new(&dir).join("nd");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join(format!("{hash:016x}")), bytes);
 }
 
 fn rs(options: &[u8]) -> Vec<u8> {

@@ -35,6 +35,7 @@ use sixconf_core::wire::dhcpv6::DuidBuf;
 use crate::config::ServerConfig;
 
 pub mod postgres;
+pub mod row;
 pub mod sqlite;
 
 pub use self::postgres::PgStore;

@@ -69,7 +69,6 @@
 //! ```
 
 use std::collections::HashSet;
-use std::net::Ipv6Addr;
 use std::time::{Duration, Instant as StdInstant};
 
 use postgres::error::SqlState;
@@ -78,6 +77,7 @@ use sixconf_core::dhcpv6::server::{IaType, Lease, LeaseEvent, LeaseEventKind, Re
 use sixconf_core::time::Instant;
 use sixconf_core::wire::dhcpv6::DuidBuf;
 
+use super::row::{decode_row, Column};
 use super::{unix_now, LeaseStore, LoadReport, Refused, StoreError, StoredLease};
 use crate::config::Durability;
 
@@ -194,36 +194,36 @@ fn retryable(e: &postgres::Error) -> bool {
 
 /// A row of `leases` with its link name, read without trusting any of it.
 fn read_row(row: &Row) -> Option<(String, Lease)> {
-    let address: [u8; 16] = row.try_get::<_, &[u8]>(0).ok()?.try_into().ok()?;
-    let prefix_len = u8::try_from(row.try_get::<_, i16>(1).ok()?)
-        .ok()
-        .filter(|n| *n <= 128)?;
-    let ia_type = match row.try_get::<_, &str>(2).ok()? {
-        "na" if prefix_len == 128 => IaType::Na,
-        "pd" => IaType::Pd,
-        _ => return None,
+    // The columns as the shared row decoder takes them (NULL where a value is missing or of
+    // another type), so that both backends refuse exactly the same damaged rows.
+    let blob = |i: usize| match row.try_get::<_, Option<&[u8]>>(i) {
+        Ok(Some(b)) => Column::Blob(b),
+        _ => Column::Null,
     };
-    let link: String = row.try_get(3).ok()?;
-    let duid = DuidBuf::from_bytes(row.try_get::<_, &[u8]>(4).ok()?).ok()?;
-    let iaid = u32::try_from(row.try_get::<_, i64>(5).ok()?).ok()?;
-    let preferred = u64::try_from(row.try_get::<_, i64>(6).ok()?).ok()?;
-    let valid = u64::try_from(row.try_get::<_, i64>(7).ok()?).ok()?;
-    if preferred > valid {
-        return None;
-    }
-    Some((
-        link,
-        Lease {
-            link: 0,
-            ia_type,
-            duid,
-            iaid,
-            address: Ipv6Addr::from(address),
-            prefix_len,
-            preferred_until: Instant::from_millis(preferred),
-            valid_until: Instant::from_millis(valid),
-        },
-    ))
+    let text = |i: usize| match row.try_get::<_, Option<&str>>(i) {
+        Ok(Some(t)) => Column::Text(t.as_bytes()),
+        _ => Column::Null,
+    };
+    let small = match row.try_get::<_, Option<i16>>(1) {
+        Ok(Some(n)) => Column::Integer(i64::from(n)),
+        _ => Column::Null,
+    };
+    let big = |i: usize| match row.try_get::<_, Option<i64>>(i) {
+        Ok(Some(n)) => Column::Integer(n),
+        _ => Column::Null,
+    };
+    let cols = [
+        blob(0),
+        small,
+        text(2),
+        text(3),
+        blob(4),
+        big(5),
+        big(6),
+        big(7),
+    ];
+    let decoded = decode_row(&cols)?;
+    Some((decoded.link.to_string(), decoded.lease))
 }
 
 /// Which statement an event goes to.

@@ -30,15 +30,14 @@
 //! ) WITHOUT ROWID;
 //! ```
 
-use std::net::Ipv6Addr;
 use std::path::Path;
 
-use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension};
 use sixconf_core::dhcpv6::server::{IaType, Lease, LeaseEvent, LeaseEventKind, RestoreError};
 use sixconf_core::time::Instant;
 use sixconf_core::wire::dhcpv6::DuidBuf;
 
+use super::row::{decode_row, Column, RowLoader, COLUMNS};
 use super::{LeaseStore, LoadReport, Refused, StoreError, StoredLease};
 use crate::config::Durability;
 
@@ -87,6 +86,11 @@ impl SqliteStore {
     pub fn open(path: &Path, durability: Durability) -> Result<SqliteStore, StoreError> {
         let conn = Connection::open(path)?;
         Self::with_connection(conn, durability)
+    }
+
+    /// A private in-memory database (nothing is persisted): for tests and the fuzz targets.
+    pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
+        Self::with_connection(Connection::open_in_memory()?, Durability::Process)
     }
 
     /// Open an existing database for reading only (as `sixconf leases` does while the server
@@ -218,63 +222,18 @@ fn ms_i64(i: Instant) -> i64 {
     i64::try_from(i.total_millis()).unwrap_or(i64::MAX)
 }
 
-/// A row of `leases`, read without trusting any of it.
-struct RawRow<'r> {
-    /// The link's name (valid UTF-8).
-    link: &'r str,
-    lease: Lease,
-}
-
-fn read_row<'r>(row: &'r rusqlite::Row<'_>) -> Option<RawRow<'r>> {
-    let address: [u8; 16] = match row.get_ref(0).ok()? {
-        ValueRef::Blob(b) => b.try_into().ok()?,
-        _ => return None,
-    };
-    let prefix_len = match row.get_ref(1).ok()? {
-        ValueRef::Integer(n) => u8::try_from(n).ok().filter(|n| *n <= 128)?,
-        _ => return None,
-    };
-    let ia_type = match row.get_ref(2).ok()? {
-        ValueRef::Text(b"na") if prefix_len == 128 => IaType::Na,
-        ValueRef::Text(b"pd") => IaType::Pd,
-        _ => return None,
-    };
-    let link = match row.get_ref(3).ok()? {
-        ValueRef::Text(t) => std::str::from_utf8(t).ok()?,
-        _ => return None,
-    };
-    let duid = match row.get_ref(4).ok()? {
-        ValueRef::Blob(b) => DuidBuf::from_bytes(b).ok()?,
-        _ => return None,
-    };
-    let int = |i: usize| match row.get_ref(i).ok()? {
-        ValueRef::Integer(n) => Some(n),
-        _ => None,
-    };
-    let iaid = u32::try_from(int(5)?).ok()?;
-    let preferred = u64::try_from(int(6)?).ok()?;
-    let valid = u64::try_from(int(7)?).ok()?;
-    if preferred > valid {
-        return None;
+/// The [`COLUMNS`] values of a row of `SELECT`, untyped.
+fn columns<'r>(row: &'r rusqlite::Row<'_>) -> rusqlite::Result<[Column<'r>; COLUMNS]> {
+    let mut cols = [Column::Null; COLUMNS];
+    for (i, c) in cols.iter_mut().enumerate() {
+        *c = row.get_ref(i)?.into();
     }
-    Some(RawRow {
-        link,
-        lease: Lease {
-            link: 0,
-            ia_type,
-            duid,
-            iaid,
-            address: Ipv6Addr::from(address),
-            prefix_len,
-            preferred_until: Instant::from_millis(preferred),
-            valid_until: Instant::from_millis(valid),
-        },
-    })
+    Ok(cols)
 }
 
-/// What the load's reader thread found besides the leases: rows skipped as unreadable, rows
-/// of links no longer configured, and the keys of expired rows (to delete).
-type ReaderCounts = (u64, u64, Vec<([u8; 16], u8)>);
+/// What the load's reader thread found besides the leases: its row counts (rows skipped as
+/// unreadable, rows of links no longer configured) and the keys of expired rows (to delete).
+type ReaderResult<'l> = (RowLoader<'l>, Vec<([u8; 16], u8)>);
 
 const SELECT: &str = "SELECT address, prefix_len, ia_type, link, duid, iaid, preferred_until, \
                       valid_until FROM leases";
@@ -318,43 +277,24 @@ impl LeaseStore for SqliteStore {
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Vec<Lease>>(4);
         let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<Lease>>();
         let expired = std::thread::scope(|scope| {
-            let reader = scope.spawn(move || -> Result<ReaderCounts, StoreError> {
-                let mut skipped = 0u64;
-                let mut unknown_link = 0u64;
+            let reader = scope.spawn(move || -> Result<ReaderResult<'_>, StoreError> {
+                let mut loader = RowLoader::new(links);
                 // Expired rows are found by this scan (there is no index on valid_until: it
                 // cost every commit an index update) and deleted after it. Only readable
                 // rows are; a damaged row is left for a person to see.
                 let mut expired = Vec::new();
                 let mut stmt = conn.prepare(SELECT)?;
                 let mut rows = stmt.query([])?;
-                // Rows come in key order, links interleaved: look the few names up once.
-                let mut link_cache: Vec<(String, Option<u8>)> = Vec::new();
                 let mut batch = Vec::with_capacity(BATCH);
                 while let Some(row) = rows.next()? {
-                    let Some(raw) = read_row(row) else {
-                        skipped += 1;
+                    let Some(lease) = loader.lease(&columns(row)?) else {
                         continue;
                     };
-                    if raw.lease.valid_until <= now {
-                        expired.push((raw.lease.address.octets(), raw.lease.prefix_len));
+                    if lease.valid_until <= now {
+                        expired.push((lease.address.octets(), lease.prefix_len));
                         continue;
                     }
-                    let index = match link_cache.iter().find(|(n, _)| n == raw.link) {
-                        Some((_, idx)) => *idx,
-                        None => {
-                            let idx = match links.iter().position(|n| n == raw.link) {
-                                Some(i) => u8::try_from(i).ok(),
-                                None => raw.link.strip_prefix('#').and_then(|i| i.parse().ok()),
-                            };
-                            link_cache.push((raw.link.to_string(), idx));
-                            idx
-                        }
-                    };
-                    let Some(link) = index else {
-                        unknown_link += 1;
-                        continue;
-                    };
-                    batch.push(Lease { link, ..raw.lease });
+                    batch.push(lease);
                     if batch.len() == BATCH {
                         let next = empty_rx
                             .try_recv()
@@ -367,24 +307,19 @@ impl LeaseStore for SqliteStore {
                 if !batch.is_empty() {
                     let _ = full_tx.send(batch);
                 }
-                Ok((skipped, unknown_link, expired))
+                Ok((loader, expired))
             });
             for mut batch in full_rx {
                 for lease in &batch {
-                    match restore(lease) {
-                        Ok(()) => report.restored += 1,
-                        Err(RestoreError::Expired) => report.expired += 1,
-                        Err(_) => report.refused += 1,
-                    }
+                    report.count(restore(lease));
                 }
                 batch.clear();
                 let _ = empty_tx.send(batch);
             }
-            let (skipped, unknown_link, expired) = reader
+            let (loader, expired) = reader
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
-            report.skipped_bad_rows = skipped;
-            report.refused += unknown_link;
+            loader.finish(&mut report);
             Ok::<_, StoreError>(expired)
         })?;
         if !expired.is_empty() {
@@ -434,7 +369,7 @@ impl LeaseStore for SqliteStore {
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
-            if let Some(raw) = read_row(row) {
+            if let Some(raw) = decode_row(&columns(row)?) {
                 let l = raw.lease;
                 out.push(StoredLease {
                     link: raw.link.to_string(),

@@ -1210,6 +1210,7 @@ fn cve_2018_15688_case(n: usize, buf_len: usize) -> (Option<usize>, Stats, StdVe
             ia(code::IA_NA, 1, 0, 0, &addrs),
         ],
     );
+    crate::test_seeds::save("dhcpv6", &adv);
     c.handle_reply(t, &adv);
     assert_eq!(c.state(), State::Requesting);
     let mut buf = vec![0xeeu8; buf_len];

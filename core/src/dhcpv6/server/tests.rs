@@ -254,11 +254,18 @@ fn view(bytes: &[u8]) -> View {
     v
 }
 
+/// The datagram, saved as a fuzz seed first (`crate::test_seeds`).
+fn saved(bytes: &[u8]) -> &[u8] {
+    crate::test_seeds::save("dhcpv6", bytes);
+    bytes
+}
+
 fn send(s: &mut TestServer, now: Instant, bytes: &[u8]) -> Result<View, NoReply> {
     send_meta(s, now, &meta(), bytes)
 }
 
 fn send_meta(s: &mut TestServer, now: Instant, m: &RxMeta, bytes: &[u8]) -> Result<View, NoReply> {
+    crate::test_seeds::save("dhcpv6", bytes);
     let mut out = vec![0u8; 4096];
     let t = s.handle_message(now, m, bytes, &mut out)?;
     assert_eq!(t.dst, m.src);
@@ -340,7 +347,9 @@ fn seed_stateful_exchange() {
         &[Ia::Na(SEED_IAID, vec![addr])],
     );
     let mut out = vec![0u8; 1500];
-    let tx = s.handle_message(t0, &meta(), &request, &mut out).unwrap();
+    let tx = s
+        .handle_message(t0, &meta(), saved(&request), &mut out)
+        .unwrap();
     assert_eq!(tx.port, 546);
     let reply = view(&out[..tx.len]);
     assert_eq!(reply.msg_type, MessageType::Reply);
@@ -369,7 +378,7 @@ fn seed_stateless_exchange() {
     let m = msg(MessageType::InformationRequest, &client, &[]);
     let mut out = vec![0u8; 1500];
     let tx = s
-        .handle_message(Instant::ZERO, &meta(), &m, &mut out)
+        .handle_message(Instant::ZERO, &meta(), saved(&m), &mut out)
         .unwrap();
     assert_eq!(tx.commit_through, None);
     let r = view(&out[..tx.len]);
@@ -1326,7 +1335,7 @@ fn replies_with_many_failing_ias_fit_or_fail_cleanly() {
                 })
                 .unwrap();
                 let mut out = vec![0xeeu8; buf_len];
-                match s.handle_message(Instant::ZERO, &meta(), &m[..n], &mut out) {
+                match s.handle_message(Instant::ZERO, &meta(), saved(&m[..n]), &mut out) {
                     Ok(tx) => {
                         assert!(tx.len <= buf_len);
                         let v = view(&out[..tx.len]);
@@ -1354,7 +1363,7 @@ fn compact_reply_when_the_full_one_does_not_fit() {
     let m = msg(MessageType::Solicit, &duid(1), &ias);
     let mut out = vec![0u8; 512];
     let tx = s
-        .handle_message(Instant::ZERO, &meta(), &m, &mut out)
+        .handle_message(Instant::ZERO, &meta(), saved(&m), &mut out)
         .unwrap();
     let v = view(&out[..tx.len]);
     assert_eq!(v.ias.len(), 20);
@@ -1432,7 +1441,7 @@ fn relayed_by_link_address_at_every_depth() {
         let m = relay_wrap(&inner, depth, a("2001:db8:cafe:1::1"), Some(b"eth0"), None);
         let mut out = vec![0u8; 4096];
         let tx = s
-            .handle_message(Instant::ZERO, &relay_meta(), &m, &mut out)
+            .handle_message(Instant::ZERO, &relay_meta(), saved(&m), &mut out)
             .unwrap();
         assert_eq!(tx.port, 547);
         assert_eq!(tx.dst, relay_meta().src);
@@ -1450,7 +1459,7 @@ fn relayed_by_link_address_at_every_depth() {
     // Deeper than the decoder allows: malformed, counted.
     let m = relay_wrap(&inner, 33, a("2001:db8:cafe:1::1"), None, None);
     assert!(matches!(
-        s.handle_message(Instant::ZERO, &relay_meta(), &m, &mut [0u8; 4096]),
+        s.handle_message(Instant::ZERO, &relay_meta(), saved(&m), &mut [0u8; 4096]),
         Err(NoReply::Malformed(Error::TooDeep { .. }))
     ));
 }
@@ -1465,7 +1474,7 @@ fn relayed_by_interface_id_and_no_link() {
     let m = relay_wrap(&inner, 1, Ipv6Addr::UNSPECIFIED, Some(b"port-7"), None);
     let mut out = vec![0u8; 2048];
     let tx = s
-        .handle_message(Instant::ZERO, &relay_meta(), &m, &mut out)
+        .handle_message(Instant::ZERO, &relay_meta(), saved(&m), &mut out)
         .unwrap();
     let v = view(&out[..tx.len]);
     assert_eq!(v.relay_depth, 1);
@@ -1478,7 +1487,7 @@ fn relayed_by_interface_id_and_no_link() {
         relay_wrap(&inner, 1, Ipv6Addr::UNSPECIFIED, None, None),
     ] {
         assert_eq!(
-            s.handle_message(Instant::ZERO, &relay_meta(), &m, &mut out),
+            s.handle_message(Instant::ZERO, &relay_meta(), saved(&m), &mut out),
             Err(NoReply::NoLink)
         );
     }
@@ -1543,7 +1552,7 @@ fn cve_rows_relay_options_and_nesting() {
         let m = relay_raw(&inner, |w| {
             w.option(79, &data);
         });
-        let r = s.handle_message(Instant::ZERO, &relay_meta(), &m, &mut out);
+        let r = s.handle_message(Instant::ZERO, &relay_meta(), saved(&m), &mut out);
         assert_eq!(r.is_ok(), ok, "CLLA data length {len}: {r:?}");
     }
     // ... and a length of 65535 running past the datagram.
@@ -1554,26 +1563,26 @@ fn cve_rows_relay_options_and_nesting() {
     m[at + 2] = 0xff;
     m[at + 3] = 0xff;
     assert!(matches!(
-        s.handle_message(Instant::ZERO, &relay_meta(), &m, &mut out),
+        s.handle_message(Instant::ZERO, &relay_meta(), saved(&m), &mut out),
         Err(NoReply::Malformed(_))
     ));
     // dnsmasq CVE-2017-14494: the Relay Message option ending exactly at the end is valid,
     // one byte over is not.
     let good = relay_raw(&inner, |_| {});
     assert!(s
-        .handle_message(Instant::ZERO, &relay_meta(), &good, &mut out)
+        .handle_message(Instant::ZERO, &relay_meta(), saved(&good), &mut out)
         .is_ok());
     let mut over = good.clone();
     let len = u16::from_be_bytes([over[36], over[37]]);
     over[36..38].copy_from_slice(&(len + 1).to_be_bytes());
     assert!(matches!(
-        s.handle_message(Instant::ZERO, &relay_meta(), &over, &mut out),
+        s.handle_message(Instant::ZERO, &relay_meta(), saved(&over), &mut out),
         Err(NoReply::Malformed(_))
     ));
     // odhcpd 2026: ~1,700 nested Relay-forw: refused by depth, counted, no recursion.
     let deep = relay_wrap(&inner, 1700, a("2001:db8:cafe:1::1"), None, None);
     assert!(matches!(
-        s.handle_message(Instant::ZERO, &relay_meta(), &deep, &mut out),
+        s.handle_message(Instant::ZERO, &relay_meta(), saved(&deep), &mut out),
         Err(NoReply::Malformed(Error::TooDeep { .. }))
     ));
     // odhcpd 2026: an IA_NA / IA_PD one byte short of its 12-byte minimum.
@@ -2304,7 +2313,7 @@ mod props {
                         }
                         let m = msg(t, &duid(u32::from(client)), &ias);
                         let mut out = vec![0u8; 2048];
-                        let _ = s.handle_message(now, &meta(), &m, &mut out);
+                        let _ = s.handle_message(now, &meta(), saved(&m), &mut out);
                     }
                 }
                 while s.poll_event().is_some() {}
@@ -2316,8 +2325,8 @@ mod props {
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
             let mut s = server();
             let mut out = vec![0u8; 1500];
-            let _ = s.handle_message(Instant::ZERO, &meta(), &bytes, &mut out);
-            let _ = s.handle_message(Instant::ZERO, &relay_meta(), &bytes, &mut out);
+            let _ = s.handle_message(Instant::ZERO, &meta(), saved(&bytes), &mut out);
+            let _ = s.handle_message(Instant::ZERO, &relay_meta(), saved(&bytes), &mut out);
         }
 
         #[test]
@@ -2329,8 +2338,8 @@ mod props {
             if let Some(b) = m.get_mut(pos) { *b = val; }
             let wrapped = relay_wrap(&m, 2, a("2001:db8:cafe:1::1"), Some(b"x"), None);
             let mut out = vec![0u8; 1500];
-            let _ = s.handle_message(Instant::ZERO, &meta(), &m, &mut out);
-            let _ = s.handle_message(Instant::ZERO, &relay_meta(), &wrapped, &mut out);
+            let _ = s.handle_message(Instant::ZERO, &meta(), saved(&m), &mut out);
+            let _ = s.handle_message(Instant::ZERO, &relay_meta(), saved(&wrapped), &mut out);
             assert_no_double_binding(&s);
         }
     }

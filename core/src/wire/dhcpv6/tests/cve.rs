@@ -12,6 +12,12 @@ const LLT: [u8; 14] = [
     0, 1, 0, 1, 0x1c, 0xc1, 0x8c, 0x25, 0xfa, 0x16, 0x3e, 0x22, 0x38, 0x6b,
 ];
 
+/// `Repr::parse`, with the input saved as a fuzz seed (`crate::test_seeds`).
+fn parse(bytes: &[u8]) -> core::result::Result<Repr<'_>, Error> {
+    crate::test_seeds::save("dhcpv6", bytes);
+    Repr::parse(bytes)
+}
+
 fn relay_forw(options: &[Vec<u8>]) -> Vec<u8> {
     let mut v = std::vec![12u8, 0];
     v.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8]);
@@ -37,7 +43,7 @@ fn cve_2019_6472_duid_lengths() {
         }
         for code in [1u16, 2] {
             let m = msg(1, 1, &[opt(code, &duid)]);
-            let r = Repr::parse(&m);
+            let r = parse(&m);
             if (3..=130).contains(&len) {
                 let r = r.unwrap();
                 let d = match r.message().options.iter().next().unwrap() {
@@ -79,7 +85,7 @@ fn cve_2017_14493_client_link_layer_address() {
         data[0] = 0;
         data[1] = 1;
         let m = relay_forw(&[opt(79, &data), opt(9, &solicit())]);
-        let r = Repr::parse(&m);
+        let r = parse(&m);
         if ok {
             let Repr::Relayed(chain) = r.unwrap() else {
                 panic!()
@@ -104,7 +110,7 @@ fn cve_2017_14493_client_link_layer_address() {
     let mut m = relay_forw(&[]);
     m.extend_from_slice(&[0, 79, 0xff, 0xff, 0, 1, 0xfa, 0x16, 0x3e]);
     assert_eq!(
-        Repr::parse(&m).unwrap_err(),
+        parse(&m).unwrap_err(),
         Error::BadOptionLength {
             code: 79,
             offset: 34,
@@ -125,19 +131,19 @@ fn cve_2017_14493_client_link_layer_address() {
 #[test]
 fn cve_2017_14494_option_exactly_at_the_end() {
     let exact = relay_forw(&[opt(18, b"eth0"), opt(9, &solicit())]);
-    let Repr::Relayed(chain) = Repr::parse(&exact).unwrap() else {
+    let Repr::Relayed(chain) = parse(&exact).unwrap() else {
         panic!()
     };
     assert_eq!(chain.message().msg_type, MessageType::Solicit);
     // Interface-ID last, exactly at the end.
     let last = relay_forw(&[opt(9, &solicit()), opt(18, b"eth0")]);
-    assert!(Repr::parse(&last).is_ok());
+    assert!(parse(&last).is_ok());
     // One byte over: the length says 5, 4 bytes are there.
     let mut over = last.clone();
     let at = over.len() - 4 - 2;
     over[at + 1] = 5;
     assert_eq!(
-        Repr::parse(&over).unwrap_err(),
+        parse(&over).unwrap_err(),
         Error::BadOptionLength {
             code: 18,
             offset: at - 2,
@@ -146,11 +152,11 @@ fn cve_2017_14494_option_exactly_at_the_end() {
     );
     // The same at the top level of a client message, and inside an IA_NA.
     let m = msg(1, 1, &[opt(1, &LLT)]);
-    assert!(Repr::parse(&m).is_ok());
+    assert!(parse(&m).is_ok());
     let mut over = m.clone();
     over[7] = 15;
     assert_eq!(
-        Repr::parse(&over).unwrap_err(),
+        parse(&over).unwrap_err(),
         Error::BadOptionLength {
             code: 1,
             offset: 4,
@@ -160,11 +166,11 @@ fn cve_2017_14494_option_exactly_at_the_end() {
     let mut inner = std::vec![0u8; 12];
     inner.extend(opt(13, &[0, 0]));
     let m = msg(7, 1, &[opt(3, &inner)]);
-    assert!(Repr::parse(&m).is_ok());
+    assert!(parse(&m).is_ok());
     let mut over = m.clone();
     over[4 + 4 + 12 + 3] = 3; // status code claims 3 bytes, has 2
     assert_eq!(
-        Repr::parse(&over).unwrap_err(),
+        parse(&over).unwrap_err(),
         Error::BadOptionLength {
             code: 13,
             offset: 20,
@@ -177,7 +183,7 @@ fn fqdn(name: &[u8]) -> core::result::Result<(), Error> {
     let mut data = std::vec![0x01u8];
     data.extend_from_slice(name);
     let m = msg(1, 1, &[opt(39, &data)]);
-    Repr::parse(&m).map(|_| ())
+    parse(&m).map(|_| ())
 }
 
 /// Kea CVE-2019-6473 / CVE-2025-11232: malformed Client FQDN.
@@ -194,7 +200,7 @@ fn cve_2019_6473_client_fqdn() {
     );
     // Zero-length option (not even the flags byte).
     assert_eq!(
-        Repr::parse(&msg(1, 1, &[opt(39, &[])])).unwrap_err(),
+        parse(&msg(1, 1, &[opt(39, &[])])).unwrap_err(),
         Error::BadOptionLength {
             code: 39,
             offset: 4,
@@ -259,7 +265,7 @@ fn cve_2019_6473_client_fqdn() {
     );
     // No terminator: a partial name (RFC 4704 §4.2), kept and marked as such.
     let m = msg(1, 1, &[opt(39, b"\x01\x04host")]);
-    let r = Repr::parse(&m).unwrap();
+    let r = parse(&m).unwrap();
     let Some(DhcpOption::ClientFqdn(f)) = r.message().options.find(OptionCode::ClientFqdn) else {
         panic!()
     };
@@ -325,7 +331,7 @@ fn cve_2022_0934_big_request() {
     let mut buf = std::vec![0u8; 65535];
     let n = build(&mut buf, request_64_64_255).unwrap();
     assert_eq!(n, needed);
-    let r = Repr::parse(&buf[..n]).unwrap();
+    let r = parse(&buf[..n]).unwrap();
     let m = r.message();
     assert_eq!(m.ia_nas().count(), 64);
     assert_eq!(m.ia_pds().count(), 64);
@@ -360,7 +366,7 @@ fn cve_2026_53921_replies_with_failing_ias() {
                 Ok(n) => {
                     assert_eq!(n, expected);
                     assert!(n <= size);
-                    let r = Repr::parse(&buf[..n]).unwrap();
+                    let r = parse(&buf[..n]).unwrap();
                     assert_eq!(r.message().ia_pds().count(), count as usize);
                     assert!(r
                         .message()
@@ -400,7 +406,7 @@ fn cve_2026_53918_duplicate_iaids() {
             opt(25, &ia(1, 40)),
         ],
     );
-    let r = Repr::parse(&m).unwrap();
+    let r = parse(&m).unwrap();
     let msg = r.message();
     assert_eq!(
         msg.ia_nas().map(|i| (i.iaid, i.t1)).collect::<Vec<_>>(),
@@ -423,7 +429,7 @@ fn odhcpd_short_ia_and_tiny_datagrams() {
         for len in 0..12usize {
             let m = msg(3, 1, &[opt(1, &LLT), opt(code, &std::vec![0u8; len])]);
             assert_eq!(
-                Repr::parse(&m).unwrap_err(),
+                parse(&m).unwrap_err(),
                 Error::BadOptionLength {
                     code,
                     offset: 22,
@@ -432,35 +438,32 @@ fn odhcpd_short_ia_and_tiny_datagrams() {
             );
         }
         let m = msg(3, 1, &[opt(code, &[0u8; 12])]);
-        assert!(Repr::parse(&m).is_ok());
+        assert!(parse(&m).is_ok());
     }
-    assert_eq!(
-        Repr::parse(&[]).unwrap_err(),
-        Error::Truncated { offset: 0 }
-    );
+    assert_eq!(parse(&[]).unwrap_err(), Error::Truncated { offset: 0 });
     for b in 0..=255u8 {
-        let e = Repr::parse(&[b]).unwrap_err();
+        let e = parse(&[b]).unwrap_err();
         assert!(matches!(e, Error::Truncated { offset: 1 }), "{b}: {e:?}");
     }
     for len in 2..4usize {
         assert_eq!(
-            Repr::parse(&std::vec![1u8; len]).unwrap_err(),
+            parse(&std::vec![1u8; len]).unwrap_err(),
             Error::Truncated { offset: len }
         );
     }
     // A header alone is a message with no options; a relay needs 34 bytes.
-    assert!(Repr::parse(&[1, 0, 0, 0]).is_ok());
+    assert!(parse(&[1, 0, 0, 0]).is_ok());
     assert_eq!(
-        Repr::parse(&[12u8; 33]).unwrap_err(),
+        parse(&[12u8; 33]).unwrap_err(),
         Error::Truncated { offset: 33 }
     );
     // Unknown message types are discarded (RFC 9915 §16).
     assert_eq!(
-        Repr::parse(&[0, 0, 0, 0]).unwrap_err(),
+        parse(&[0, 0, 0, 0]).unwrap_err(),
         Error::UnknownType { value: 0 }
     );
     assert_eq!(
-        Repr::parse(&[200, 0, 0, 0]).unwrap_err(),
+        parse(&[200, 0, 0, 0]).unwrap_err(),
         Error::UnknownType { value: 200 }
     );
     // A truncated option header (1..=3 trailing bytes).
@@ -468,7 +471,7 @@ fn odhcpd_short_ia_and_tiny_datagrams() {
         let mut m = std::vec![1u8, 0, 0, 0];
         m.extend(std::vec![0u8; extra]);
         assert_eq!(
-            Repr::parse(&m).unwrap_err(),
+            parse(&m).unwrap_err(),
             Error::Truncated { offset: 4 + extra }
         );
     }
@@ -494,7 +497,7 @@ fn cve_2018_15688_echoing_large_ias() {
             w.end();
         })
         .unwrap();
-        let reply = Repr::parse(&big[..n]).unwrap();
+        let reply = parse(&big[..n]).unwrap();
         let ia = reply.message().ia_pds().next().unwrap();
         assert_eq!(ia.prefixes().count(), count);
         // The client echoes it into a Request.
@@ -507,7 +510,7 @@ fn cve_2018_15688_echoing_large_ias() {
             });
             if needed <= size {
                 assert_eq!(r, Ok(needed));
-                let back = Repr::parse(&buf[..needed]).unwrap();
+                let back = parse(&buf[..needed]).unwrap();
                 assert_eq!(back.message().ia_pds().next().unwrap(), ia);
             } else {
                 assert_eq!(r, Err(Error::BufferTooSmall { needed }));
@@ -531,7 +534,7 @@ fn systemd_24851_large_advertise() {
     .unwrap();
     assert!(n > 512);
     assert_eq!(
-        Repr::parse(&buf[..n])
+        parse(&buf[..n])
             .unwrap()
             .message()
             .ia_pds()
@@ -557,7 +560,7 @@ fn systemd_24851_large_advertise() {
     })
     .unwrap();
     assert!(n > 65000);
-    let r = Repr::parse(&buf[..n]).unwrap();
+    let r = parse(&buf[..n]).unwrap();
     assert_eq!(
         r.message().ia_pds().next().unwrap().prefixes().count(),
         count

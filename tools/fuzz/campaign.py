@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""A long fuzzing campaign over prebuilt cargo-fuzz binaries, rotating through the targets.
+
+Runs JOBS fuzzers at a time (each under `nice -n 19`, so they only take idle CPU), each for a
+slice of SLICE seconds, always picking the target with the least accumulated time, until
+--until (UTC, HH:MM) or until DIR/stop exists. Layout under DIR (outside the repository):
+
+  bin/<target>          the libFuzzer binaries (replace one with `mv` to pick up a fix or a
+                        new target; the next slice uses it)
+  corpus/<target>/      the corpora (seed them before starting)
+  artifacts/<target>/   crash / timeout / oom inputs
+  logs/<target>-N.log   one log per slice
+  stats.tsv             one line per finished slice: target, seconds, executions, corpus
+                        files, exit status, crash file (if any)
+
+`summary` prints the per-target totals from stats.tsv.
+"""
+import argparse
+import datetime as dt
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import time
+
+
+def now_utc():
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def load_stats(path):
+    totals = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            f = line.split("\t")
+            if len(f) < 6 or f[0] == "target":
+                continue
+            t = totals.setdefault(f[0], {"secs": 0.0, "execs": 0, "slices": 0, "crashes": []})
+            t["secs"] += float(f[1])
+            t["execs"] += int(f[2])
+            t["slices"] += 1
+            t["corpus"] = int(f[3])
+            if f[5]:
+                t["crashes"].append(f[5])
+    return totals
+
+
+def summary(d):
+    totals = load_stats(d / "stats.tsv")
+    print(f"{'target':<20} {'wall s':>8} {'executions':>12} {'exec/s':>8} {'corpus':>7} crashes")
+    for name in sorted(totals):
+        t = totals[name]
+        rate = t["execs"] / t["secs"] if t["secs"] else 0
+        print(f"{name:<20} {t['secs']:>8.0f} {t['execs']:>12} {rate:>8.0f} "
+              f"{t.get('corpus', 0):>7} {len(t['crashes'])} {' '.join(t['crashes'])}")
+
+
+def run(args):
+    d = pathlib.Path(args.dir)
+    (d / "logs").mkdir(parents=True, exist_ok=True)
+    stats = d / "stats.tsv"
+    until = None
+    if args.until:
+        hh, mm = map(int, args.until.split(":"))
+        until = now_utc().replace(hour=hh, minute=mm, second=0, microsecond=0)
+        if until < now_utc():
+            until += dt.timedelta(days=1)
+    running = {}  # target -> (Popen, start, log path)
+    slice_no = len(stats.read_text().splitlines()) if stats.exists() else 0
+
+    def targets():
+        return sorted(p.name for p in (d / "bin").iterdir() if os.access(p, os.X_OK))
+
+    def finish(target, proc, start, log):
+        secs = time.monotonic() - start
+        text = log.read_text(errors="replace")
+        m = re.search(r"stat::number_of_executed_units:\s*(\d+)", text)
+        execs = int(m.group(1)) if m else 0
+        m = re.search(r"Test unit written to (\S+)", text)
+        crash = m.group(1) if m else ""
+        corpus = len(list((d / "corpus" / target).iterdir()))
+        with stats.open("a") as f:
+            f.write(f"{target}\t{secs:.0f}\t{execs}\t{corpus}\t{proc.returncode}\t{crash}\n")
+        print(f"{now_utc():%H:%M:%S} {target}: {secs:.0f} s, {execs} execs, corpus {corpus}, "
+              f"rc {proc.returncode} {crash}", flush=True)
+
+    while True:
+        for target, (proc, start, log) in list(running.items()):
+            if proc.poll() is not None:
+                finish(target, proc, start, log)
+                del running[target]
+        stop = (d / "stop").exists() or (until is not None and now_utc() >= until)
+        if stop:
+            if not running:
+                break
+            time.sleep(2)
+            continue
+        totals = load_stats(stats)
+        idle = [t for t in targets() if t not in running]
+        while idle and len(running) < args.jobs:
+            idle.sort(key=lambda t: totals.get(t, {}).get("secs", 0.0))
+            target = idle.pop(0)
+            secs = args.slice
+            if until is not None:
+                secs = min(secs, int((until - now_utc()).total_seconds()))
+            if secs < 10:
+                break
+            for sub in ("corpus", "artifacts"):
+                (d / sub / target).mkdir(parents=True, exist_ok=True)
+            slice_no += 1
+            log = d / "logs" / f"{target}-{slice_no}.log"
+            cmd = ["nice", "-n", "19", str(d / "bin" / target), str(d / "corpus" / target),
+                   f"-artifact_prefix={d / 'artifacts' / target}/",
+                   f"-max_total_time={secs}", "-print_final_stats=1", "-timeout=10",
+                   "-rss_limit_mb=1024"]
+            proc = subprocess.Popen(cmd, stdout=log.open("w"), stderr=subprocess.STDOUT)
+            running[target] = (proc, time.monotonic(), log)
+        time.sleep(2)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("command", choices=["run", "summary"])
+    p.add_argument("--dir", required=True)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--slice", type=int, default=300)
+    p.add_argument("--until", help="UTC HH:MM")
+    args = p.parse_args()
+    if args.command == "summary":
+        summary(pathlib.Path(args.dir))
+    else:
+        run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
