@@ -1,15 +1,20 @@
 //! The Advertiser under arbitrary input: the fuzzer's bytes are a script of (time step,
 //! action) pairs; actions feed ICMPv6 bytes (as an RS or RA from some source, hop limit
-//! 255 or not), reload, stop or poll with a buffer of some size. Nothing may panic; multicast
-//! RAs stay 3 s apart; every packet decodes and fits the buffer.
+//! 255 or not), reload, stop, set or withdraw a prefix taken from a delegation (the WAN → LAN
+//! lifecycle, RFC 9096), or poll with a buffer of some size. Nothing may panic; multicast RAs
+//! stay 3 s apart; every packet decodes and fits the buffer; a delegated prefix is never
+//! advertised with lifetimes beyond RFC 9096's limits or preferred beyond valid.
 #![no_main]
 
 use core::net::Ipv6Addr;
 
 use libfuzzer_sys::fuzz_target;
-use sixconf_core::profile::{Mode, Prefix, Profile};
-use sixconf_core::ra::{Advertiser, Link, ALL_NODES, MIN_DELAY_BETWEEN_RAS};
+use sixconf_core::profile::{AdvPrefix, Mode, Prefix, Profile};
+use sixconf_core::ra::{
+    Advertiser, Link, ALL_NODES, MIN_DELAY_BETWEEN_RAS, ND_PREFERRED_LIMIT, ND_VALID_LIMIT,
+};
 use sixconf_core::time::{Duration, Instant};
+use sixconf_core::wire::ndisc::option::NdOption;
 use sixconf_core::wire::ndisc::{IpMeta, Repr};
 
 fn profile(variant: u8) -> Profile<4> {
@@ -31,6 +36,18 @@ fn profile(variant: u8) -> Profile<4> {
     p
 }
 
+/// Delegated prefix number `n` (of 4): a /64 of 2001:db8:d00::/56.
+fn delegated(n: u8) -> Prefix {
+    Prefix::new(
+        Ipv6Addr::new(0x2001, 0xdb8, 0xd00, u16::from(n & 3), 0, 0, 0, 0),
+        64,
+    )
+}
+
+fn is_delegated(p: Ipv6Addr) -> bool {
+    p.segments()[..3] == [0x2001, 0xdb8, 0xd00]
+}
+
 fuzz_target!(|data: &[u8]| {
     let link = Link {
         link_local: Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1),
@@ -43,6 +60,10 @@ fuzz_target!(|data: &[u8]| {
     let mut last_mc: Option<Instant> = None;
     let mut buf = [0u8; 1500];
     let mut rest = data;
+    if let Some((&first, tail)) = rest.split_first() {
+        adv.set_default_router_needs_prefix(first & 1 != 0);
+        rest = tail;
+    }
     while let [step, action, tail @ ..] = rest {
         rest = tail;
         now += Duration::from_millis(u64::from(*step) * 97);
@@ -81,16 +102,50 @@ fuzz_target!(|data: &[u8]| {
                 let _ = adv.reload(now, profile(*step));
             }
             4 if *step == 0 => adv.stop(now),
+            5 => {
+                // A delegation (re)arrives: deadlines from the next two bytes (seconds, up to
+                // 2^16 x 4), flags and configured lifetimes from the step.
+                let Some((&[p, v], tail)) = rest.split_first_chunk::<2>() else {
+                    break;
+                };
+                rest = tail;
+                let valid_until = now + Duration::from_secs(u64::from(v) * 256 + 1);
+                let preferred_until = now + Duration::from_secs(u64::from(p) * 256);
+                let mut a = AdvPrefix::for_mode(Mode::Slaac, delegated(*step));
+                a.autonomous = step & 4 != 0;
+                a.valid_lifetime = u32::from(*step) * 997;
+                a.preferred_lifetime = u32::from(*step) * 331;
+                let _ = adv.set_delegated_prefix(now, a, preferred_until, valid_until);
+            }
+            6 => {
+                adv.withdraw_delegated_prefix(now, delegated(*step));
+            }
             _ => {
                 let size = usize::from(*step) * 6;
                 let out = &mut buf[..size.min(1500)];
                 adv.handle_timeout(now);
                 while let Some(tx) = adv.poll_transmit(now, out) {
                     assert!(tx.len <= out.len());
-                    assert!(matches!(
-                        Repr::parse_verified(&out[..tx.len], &tx.src, &tx.dst),
-                        Ok(Repr::RouterAdvert(_))
-                    ));
+                    let Ok(Repr::RouterAdvert(ra)) =
+                        Repr::parse_verified(&out[..tx.len], &tx.src, &tx.dst)
+                    else {
+                        panic!("not a valid RA");
+                    };
+                    for o in ra.options.iter() {
+                        if let NdOption::PrefixInformation(pio) = o {
+                            if is_delegated(pio.prefix) {
+                                assert!(
+                                    u64::from(pio.valid_lifetime) * 1000
+                                        <= ND_VALID_LIMIT.total_millis()
+                                );
+                                assert!(
+                                    u64::from(pio.preferred_lifetime) * 1000
+                                        <= ND_PREFERRED_LIMIT.total_millis()
+                                );
+                                assert!(pio.preferred_lifetime <= pio.valid_lifetime);
+                            }
+                        }
+                    }
                     if tx.dst == ALL_NODES && tx.part == 0 {
                         if let Some(l) = last_mc {
                             assert!(now - l >= MIN_DELAY_BETWEEN_RAS);
