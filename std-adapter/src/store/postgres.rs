@@ -73,11 +73,11 @@ use std::time::{Duration, Instant as StdInstant};
 
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Row, Transaction};
-use sixconf_core::dhcpv6::server::{IaType, Lease, LeaseEvent, LeaseEventKind, RestoreError};
+use sixconf_core::dhcpv6::server::{Lease, LeaseEvent, LeaseEventKind, RestoreError};
 use sixconf_core::time::Instant;
 use sixconf_core::wire::dhcpv6::DuidBuf;
 
-use super::row::{decode_row, Column};
+use super::row::{decode_row, ia_type_text, ms_i64, Column};
 use super::{unix_now, LeaseStore, LoadReport, Refused, StoreError, StoredLease};
 use crate::config::Durability;
 
@@ -171,17 +171,6 @@ impl std::fmt::Debug for PgStore {
             .field("counters", &self.counters)
             .finish()
     }
-}
-
-fn ia_type_text(t: IaType) -> &'static str {
-    match t {
-        IaType::Na => "na",
-        IaType::Pd => "pd",
-    }
-}
-
-fn ms_i64(i: Instant) -> i64 {
-    i64::try_from(i.total_millis()).unwrap_or(i64::MAX)
 }
 
 /// Is this error worth one more try of the whole transaction?
@@ -684,6 +673,7 @@ impl LeaseStore for PgStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sixconf_core::dhcpv6::server::IaType;
 
     fn ev(seq: u64, kind: LeaseEventKind, addr: &str) -> LeaseEvent {
         LeaseEvent {

@@ -184,6 +184,20 @@ impl LoadReport {
     }
 }
 
+/// The `ia_type` column's text for an IA type, as [`decode_row`] reads it back.
+pub(crate) fn ia_type_text(t: IaType) -> &'static str {
+    match t {
+        IaType::Na => "na",
+        IaType::Pd => "pd",
+    }
+}
+
+/// Milliseconds as the databases' signed 64-bit integer (saturating: a lease "until the end of
+/// time").
+pub(crate) fn ms_i64(i: Instant) -> i64 {
+    i64::try_from(i.total_millis()).unwrap_or(i64::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,11 +33,11 @@
 use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
-use sixconf_core::dhcpv6::server::{IaType, Lease, LeaseEvent, LeaseEventKind, RestoreError};
+use sixconf_core::dhcpv6::server::{Lease, LeaseEvent, LeaseEventKind, RestoreError};
 use sixconf_core::time::Instant;
 use sixconf_core::wire::dhcpv6::DuidBuf;
 
-use super::row::{decode_row, Column, RowLoader, COLUMNS};
+use super::row::{decode_row, ia_type_text, ms_i64, Column, RowLoader, COLUMNS};
 use super::{LeaseStore, LoadReport, Refused, StoreError, StoredLease};
 use crate::config::Durability;
 
@@ -208,18 +208,6 @@ impl SqliteStore {
         }
         Ok(())
     }
-}
-
-fn ia_type_text(t: IaType) -> &'static str {
-    match t {
-        IaType::Na => "na",
-        IaType::Pd => "pd",
-    }
-}
-
-/// Milliseconds as SQLite's signed 64-bit integer (saturating: a lease "until the end of time").
-fn ms_i64(i: Instant) -> i64 {
-    i64::try_from(i.total_millis()).unwrap_or(i64::MAX)
 }
 
 /// The [`COLUMNS`] values of a row of `SELECT`, untyped.
