@@ -10,16 +10,23 @@ slice of SLICE seconds, always picking the target with the least accumulated tim
   corpus/<target>/      the corpora (seed them before starting)
   artifacts/<target>/   crash / timeout / oom inputs
   logs/<target>-N.log   one log per slice
-  stats.tsv             one line per finished slice: target, seconds, executions, corpus
-                        files, exit status, crash file (if any)
+  stats.tsv             one line per finished slice: target, wall seconds, executions, corpus
+                        files, exit status, crash file (if any), CPU seconds (user + system,
+                        from the fuzzer's rusage; absent in lines written before it was kept)
 
-`summary` prints the per-target totals from stats.tsv.
+While DIR/pause exists the running fuzzers are stopped (SIGSTOP) and no new slice starts, so
+that a benchmark can have the machine; removing it resumes them (SIGCONT).
+
+`summary` prints the per-target totals from stats.tsv. Wall time overstates the fuzzing a
+target got when the machine is busy (the fuzzers run at nice 19, or are stopped with SIGSTOP
+while a benchmark runs); CPU time does not.
 """
 import argparse
 import datetime as dt
 import os
 import pathlib
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -36,8 +43,13 @@ def load_stats(path):
             f = line.split("\t")
             if len(f) < 6 or f[0] == "target":
                 continue
-            t = totals.setdefault(f[0], {"secs": 0.0, "execs": 0, "slices": 0, "crashes": []})
+            t = totals.setdefault(f[0], {"secs": 0.0, "cpu": 0.0, "cpu_known": True,
+                                         "execs": 0, "slices": 0, "crashes": []})
             t["secs"] += float(f[1])
+            if len(f) >= 7 and f[6]:
+                t["cpu"] += float(f[6])
+            else:
+                t["cpu_known"] = False
             t["execs"] += int(f[2])
             t["slices"] += 1
             t["corpus"] = int(f[3])
@@ -48,11 +60,14 @@ def load_stats(path):
 
 def summary(d):
     totals = load_stats(d / "stats.tsv")
-    print(f"{'target':<20} {'wall s':>8} {'executions':>12} {'exec/s':>8} {'corpus':>7} crashes")
+    print(f"{'target':<20} {'wall s':>8} {'CPU s':>8} {'executions':>12} {'exec/s':>8} "
+          f"{'corpus':>7} crashes")
     for name in sorted(totals):
         t = totals[name]
         rate = t["execs"] / t["secs"] if t["secs"] else 0
-        print(f"{name:<20} {t['secs']:>8.0f} {t['execs']:>12} {rate:>8.0f} "
+        # "≥" when some slices predate CPU accounting: their CPU time is not counted.
+        cpu = f"{t['cpu']:.0f}" if t["cpu_known"] else f">={t['cpu']:.0f}"
+        print(f"{name:<20} {t['secs']:>8.0f} {cpu:>8} {t['execs']:>12} {rate:>8.0f} "
               f"{t.get('corpus', 0):>7} {len(t['crashes'])} {' '.join(t['crashes'])}")
 
 
@@ -72,7 +87,7 @@ def run(args):
     def targets():
         return sorted(p.name for p in (d / "bin").iterdir() if os.access(p, os.X_OK))
 
-    def finish(target, proc, start, log):
+    def finish(target, proc, start, log, cpu):
         secs = time.monotonic() - start
         text = log.read_text(errors="replace")
         m = re.search(r"stat::number_of_executed_units:\s*(\d+)", text)
@@ -81,14 +96,32 @@ def run(args):
         crash = m.group(1) if m else ""
         corpus = len(list((d / "corpus" / target).iterdir()))
         with stats.open("a") as f:
-            f.write(f"{target}\t{secs:.0f}\t{execs}\t{corpus}\t{proc.returncode}\t{crash}\n")
-        print(f"{now_utc():%H:%M:%S} {target}: {secs:.0f} s, {execs} execs, corpus {corpus}, "
-              f"rc {proc.returncode} {crash}", flush=True)
+            f.write(f"{target}\t{secs:.0f}\t{execs}\t{corpus}\t{proc.returncode}\t{crash}"
+                    f"\t{cpu:.0f}\n")
+        print(f"{now_utc():%H:%M:%S} {target}: {secs:.0f} s ({cpu:.0f} s CPU), {execs} execs, "
+              f"corpus {corpus}, rc {proc.returncode} {crash}", flush=True)
 
+    paused = False
     while True:
+        want_pause = (d / "pause").exists()
+        if want_pause != paused:
+            for proc, _, _ in running.values():
+                try:
+                    os.kill(proc.pid, signal.SIGSTOP if want_pause else signal.SIGCONT)
+                except ProcessLookupError:
+                    pass
+            paused = want_pause
+            print(f"{now_utc():%H:%M:%S} {'paused' if paused else 'resumed'}", flush=True)
+        if paused:
+            time.sleep(1)
+            continue
         for target, (proc, start, log) in list(running.items()):
-            if proc.poll() is not None:
-                finish(target, proc, start, log)
+            # wait4 rather than poll: it also returns the fuzzer's rusage (nice is exec'd
+            # in place, so the child is the fuzzer itself).
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid != 0:
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                finish(target, proc, start, log, usage.ru_utime + usage.ru_stime)
                 del running[target]
         stop = (d / "stop").exists() or (until is not None and now_utc() >= until)
         if stop:
