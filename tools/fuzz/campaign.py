@@ -15,7 +15,10 @@ slice of SLICE seconds, always picking the target with the least accumulated tim
                         from the fuzzer's rusage; absent in lines written before it was kept)
 
 While DIR/pause exists the running fuzzers are stopped (SIGSTOP) and no new slice starts, so
-that a benchmark can have the machine; removing it resumes them (SIGCONT).
+that a benchmark can have the machine; removing it resumes them (SIGCONT). libFuzzer times
+units by the wall clock, so a pause can end a slice with a false timeout: every timeout is run
+again alone, and one that does not reproduce is moved to artifacts/TARGET/unreproduced/ and not
+counted as a crash.
 
 `summary` prints the per-target totals from stats.tsv. Wall time overstates the fuzzing a
 target got when the machine is busy (the fuzzers run at nice 19, or are stopped with SIGSTOP
@@ -87,6 +90,25 @@ def run(args):
     def targets():
         return sorted(p.name for p in (d / "bin").iterdir() if os.access(p, os.X_OK))
 
+    def confirm_timeout_false(target, crash):
+        # libFuzzer's timeout is wall-clock: a fuzzer stopped by a pause (SIGSTOP) for longer
+        # than -timeout reports the unit it was running as a timeout when it resumes. Run the
+        # unit again, alone; if it finishes well within the timeout, it was the pause, and the
+        # input is moved to artifacts/TARGET/unreproduced/ instead of being counted.
+        try:
+            r = subprocess.run([str(d / "bin" / target), crash, "-timeout=10"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        except subprocess.TimeoutExpired:
+            return False
+        if r.returncode != 0:
+            return False
+        dest = d / "artifacts" / target / "unreproduced"
+        dest.mkdir(parents=True, exist_ok=True)
+        os.replace(crash, dest / os.path.basename(crash))
+        print(f"{now_utc():%H:%M:%S} {target}: timeout not reproduced (a pause), "
+              f"input moved to {dest}", flush=True)
+        return True
+
     def finish(target, proc, start, log, cpu):
         secs = time.monotonic() - start
         text = log.read_text(errors="replace")
@@ -94,6 +116,8 @@ def run(args):
         execs = int(m.group(1)) if m else 0
         m = re.search(r"Test unit written to (\S+)", text)
         crash = m.group(1) if m else ""
+        if "/timeout-" in crash and confirm_timeout_false(target, crash):
+            crash = ""
         corpus = len(list((d / "corpus" / target).iterdir()))
         with stats.open("a") as f:
             f.write(f"{target}\t{secs:.0f}\t{execs}\t{corpus}\t{proc.returncode}\t{crash}"
