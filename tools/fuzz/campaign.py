@@ -18,7 +18,7 @@ While DIR/pause exists the running fuzzers are stopped (SIGSTOP) and no new slic
 that a benchmark can have the machine; removing it resumes them (SIGCONT). libFuzzer times
 units by the wall clock, so a pause can end a slice with a false timeout: every timeout is run
 again alone, and one that does not reproduce is moved to artifacts/TARGET/unreproduced/ and not
-counted as a crash.
+counted as a crash (the same for libFuzzer's slow units).
 
 `summary` prints the per-target totals from stats.tsv. Wall time overstates the fuzzing a
 target got when the machine is busy (the fuzzers run at nice 19, or are stopped with SIGSTOP
@@ -114,10 +114,13 @@ def run(args):
         text = log.read_text(errors="replace")
         m = re.search(r"stat::number_of_executed_units:\s*(\d+)", text)
         execs = int(m.group(1)) if m else 0
-        m = re.search(r"Test unit written to (\S+)", text)
-        crash = m.group(1) if m else ""
-        if "/timeout-" in crash and confirm_timeout_false(target, crash):
-            crash = ""
+        crash = ""
+        for unit in re.findall(r"Test unit written to (\S+)", text):
+            # A slow unit does not stop libFuzzer; like a timeout it is checked again alone.
+            if ("/timeout-" in unit or "/slow-unit-" in unit) and \
+                    confirm_timeout_false(target, unit):
+                continue
+            crash = unit
         corpus = len(list((d / "corpus" / target).iterdir()))
         with stats.open("a") as f:
             f.write(f"{target}\t{secs:.0f}\t{execs}\t{corpus}\t{proc.returncode}\t{crash}"
