@@ -31,6 +31,8 @@ fi
 FLOOD=${FLOOD:-200000}
 VARIANTS=(${VARIANTS:-base rapid pd relay})
 SERVERS=(sx-fsync sx-process kea)
+# BASE=/path/to/another/sixconf: that binary too (durability fsync), as server "base-fsync".
+[ -n "${BASE:-}" ] && SERVERS=(sx-fsync base-fsync sx-process kea)
 MAXDROP=2.5
 R=sxbench-r$$ H=sxbench-h$$
 RELAY=2001:db8:ffff::2   # perfdhcp's address in the relay variant: the relay's link-address
@@ -57,11 +59,11 @@ sleep 2.5   # link-local addresses out of DAD
 
 # Configurations: one per (server, variant). Rapid Commit, PD pools and relay matching are
 # turned on in both servers for their variants only.
-sx_conf() { # durability variant
+sx_conf() { # server durability variant
   cat <<TOML
 [server]
-lease_db = "$DIR/db-$1-$2/leases.sqlite"
-durability = "$1"
+lease_db = "$DIR/db-$1-$3/leases.sqlite"
+durability = "$2"
 rate_limit_per_second = 0     # perfdhcp's clients would share rate buckets
 max_leases = 1500000
 
@@ -74,7 +76,7 @@ pool = "2001:db8:cafe:1::1:0-2001:db8:cafe:1::ffff:ffff"
 preferred_lifetime = 3600
 valid_lifetime = 7200
 TOML
-  case $2 in
+  case $3 in
     rapid) echo 'rapid_commit = true' ;;
     pd) echo 'pd_pool = { prefix = "2001:db8:f000::/36", delegated_length = 56 }' ;;
     # perfdhcp's Relay-forward carries its own address as link-address (outside the link's
@@ -104,10 +106,11 @@ JSON
 
 start() { # server variant
   case $1 in
-    sx-*) local d=${1#sx-}
-          rm -rf "$DIR/db-$d-$2" && mkdir -p "$DIR/db-$d-$2"
-          sx_conf "$d" "$2" > "$DIR/$1-$2.toml"
-          ip netns exec $R "$BIN" serve --config "$DIR/$1-$2.toml" > "$DIR/$1-$2.log" 2>&1 & ;;
+    sx-*|base-*) local d=${1#*-} bin=$BIN
+          [ "${1%%-*}" = base ] && bin=$BASE
+          rm -rf "$DIR/db-$1-$2" && mkdir -p "$DIR/db-$1-$2"
+          sx_conf "$1" "$d" "$2" > "$DIR/$1-$2.toml"
+          ip netns exec $R "$bin" serve --config "$DIR/$1-$2.toml" > "$DIR/$1-$2.log" 2>&1 & ;;
     kea)  rm -rf "$DIR/kea-$2" && mkdir -p "$DIR/kea-$2" /run/kea /var/lib/kea
           kea_conf "$2" > "$DIR/kea-$2.json"
           ip netns exec $R kea-dhcp6 -c "$DIR/kea-$2.json" > "$DIR/kea-$2.out" 2>&1 & ;;
@@ -128,7 +131,7 @@ stop() {
 # Addresses (and prefixes) held by more than one DUID in the server's lease store.
 store_dups() { # server variant
   case $1 in
-    sx-*) "$BIN" leases --db "$DIR/db-${1#sx-}-$2/leases.sqlite" --json | $PY -c '
+    sx-*|base-*) "$BIN" leases --db "$DIR/db-$1-$2/leases.sqlite" --json | $PY -c '
 import json, sys
 held = {}
 for line in sys.stdin:
@@ -248,6 +251,12 @@ for v in "${VARIANTS[@]}"; do
   printf '%-7s %-8s %14s %14s %14s %8s %8s\n' "" flood \
     "$f (${FLOODD[sx-fsync-$v]:-?}%)" "$p (${FLOODD[sx-process-$v]:-?}%)" "$k (${FLOODD[kea-$v]:-?}%)" \
     "$(ratio "$f" "$k")" "$(ratio "$p" "$k")"
+  if [ -n "${BASE:-}" ]; then
+    printf '%-7s base-fsync (%s): stepped %s (%s x kea, new/base %s), flood %s (%s%%, new/base %s)\n' "" "$BASE" \
+      "${BEST[base-fsync-$v]:-0}" "$(ratio "${BEST[base-fsync-$v]:-0}" "${BEST[kea-$v]:-0}")" \
+      "$(ratio "${BEST[sx-fsync-$v]:-0}" "${BEST[base-fsync-$v]:-0}")" "${FLOODV[base-fsync-$v]:-0}" \
+      "${FLOODD[base-fsync-$v]:-?}" "$(ratio "${FLOODV[sx-fsync-$v]:-0}" "${FLOODV[base-fsync-$v]:-0}")"
+  fi
 done
 echo "duplicate addresses (perfdhcp -u and lease stores): $DUPS"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
