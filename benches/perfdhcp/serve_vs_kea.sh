@@ -31,6 +31,8 @@ fi
 FLOOD=${FLOOD:-200000}
 VARIANTS=(${VARIANTS:-base rapid pd relay})
 SERVERS=(sx-fsync sx-process kea)
+# BASE=/path/to/another/sixconf: that binary too (durability fsync), as server "base-fsync".
+[ -n "${BASE:-}" ] && SERVERS=(sx-fsync base-fsync sx-process kea)
 MAXDROP=2.5
 R=sxbench-r$$ H=sxbench-h$$
 RELAY=2001:db8:ffff::2   # perfdhcp's address in the relay variant: the relay's link-address
@@ -57,11 +59,11 @@ sleep 2.5   # link-local addresses out of DAD
 
 # Configurations: one per (server, variant). Rapid Commit, PD pools and relay matching are
 # turned on in both servers for their variants only.
-sx_conf() { # durability variant
+sx_conf() { # server durability variant
   cat <<TOML
 [server]
-lease_db = "$DIR/db-$1-$2/leases.sqlite"
-durability = "$1"
+lease_db = "$DIR/db-$1-$3/leases.sqlite"
+durability = "$2"
 rate_limit_per_second = 0     # perfdhcp's clients would share rate buckets
 max_leases = 1500000
 
@@ -74,7 +76,7 @@ pool = "2001:db8:cafe:1::1:0-2001:db8:cafe:1::ffff:ffff"
 preferred_lifetime = 3600
 valid_lifetime = 7200
 TOML
-  case $2 in
+  case $3 in
     rapid) echo 'rapid_commit = true' ;;
     pd) echo 'pd_pool = { prefix = "2001:db8:f000::/36", delegated_length = 56 }' ;;
     # perfdhcp's Relay-forward carries its own address as link-address (outside the link's
@@ -104,10 +106,11 @@ JSON
 
 start() { # server variant
   case $1 in
-    sx-*) local d=${1#sx-}
-          rm -rf "$DIR/db-$d-$2" && mkdir -p "$DIR/db-$d-$2"
-          sx_conf "$d" "$2" > "$DIR/$1-$2.toml"
-          ip netns exec $R "$BIN" serve --config "$DIR/$1-$2.toml" > "$DIR/$1-$2.log" 2>&1 & ;;
+    sx-*|base-*) local d=${1#*-} bin=$BIN
+          [ "${1%%-*}" = base ] && bin=$BASE
+          rm -rf "$DIR/db-$1-$2" && mkdir -p "$DIR/db-$1-$2"
+          sx_conf "$1" "$d" "$2" > "$DIR/$1-$2.toml"
+          ip netns exec $R "$bin" serve --config "$DIR/$1-$2.toml" > "$DIR/$1-$2.log" 2>&1 & ;;
     kea)  rm -rf "$DIR/kea-$2" && mkdir -p "$DIR/kea-$2" /run/kea /var/lib/kea
           kea_conf "$2" > "$DIR/kea-$2.json"
           ip netns exec $R kea-dhcp6 -c "$DIR/kea-$2.json" > "$DIR/kea-$2.out" 2>&1 & ;;
@@ -128,7 +131,7 @@ stop() {
 # Addresses (and prefixes) held by more than one DUID in the server's lease store.
 store_dups() { # server variant
   case $1 in
-    sx-*) "$BIN" leases --db "$DIR/db-${1#sx-}-$2/leases.sqlite" --json | $PY -c '
+    sx-*|base-*) "$BIN" leases --db "$DIR/db-$1-$2/leases.sqlite" --json | $PY -c '
 import json, sys
 held = {}
 for line in sys.stdin:
@@ -151,7 +154,17 @@ PY
   esac
 }
 
-# One perfdhcp run; prints "leases/s drop% nonunique storedups stored" (drop% = worst exchange;
+# CPU seconds (user + system, all threads) used so far by the processes in the server's
+# namespace: the server alone (perfdhcp runs in the client namespace).
+server_cpu() {
+  local t=0 p
+  for p in $(ip netns pids $R); do
+    t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  awk -v t=$t -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
+}
+
+# One perfdhcp run; prints "leases/s drop% nonunique storedups stored servercpu" (drop% = worst exchange;
 # nonunique: addresses perfdhcp -u saw twice in Replies. Advertise is not counted: an Advertise
 # promises nothing, RFC 9915 §18.3.1, and sixconf does not reserve what it advertises).
 run() { # server variant rate
@@ -167,11 +180,14 @@ run() { # server variant rate
   esac
   if [ "$2" = relay ]; then args+=(-l $RELAY ff02::1:2); else args+=(-l sxh0); fi
   start "$1" "$2"
+  local cpu0 cpu1
+  cpu0=$(server_cpu)
   ip netns exec $H timeout $((STEP + 30)) perfdhcp "${args[@]}" > "$out" 2>&1 || true
+  cpu1=$(server_cpu)
   stop
   if grep -q "^ERROR" "$out"; then
     echo "error: $(grep '^ERROR' "$out" | head -1)" > "$out.err"
-    echo "n/a 100 0 0 0"
+    echo "n/a 100 0 0 0 0"
     return
   fi
   local stats
@@ -191,32 +207,32 @@ run() { # server variant rate
         printf "%d %.2f %d", n / step, worst, 0
       } else printf "%d %.2f %d", rx["RR"] / step, worst, nu["RR"]
     }' "$out")
-  echo "$stats $(store_dups "$1" "$2")"
+  echo "$stats $(store_dups "$1" "$2") $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')"
 }
 
 echo "sixconf serve vs kea-dhcp6 $(kea-dhcp6 -v), perfdhcp $(perfdhcp -v 2>&1 | awk '{print $2}'), steps of ${STEP} s"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)   ($(nproc) CPUs)"
-printf '%-7s %-10s %-8s %9s %7s %7s %7s\n' variant server rate leases/s drop% nonuniq dupDUID
+printf '%-7s %-10s %-8s %9s %7s %7s %7s %8s\n' variant server rate leases/s drop% nonuniq dupDUID "CPU s"
 DUPS=0
-declare -A BEST BESTDROP FLOODV FLOODD NA
+declare -A BEST BESTDROP BESTCPU FLOODV FLOODD FLOODCPU NA
 for v in "${VARIANTS[@]}"; do
   declare -A done_=()
   for rate in "${RATES[@]}"; do
     for s in "${SERVERS[@]}"; do
       [ -n "${done_[$s]:-}" ] && continue
-      read -r lps drop nu dup stored <<< "$(run "$s" "$v" "$rate")"
-      printf '%-7s %-10s %-8s %9s %7s %7s %7s\n' "$v" "$s" "$rate" "$lps" "$drop" "$nu" "$dup"
+      read -r lps drop nu dup stored cpu <<< "$(run "$s" "$v" "$rate")"
+      printf '%-7s %-10s %-8s %9s %7s %7s %7s %8s\n' "$v" "$s" "$rate" "$lps" "$drop" "$nu" "$dup" "$cpu"
       DUPS=$((DUPS + nu + dup))
       if [ "$lps" != n/a ] && awk -v d="$drop" -v m=$MAXDROP 'BEGIN { exit !(d > m) }'; then
         # One more try before giving up on a server: the machine is shared, one short step
         # is a small sample.
-        read -r lps drop nu dup stored <<< "$(run "$s" "$v" "$rate")"
-        printf '%-7s %-10s %-8s %9s %7s %7s %7s  (again)\n' "$v" "$s" "$rate" "$lps" "$drop" "$nu" "$dup"
+        read -r lps drop nu dup stored cpu <<< "$(run "$s" "$v" "$rate")"
+        printf '%-7s %-10s %-8s %9s %7s %7s %7s %8s  (again)\n' "$v" "$s" "$rate" "$lps" "$drop" "$nu" "$dup" "$cpu"
         DUPS=$((DUPS + nu + dup))
       fi
       if [ "$lps" = n/a ]; then NA[$s-$v]=$(cat "$DIR/p-$s-$v-$rate.txt.err"); done_[$s]=1; continue; fi
       if awk -v d="$drop" -v m=$MAXDROP 'BEGIN { exit !(d <= m) }'; then
-        BEST[$s-$v]=$lps BESTDROP[$s-$v]=$drop
+        BEST[$s-$v]=$lps BESTDROP[$s-$v]=$drop BESTCPU[$s-$v]=$cpu
       else
         done_[$s]=1
       fi
@@ -226,10 +242,10 @@ for v in "${VARIANTS[@]}"; do
   unset done_
   for s in "${SERVERS[@]}"; do
     [ -n "${NA[$s-$v]:-}" ] && continue
-    read -r lps drop nu dup stored <<< "$(run "$s" "$v" "$FLOOD")"
-    printf '%-7s %-10s %-8s %9s %7s %7s %7s\n' "$v" "$s" "flood" "$lps" "$drop" "$nu" "$dup"
+    read -r lps drop nu dup stored cpu <<< "$(run "$s" "$v" "$FLOOD")"
+    printf '%-7s %-10s %-8s %9s %7s %7s %7s %8s\n' "$v" "$s" "flood" "$lps" "$drop" "$nu" "$dup" "$cpu"
     DUPS=$((DUPS + nu + dup))
-    FLOODV[$s-$v]=$lps FLOODD[$s-$v]=$drop
+    FLOODV[$s-$v]=$lps FLOODD[$s-$v]=$drop FLOODCPU[$s-$v]=$cpu
   done
 done
 
@@ -248,6 +264,30 @@ for v in "${VARIANTS[@]}"; do
   printf '%-7s %-8s %14s %14s %14s %8s %8s\n' "" flood \
     "$f (${FLOODD[sx-fsync-$v]:-?}%)" "$p (${FLOODD[sx-process-$v]:-?}%)" "$k (${FLOODD[kea-$v]:-?}%)" \
     "$(ratio "$f" "$k")" "$(ratio "$p" "$k")"
+  if [ -n "${BASE:-}" ]; then
+    printf '%-7s base-fsync (%s): stepped %s (%s x kea, new/base %s), flood %s (%s%%, new/base %s)\n' "" "$BASE" \
+      "${BEST[base-fsync-$v]:-0}" "$(ratio "${BEST[base-fsync-$v]:-0}" "${BEST[kea-$v]:-0}")" \
+      "$(ratio "${BEST[sx-fsync-$v]:-0}" "${BEST[base-fsync-$v]:-0}")" "${FLOODV[base-fsync-$v]:-0}" \
+      "${FLOODD[base-fsync-$v]:-?}" "$(ratio "${FLOODV[sx-fsync-$v]:-0}" "${FLOODV[base-fsync-$v]:-0}")"
+  fi
+done
+echo
+# perfdhcp shares the machine with the server: on a small machine it, not the server, can be
+# what stops the rate (its own socket overflows). Leases per CPU second of the server itself
+# compares the servers' cost apart from the load generator's.
+echo "leases per server CPU second (leases in the run / CPU s of the server's processes)"
+eff() { awk -v l="${1:-0}" -v c="${2:-0}" -v t="$STEP" 'BEGIN { if (l + 0 > 0 && c + 0 > 0) printf "%.0f", l * t / c; else printf "-" }'; }
+printf '%-7s %-8s %14s %14s %14s %8s %8s\n' variant run sixconf-fsync sixconf-process kea fsync/kea proc/kea
+for v in "${VARIANTS[@]}"; do
+  [ -n "${NA[sx-fsync-$v]:-}" ] && continue
+  f=$(eff "${BEST[sx-fsync-$v]:-0}" "${BESTCPU[sx-fsync-$v]:-0}")
+  p=$(eff "${BEST[sx-process-$v]:-0}" "${BESTCPU[sx-process-$v]:-0}")
+  k=$(eff "${BEST[kea-$v]:-0}" "${BESTCPU[kea-$v]:-0}")
+  printf '%-7s %-8s %14s %14s %14s %8s %8s\n' "$v" stepped "$f" "$p" "$k" "$(ratio "$f" "$k")" "$(ratio "$p" "$k")"
+  f=$(eff "${FLOODV[sx-fsync-$v]:-0}" "${FLOODCPU[sx-fsync-$v]:-0}")
+  p=$(eff "${FLOODV[sx-process-$v]:-0}" "${FLOODCPU[sx-process-$v]:-0}")
+  k=$(eff "${FLOODV[kea-$v]:-0}" "${FLOODCPU[kea-$v]:-0}")
+  printf '%-7s %-8s %14s %14s %14s %8s %8s\n' "" flood "$f" "$p" "$k" "$(ratio "$f" "$k")" "$(ratio "$p" "$k")"
 done
 echo "duplicate addresses (perfdhcp -u and lease stores): $DUPS"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -54,8 +54,10 @@ const STORE: Token = Token(usize::MAX - 3);
 /// Token of WAN uplink `i`: `UPLINK_BASE - i`.
 const UPLINK_BASE: usize = usize::MAX - 16;
 /// Most datagrams read from one socket before the batch is committed and answered, so that one
-/// busy socket neither starves the others nor delays replies unboundedly.
-const BATCH: usize = 256;
+/// busy socket neither starves the others nor delays replies unboundedly. It also bounds the
+/// burst of Replies one finished commit releases: a client's default receive buffer holds
+/// about 270 datagrams, fewer beside what is already queued in it.
+const BATCH: usize = 64;
 /// How often a delegated link's DHCPv6 lifetimes are re-derived from what is left of the
 /// delegation between WAN events.
 const REFOLLOW: sixconf_core::time::Duration = sixconf_core::time::Duration::from_secs(30);
@@ -298,6 +300,17 @@ fn server_link(spec: &LinkSpec, iface: Option<&Interface>) -> LinkConfig {
     let mut l = spec.server.clone();
     l.ifindex = iface.filter(|_| spec.serves_dhcpv6()).map(|i| i.index);
     l
+}
+
+/// Send one DHCPv6 reply on `sock` (counted and logged if it fails).
+fn send(sock: Option<&DhcpSocket>, counters: &mut AdapterCounters, bytes: &[u8], tx: &Transmit) {
+    let Some(sock) = sock else {
+        return;
+    };
+    if let Err(e) = sock.send(bytes, tx.dst, tx.port, tx.ifindex) {
+        bump(&mut counters.dhcp_send_errors);
+        warn!(dst = %tx.dst, "DHCPv6 reply not sent: {e}");
+    }
 }
 
 /// May a reply that depends on lease events up to `commit_through` be sent, when events up to
@@ -1096,6 +1109,15 @@ impl Daemon {
             let bytes = self.rx.get(..r.len).unwrap_or_default();
             let first_seq = self.server_next_seq();
             match self.server.handle_message(now, &meta, bytes, &mut self.out) {
+                // A reply that promises no lease (Advertise, Information-request, Confirm)
+                // leaves at once, between receives, as Kea's do. Held to the end of the batch,
+                // they left in bursts of up to BATCH datagrams into the client's receive
+                // buffer (by default about 270 datagrams): under perfdhcp load, its drops are
+                // its own socket's Udp6 RcvbufErrors, the server's being 0.
+                Ok(tx) if releasable(tx.commit_through, None) => {
+                    let bytes = self.out.get(..tx.len).unwrap_or_default();
+                    send(self.dhcp.as_ref(), &mut self.counters, bytes, &tx);
+                }
                 Ok(tx) => self.pending.push(Pending {
                     bytes: self.out.get(..tx.len).unwrap_or_default().to_vec(),
                     tx,
@@ -1297,10 +1319,7 @@ impl Daemon {
                 bump(&mut self.counters.replies_withheld);
                 continue;
             }
-            if let Err(e) = sock.send(&p.bytes, p.tx.dst, p.tx.port, p.tx.ifindex) {
-                bump(&mut self.counters.dhcp_send_errors);
-                warn!(dst = %p.tx.dst, "DHCPv6 reply not sent: {e}");
-            }
+            send(Some(sock), &mut self.counters, &p.bytes, &p.tx);
         }
     }
 
