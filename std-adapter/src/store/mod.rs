@@ -318,9 +318,16 @@ fn load_lazy<
         make: &mut Option<F>,
     ) -> Option<&'s mut B> {
         if server.is_none() {
-            *server = make.take().map(|m| m());
+            build(server, make);
         }
         server.as_mut()
+    }
+    /// Out of line: a server is large, and its stack frame (probed page by page) must not be
+    /// paid on every lease handed over.
+    #[cold]
+    #[inline(never)]
+    fn build<B, F: FnOnce() -> B>(server: &mut Option<B>, make: &mut Option<F>) {
+        *server = make.take().map(|m| m());
     }
     let mut tally = Tally::default();
     let mut group: Vec<Lease> = Vec::with_capacity(GROUP);
