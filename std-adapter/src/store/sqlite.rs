@@ -10,7 +10,9 @@
 //! again before its quarantine would have ended.
 //!
 //! [`LeaseStore::load`] reads rows on a helper thread while the calling thread hands them to the
-//! engine (both take about the same time for large tables); nothing else uses a thread.
+//! engine (both take about the same time for large tables); with three cores or more, two
+//! helper threads each read one half of the key range (the second through its own read-only
+//! connection). Nothing else uses a thread.
 //!
 //! Schema (version 2; version 1 also had an index on `valid_until`):
 //!
@@ -361,12 +363,19 @@ impl LeaseStore for SqliteStore {
         let mut report = LoadReport::default();
 
         // Reading and decoding rows (SQLite) costs more than inserting them into the engine's
-        // table, so a file database is read by two threads, each over one half of the key
-        // range (the main connection and a read-only one), while the calling thread hands
-        // the leases to the engine. Batches are recycled (each goes back to the reader it
+        // table, so on a machine with three cores or more a file database is read by two
+        // threads, each over one half of the key range (the main connection and a read-only
+        // one), while the calling thread hands the leases to the engine. Batches are recycled (each goes back to the reader it
         // came from) so that a million leases do not mean a thousand large allocations.
         const BATCH: usize = 4096;
-        let split = self.split_point()?;
+        // Two readers and the engine's thread need three cores: on two, the readers would take
+        // turns with the engine's thread, which is then the slower side.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let split = if cores >= 3 {
+            self.split_point()?
+        } else {
+            None
+        };
         let links = &self.links;
         let conn = &mut self.conn;
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Lease>)>(32);
