@@ -220,6 +220,7 @@ impl SqliteStore {
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         second.busy_timeout(std::time::Duration::from_secs(5))?;
+        second.pragma_update(None, "mmap_size", LOAD_MMAP)?;
         Ok(Some((second, mid.to_be_bytes())))
     }
 
@@ -264,6 +265,10 @@ fn columns<'r>(row: &'r rusqlite::Row<'_>) -> rusqlite::Result<[Column<'r>; COLU
 /// What the load's reader thread found besides the leases: its row counts (rows skipped as
 /// unreadable, rows of links no longer configured) and the keys of expired rows (to delete).
 type ReaderResult<'l> = (RowLoader<'l>, Vec<([u8; 16], u8)>);
+
+/// Bytes of the database file a load maps into memory (`PRAGMA mmap_size`; SQLite reads the
+/// rest, and pages in the WAL, with read()).
+const LOAD_MMAP: i64 = 1 << 30;
 
 const SELECT: &str = "SELECT address, prefix_len, ia_type, link, duid, iaid, preferred_until, \
                       valid_until FROM leases";
@@ -376,6 +381,9 @@ impl LeaseStore for SqliteStore {
         } else {
             None
         };
+        // The scan reads the file through a memory map (no read() call and copy per page);
+        // afterwards the connection goes back to read() for the server's lifetime.
+        self.conn.pragma_update(None, "mmap_size", LOAD_MMAP)?;
         let links = &self.links;
         let conn = &mut self.conn;
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Lease>)>(32);
@@ -426,7 +434,9 @@ impl LeaseStore for SqliteStore {
                 expired.append(&mut found);
             }
             Ok::<_, StoreError>(expired)
-        })?;
+        });
+        self.conn.pragma_update(None, "mmap_size", 0)?;
+        let expired = expired?;
         if !expired.is_empty() {
             let tx = self.conn.transaction()?;
             {
