@@ -136,6 +136,18 @@ fn committed_leases_come_back_after_a_restart() {
     assert_eq!(bindings(&fresh), before);
     assert_eq!(fresh.counters().restored, 78);
 
+    // The same through load_building (as `sixconf serve` starts): the server is built while
+    // the store reads, and ends up with the same table; with no lease stored it is built too.
+    let mut st = open(&db, Durability::Fsync, &cfg);
+    let (built, report2) =
+        store::load_building(&mut st, later, || server(&cfg, duid, 1024)).unwrap();
+    assert_eq!(report2, report);
+    assert_eq!(bindings(&built), before);
+    let mut empty = open(&dir.path().join("empty.sqlite"), Durability::Fsync, &cfg);
+    let (built, report3) =
+        store::load_building(&mut empty, later, || server(&cfg, duid, 16)).unwrap();
+    assert_eq!((report3, built.table().len()), (LoadReport::default(), 0));
+
     // The restored server renews a client's lease instead of handing out a new one.
     let again = request(&mut fresh, later, 5);
     assert!(again.iter().all(|e| e.kind == LeaseEventKind::Renewed));

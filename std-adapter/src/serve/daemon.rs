@@ -483,16 +483,19 @@ impl Daemon {
             .server_duid(own_duid.as_ref())
             .map_err(StartError::Store)?;
         let configured_limits = config.server.limits;
-        let slots = vec![DaemonSlot::empty(); config.server.max_leases.max(1)].into_boxed_slice();
-        let mut server = Server::new(
-            duid,
-            server_links,
-            config.server.limits,
-            slots,
-            random_u64(),
-        );
-        let report = store::load_into(store.as_mut(), clock.now(), &mut server)
-            .map_err(StartError::Store)?;
+        let max_leases = config.server.max_leases.max(1);
+        // The table (a few hundred MB for a million leases) is allocated and cleared once the
+        // store has started reading, so that the two overlap.
+        let (server, report) = store::load_building(store.as_mut(), clock.now(), || {
+            Server::new(
+                duid,
+                server_links,
+                configured_limits,
+                vec![DaemonSlot::empty(); max_leases].into_boxed_slice(),
+                random_u64(),
+            )
+        })
+        .map_err(StartError::Store)?;
         info!(
             restored = report.restored,
             expired = report.expired,

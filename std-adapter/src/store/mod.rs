@@ -254,6 +254,47 @@ pub fn load_into<
     now: Instant,
     server: &mut Server<S, LINKS, EVENTS, RATE, D>,
 ) -> Result<LoadReport, StoreError> {
+    load_lazy(store, now, &mut Some(server), &mut None::<fn() -> _>)
+}
+
+/// [`load_into`] a server that `make` builds once the store has started reading: building a
+/// large table (allocating and clearing its storage) then overlaps the store's first reads
+/// and decoding instead of coming before them. Returns the server and the report; the server
+/// is built even when the store holds no lease.
+pub fn load_building<
+    S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>,
+    const LINKS: usize,
+    const EVENTS: usize,
+    const RATE: usize,
+    const D: usize,
+>(
+    store: &mut dyn LeaseStore,
+    now: Instant,
+    make: impl FnOnce() -> Server<S, LINKS, EVENTS, RATE, D>,
+) -> Result<(Server<S, LINKS, EVENTS, RATE, D>, LoadReport), StoreError> {
+    let mut server = None;
+    let mut make = Some(make);
+    let report = load_lazy(store, now, &mut server, &mut make)?;
+    let server = server
+        .or_else(|| make.map(|m| m()))
+        .ok_or_else(|| StoreError::Io(std::io::Error::other("load_building: no server built")))?;
+    Ok((server, report))
+}
+
+fn load_lazy<
+    S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>,
+    const LINKS: usize,
+    const EVENTS: usize,
+    const RATE: usize,
+    const D: usize,
+    B: std::borrow::BorrowMut<Server<S, LINKS, EVENTS, RATE, D>>,
+    F: FnOnce() -> B,
+>(
+    store: &mut dyn LeaseStore,
+    now: Instant,
+    server: &mut Option<B>,
+    make: &mut Option<F>,
+) -> Result<LoadReport, StoreError> {
     const GROUP: usize = 256;
     #[derive(Default)]
     struct Tally {
@@ -271,18 +312,41 @@ pub fn load_into<
             }
         }
     }
+    /// The server, built by `make` the first time it is needed.
+    fn built<'s, B, F: FnOnce() -> B>(
+        server: &'s mut Option<B>,
+        make: &mut Option<F>,
+    ) -> Option<&'s mut B> {
+        if server.is_none() {
+            build(server, make);
+        }
+        server.as_mut()
+    }
+    /// Out of line: a server is large, and its stack frame (probed page by page) must not be
+    /// paid on every lease handed over.
+    #[cold]
+    #[inline(never)]
+    fn build<B, F: FnOnce() -> B>(server: &mut Option<B>, make: &mut Option<F>) {
+        *server = make.take().map(|m| m());
+    }
     let mut tally = Tally::default();
     let mut group: Vec<Lease> = Vec::with_capacity(GROUP);
     let mut report = store.load(now, &mut |lease| {
         group.push(*lease);
         tally.handed += 1;
         if group.len() == GROUP {
-            server.restore_batch(now, &group, |_, r| tally.count(r));
+            if let Some(s) = built(server, make) {
+                s.borrow_mut()
+                    .restore_batch(now, &group, |_, r| tally.count(r));
+            }
             group.clear();
         }
         Ok(())
     })?;
-    server.restore_batch(now, &group, |_, r| tally.count(r));
+    if let Some(s) = built(server, make) {
+        s.borrow_mut()
+            .restore_batch(now, &group, |_, r| tally.count(r));
+    }
     // The store counted every lease it handed over as restored.
     report.restored = report.restored.saturating_sub(tally.handed) + tally.restored;
     report.expired += tally.expired;

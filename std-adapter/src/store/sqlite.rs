@@ -10,7 +10,9 @@
 //! again before its quarantine would have ended.
 //!
 //! [`LeaseStore::load`] reads rows on a helper thread while the calling thread hands them to the
-//! engine (both take about the same time for large tables); nothing else uses a thread.
+//! engine (both take about the same time for large tables); with three cores or more, two
+//! helper threads each read one half of the key range (the second through its own read-only
+//! connection). Nothing else uses a thread.
 //!
 //! Schema (version 2; version 1 also had an index on `valid_until`):
 //!
@@ -181,6 +183,47 @@ impl SqliteStore {
         }
     }
 
+    /// Where to split the load's scan in two, and a second connection to read the upper half
+    /// with: the middle of the smallest and largest stored blob address (an index seek
+    /// each). `None` for an in-memory database, a table without blob addresses, or one
+    /// whose addresses are all equal in their first 16 bytes.
+    fn split_point(&self) -> Result<Option<(Connection, [u8; 16])>, StoreError> {
+        let Some(path) = self.conn.path().filter(|p| !p.is_empty()) else {
+            return Ok(None);
+        };
+        let first = |sql: &str| -> Result<Option<u128>, StoreError> {
+            let blob: Option<Vec<u8>> = self
+                .conn
+                .query_row(sql, [], |r| r.get(0))
+                .optional()?
+                .flatten();
+            Ok(blob.map(|b| {
+                let mut k = [0u8; 16];
+                for (d, s) in k.iter_mut().zip(&b) {
+                    *d = *s;
+                }
+                u128::from_be_bytes(k)
+            }))
+        };
+        // Blobs sort after every other type: `>= x''` skips damaged non-blob addresses.
+        let lo = first("SELECT address FROM leases WHERE address >= x'' ORDER BY address LIMIT 1")?;
+        let hi = first("SELECT address FROM leases ORDER BY address DESC LIMIT 1")?;
+        let (Some(lo), Some(hi)) = (lo, hi) else {
+            return Ok(None);
+        };
+        if hi <= lo {
+            return Ok(None);
+        }
+        let mid = lo + (hi - lo) / 2 + 1;
+        let second = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        second.busy_timeout(std::time::Duration::from_secs(5))?;
+        second.pragma_update(None, "mmap_size", LOAD_MMAP)?;
+        Ok(Some((second, mid.to_be_bytes())))
+    }
+
     /// The statements of one [`LeaseStore::commit`] batch, between its `BEGIN` and `COMMIT`.
     fn write_events(&self, events: &[LeaseEvent]) -> Result<(), StoreError> {
         let mut upsert = self.conn.prepare_cached(UPSERT)?;
@@ -223,8 +266,76 @@ fn columns<'r>(row: &'r rusqlite::Row<'_>) -> rusqlite::Result<[Column<'r>; COLU
 /// unreadable, rows of links no longer configured) and the keys of expired rows (to delete).
 type ReaderResult<'l> = (RowLoader<'l>, Vec<([u8; 16], u8)>);
 
+/// Bytes of the database file a load maps into memory (`PRAGMA mmap_size`; SQLite reads the
+/// rest, and pages in the WAL, with read()).
+const LOAD_MMAP: i64 = 1 << 30;
+
 const SELECT: &str = "SELECT address, prefix_len, ia_type, link, duid, iaid, preferred_until, \
                       valid_until FROM leases";
+
+/// The connection a load's reader thread scans with.
+enum ReaderConn<'c> {
+    /// The store's own connection.
+    Main(&'c mut Connection),
+    /// A second, read-only connection to the same file.
+    Own(Connection),
+}
+
+/// Which rows of `leases` one reader scans. Every value of `address` is either below a blob or
+/// not (SQLite orders NULL, numbers, text, blobs, and the column is NOT NULL), so `Below(k)`
+/// and `From(k)` together read every row exactly once, damaged ones included.
+#[derive(Debug, Clone, Copy)]
+enum Range {
+    All,
+    Below([u8; 16]),
+    From([u8; 16]),
+}
+
+/// Scan `range`, decoding each row through a [`RowLoader`]; live leases go into batches of
+/// [`BATCH`](LeaseStore::load) handed to `send` (which swaps in an empty one and returns
+/// `false` once nobody listens), the keys of expired rows are returned for deletion.
+fn read_rows<'l>(
+    conn: &Connection,
+    range: Range,
+    links: &'l [String],
+    now: Instant,
+    mut send: impl FnMut(&mut Vec<Lease>) -> bool,
+) -> Result<ReaderResult<'l>, StoreError> {
+    const BATCH: usize = 4096;
+    let mut loader = RowLoader::new(links);
+    // Expired rows are found by this scan (there is no index on valid_until: it cost every
+    // commit an index update) and deleted after it. Only readable rows are; a damaged row is
+    // left for a person to see.
+    let mut expired = Vec::new();
+    let (sql, bound) = match range {
+        Range::All => (SELECT.to_string(), None),
+        Range::Below(k) => (format!("{SELECT} WHERE address < ?1"), Some(k)),
+        Range::From(k) => (format!("{SELECT} WHERE address >= ?1"), Some(k)),
+    };
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = match &bound {
+        Some(k) => stmt.query([&k[..]])?,
+        None => stmt.query([])?,
+    };
+    let mut batch = Vec::with_capacity(BATCH);
+    while let Some(row) = rows.next()? {
+        let Some(lease) = loader.lease(&columns(row)?) else {
+            continue;
+        };
+        if lease.valid_until <= now {
+            expired.push((lease.address.octets(), lease.prefix_len));
+            continue;
+        }
+        batch.push(lease);
+        if batch.len() == BATCH && !send(&mut batch) {
+            break;
+        }
+    }
+    if !batch.is_empty() {
+        send(&mut batch);
+    }
+    Ok((loader, expired))
+}
 
 impl LeaseStore for SqliteStore {
     fn set_links(&mut self, names: &[String]) {
@@ -256,60 +367,76 @@ impl LeaseStore for SqliteStore {
     ) -> Result<LoadReport, StoreError> {
         let mut report = LoadReport::default();
 
-        // Reading and decoding rows (SQLite) and inserting them into the engine's table
-        // (cache misses) cost about the same; a reader thread overlaps the two. Batches are
-        // recycled so that a million leases do not mean a thousand large allocations.
+        // Reading and decoding rows (SQLite) costs more than inserting them into the engine's
+        // table, so on a machine with three cores or more a file database is read by two
+        // threads, each over one half of the key range (the main connection and a read-only
+        // one), while the calling thread hands the leases to the engine. Batches are recycled (each goes back to the reader it
+        // came from) so that a million leases do not mean a thousand large allocations.
         const BATCH: usize = 4096;
+        // Two readers and the engine's thread need three cores: on two, the readers would take
+        // turns with the engine's thread, which is then the slower side.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let split = if cores >= 3 {
+            self.split_point()?
+        } else {
+            None
+        };
+        // The scan reads the file through a memory map (no read() call and copy per page);
+        // afterwards the connection goes back to read() for the server's lifetime.
+        self.conn.pragma_update(None, "mmap_size", LOAD_MMAP)?;
         let links = &self.links;
         let conn = &mut self.conn;
-        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Vec<Lease>>(4);
-        let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<Lease>>();
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Lease>)>(32);
         let expired = std::thread::scope(|scope| {
-            let reader = scope.spawn(move || -> Result<ReaderResult<'_>, StoreError> {
-                let mut loader = RowLoader::new(links);
-                // Expired rows are found by this scan (there is no index on valid_until: it
-                // cost every commit an index update) and deleted after it. Only readable
-                // rows are; a damaged row is left for a person to see.
-                let mut expired = Vec::new();
-                let mut stmt = conn.prepare(SELECT)?;
-                let mut rows = stmt.query([])?;
-                let mut batch = Vec::with_capacity(BATCH);
-                while let Some(row) = rows.next()? {
-                    let Some(lease) = loader.lease(&columns(row)?) else {
-                        continue;
+            let mut readers = Vec::new();
+            let mut empties = Vec::new();
+            let mut ranges: Vec<(ReaderConn<'_>, Range)> = Vec::new();
+            match split {
+                Some((second, mid)) => {
+                    ranges.push((ReaderConn::Main(conn), Range::Below(mid)));
+                    ranges.push((ReaderConn::Own(second), Range::From(mid)));
+                }
+                None => ranges.push((ReaderConn::Main(conn), Range::All)),
+            }
+            for (id, (reader_conn, range)) in ranges.into_iter().enumerate() {
+                let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<Lease>>();
+                empties.push(empty_tx);
+                let full_tx = full_tx.clone();
+                readers.push(scope.spawn(move || {
+                    let conn: &Connection = match &reader_conn {
+                        ReaderConn::Main(c) => c,
+                        ReaderConn::Own(c) => c,
                     };
-                    if lease.valid_until <= now {
-                        expired.push((lease.address.octets(), lease.prefix_len));
-                        continue;
-                    }
-                    batch.push(lease);
-                    if batch.len() == BATCH {
+                    read_rows(conn, range, links, now, |batch| {
                         let next = empty_rx
                             .try_recv()
                             .unwrap_or_else(|_| Vec::with_capacity(BATCH));
-                        if full_tx.send(std::mem::replace(&mut batch, next)).is_err() {
-                            break;
-                        }
-                    }
-                }
-                if !batch.is_empty() {
-                    let _ = full_tx.send(batch);
-                }
-                Ok((loader, expired))
-            });
-            for mut batch in full_rx {
+                        full_tx.send((id, std::mem::replace(batch, next))).is_ok()
+                    })
+                }));
+            }
+            drop(full_tx);
+            for (id, mut batch) in full_rx {
                 for lease in &batch {
                     report.count(restore(lease));
                 }
                 batch.clear();
-                let _ = empty_tx.send(batch);
+                if let Some(tx) = empties.get(id) {
+                    let _ = tx.send(batch);
+                }
             }
-            let (loader, expired) = reader
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
-            loader.finish(&mut report);
+            let mut expired = Vec::new();
+            for reader in readers {
+                let (loader, mut found) = reader
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+                loader.finish(&mut report);
+                expired.append(&mut found);
+            }
             Ok::<_, StoreError>(expired)
-        })?;
+        });
+        self.conn.pragma_update(None, "mmap_size", 0)?;
+        let expired = expired?;
         if !expired.is_empty() {
             let tx = self.conn.transaction()?;
             {
@@ -389,4 +516,105 @@ pub(super) fn generate_duid_uuid() -> Result<DuidBuf, StoreError> {
     bytes[1] = 4;
     bytes[2..].copy_from_slice(&uuid);
     DuidBuf::from_bytes(&bytes).map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FAR: i64 = 1_900_000_000_000;
+
+    fn insert(st: &SqliteStore, address: &[u8], valid_until: i64) {
+        st.connection()
+            .execute(
+                "INSERT INTO leases VALUES (?1, 128, 'na', 'lan0', x'000300015254000000aa', 1, 0, ?2)",
+                params![address, valid_until],
+            )
+            .unwrap();
+    }
+
+    /// The two halves of a split load read every row once, damaged ones included, and the
+    /// split load reports what a single scan reports.
+    #[test]
+    fn a_split_load_reads_every_row_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut st = SqliteStore::open(&dir.path().join("l.sqlite"), Durability::Process).unwrap();
+        st.set_links(&["lan0".to_string()]);
+        // Addresses spread over the whole key range, every fifth one expired.
+        let mut live = Vec::new();
+        for i in 0..200u128 {
+            let a = (i * (u128::MAX / 200)).to_be_bytes();
+            let expired = i % 5 == 0;
+            insert(&st, &a, if expired { 1_000 } else { FAR });
+            if !expired {
+                live.push(a);
+            }
+        }
+        // Damaged: a text address (sorts below every blob), a short and a long blob.
+        st.connection()
+            .execute(
+                "INSERT INTO leases VALUES ('2001:db8::1', 128, 'na', 'lan0', x'000300015254000000aa', 1, 0, ?1)",
+                [FAR],
+            )
+            .unwrap();
+        insert(&st, &[0x80, 1, 2], FAR);
+        insert(&st, &[0x40; 17], FAR);
+
+        let (second, mid) = st.split_point().unwrap().expect("a file database is split");
+        let count = |conn: &Connection, range| {
+            let mut n = 0;
+            let (loader, expired) = read_rows(conn, range, &st.links, Instant::ZERO, |b| {
+                n += b.len();
+                b.clear();
+                true
+            })
+            .unwrap();
+            let mut r = LoadReport::default();
+            loader.finish(&mut r);
+            (n, expired.len(), r.skipped_bad_rows)
+        };
+        let below = count(st.connection(), Range::Below(mid));
+        let above = count(&second, Range::From(mid));
+        let all = count(st.connection(), Range::All);
+        assert!(below.0 > 50 && above.0 > 50, "{below:?} {above:?}");
+        assert_eq!(
+            (below.0 + above.0, below.1 + above.1, below.2 + above.2),
+            all
+        );
+        assert_eq!(all, (200, 0, 3));
+        drop(second);
+
+        let mut seen = Vec::new();
+        let report = st
+            .load(Instant::from_millis(2_000), &mut |l| {
+                seen.push(l.address.octets());
+                Ok(())
+            })
+            .unwrap();
+        seen.sort_unstable();
+        assert_eq!(seen, live);
+        assert_eq!(
+            (report.restored, report.expired, report.skipped_bad_rows),
+            (160, 40, 3)
+        );
+        // The expired rows were deleted; the damaged ones are left.
+        let rows: i64 = st
+            .connection()
+            .query_row("SELECT count(*) FROM leases", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 163);
+    }
+
+    #[test]
+    fn an_in_memory_or_single_key_table_is_not_split() {
+        let st = SqliteStore::open_in_memory().unwrap();
+        insert(&st, &[1; 16], FAR);
+        insert(&st, &[2; 16], FAR);
+        assert!(st.split_point().unwrap().is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let st = SqliteStore::open(&dir.path().join("l.sqlite"), Durability::Process).unwrap();
+        assert!(st.split_point().unwrap().is_none());
+        insert(&st, &[1; 16], FAR);
+        assert!(st.split_point().unwrap().is_none());
+    }
 }

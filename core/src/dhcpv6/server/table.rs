@@ -141,7 +141,7 @@ pub struct Slot<const D: usize = DEFAULT_DUID_CAPACITY> {
     preferred_until: u64,
     duid_hash: u64,
     iaid: u32,
-    /// Position in the heap while live; next free slot + 1 while free.
+    /// Position in the heap while live; next free slot + 1 (0 = end) while on the free list.
     heap_pos: u32,
     state: u8,
     prefix_len: u8,
@@ -344,7 +344,11 @@ pub struct LeaseTable<
     storage: S,
     key: u64,
     len: usize,
+    /// Head of the list of slots freed by [`remove`](Self::remove) (slot + 1, 0 = empty).
     free_head: u32,
+    /// Slots from here on have never been used: no free list runs through them, so that
+    /// [`new`](Self::new) only clears the storage (one `memset`).
+    fresh: usize,
     declined: usize,
 }
 
@@ -381,18 +385,16 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> LeaseTable<S, D> {
                 "Slot: the DUID capacity is at most 130 bytes (RFC 9915 §11.1)"
             );
         }
-        let slots = storage.as_mut();
-        let n = slots.len().min(MAX_SLOTS);
-        for (i, s) in slots.iter_mut().enumerate() {
+        // Slot::empty() is all zero bytes: this loop is a memset of the storage.
+        for s in storage.as_mut().iter_mut() {
             *s = Slot::empty();
-            // Free list threaded through heap_pos (next + 1, 0 = end).
-            s.heap_pos = if i + 1 < n { (i + 2) as u32 } else { 0 };
         }
         LeaseTable {
             storage,
             key: hash_key,
             len: 0,
-            free_head: if n > 0 { 1 } else { 0 },
+            free_head: 0,
+            fresh: 0,
             declined: 0,
         }
     }
@@ -655,8 +657,11 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> LeaseTable<S, D> {
         if b.duid.len() > D {
             return Err(TableFull);
         }
-        let Some(idx) = self.free_head.checked_sub(1).map(|i| i as usize) else {
-            return Err(TableFull);
+        // A slot freed by `remove` first (the most recent), else the first never-used one.
+        let (idx, fresh) = match self.free_head.checked_sub(1) {
+            Some(i) => (i as usize, self.fresh),
+            None if self.fresh < self.slots().len().min(MAX_SLOTS) => (self.fresh, self.fresh + 1),
+            None => return Err(TableFull),
         };
         let duid_hash = self.duid_hash(b.duid);
         let declined = b.duid.is_empty();
@@ -664,6 +669,7 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> LeaseTable<S, D> {
         let Some(rec) = self.rec_mut(idx) else {
             return Err(TableFull);
         };
+        // A never-used slot is all zero: its heap_pos ends the (empty) free list.
         let next_free = rec.heap_pos;
         rec.lease = b.address.octets();
         rec.valid_until = b.valid_until.total_millis();
@@ -684,6 +690,7 @@ impl<S: AsMut<[Slot<D>]> + AsRef<[Slot<D>]>, const D: usize> LeaseTable<S, D> {
             d.copy_from_slice(b.duid);
         }
         self.free_head = next_free;
+        self.fresh = fresh;
         if !declined {
             self.index_insert(CLIENT, duid_hash, idx);
         } else {
@@ -954,6 +961,58 @@ mod tests {
             last = l.valid_until;
         }
         assert!(t.is_empty());
+    }
+
+    #[test]
+    fn slots_are_taken_in_order_and_freed_ones_first() {
+        let mut storage = [Slot::EMPTY; 5];
+        let mut t = LeaseTable::new(&mut storage[..], 9);
+        let d = |i: u8| [0, 3, 0, 1, i];
+        for i in 0..3u8 {
+            let duid = d(i);
+            assert_eq!(
+                t.insert(&nb(&duid, 1, u128::from(i), 50)),
+                Ok(usize::from(i))
+            );
+        }
+        // The most recently freed slot is reused first, then the older one, then fresh ones.
+        assert!(t.remove(1).is_some());
+        assert!(t.remove(0).is_some());
+        let order: std::vec::Vec<usize> = (10..14u8)
+            .map(|i| t.insert(&nb(&d(i), 1, u128::from(i), 50)).unwrap())
+            .collect();
+        assert_eq!(order, [0, 1, 3, 4]);
+        assert_eq!(t.insert(&nb(&d(20), 1, 20, 50)), Err(TableFull));
+        t.check_invariants();
+        // Freed at full: that slot only.
+        assert!(t.remove(3).is_some());
+        assert_eq!(t.insert(&nb(&d(21), 1, 21, 50)), Ok(3));
+        assert_eq!(t.insert(&nb(&d(22), 1, 22, 50)), Err(TableFull));
+        t.check_invariants();
+    }
+
+    #[test]
+    fn new_clears_storage_a_previous_table_used() {
+        let mut storage = [Slot::EMPTY; 8];
+        {
+            let mut t = LeaseTable::new(&mut storage[..], 1);
+            for i in 0..8u8 {
+                t.insert(&nb(&[0, 3, 0, 1, i], 1, u128::from(i), 50))
+                    .unwrap();
+            }
+            t.remove(2);
+        }
+        let mut t = LeaseTable::new(&mut storage[..], 2);
+        assert!(t.is_empty() && t.iter().next().is_none());
+        assert_eq!(t.find_lease(Ipv6Addr::from(5u128), 128), None);
+        for i in 0..8u8 {
+            assert_eq!(
+                t.insert(&nb(&[0, 3, 0, 1, i], 1, u128::from(i) + 100, 50)),
+                Ok(usize::from(i))
+            );
+        }
+        assert_eq!(t.insert(&nb(&[0, 3, 0, 1, 9], 1, 9, 50)), Err(TableFull));
+        t.check_invariants();
     }
 
     #[test]
