@@ -74,7 +74,27 @@ def summary(d):
               f"{t.get('corpus', 0):>7} {len(t['crashes'])} {' '.join(t['crashes'])}")
 
 
+def background():
+    """Make the campaign yield the CPU to everything else on the machine.
+
+    `nice -n 19` alone is not enough where the kernel groups tasks by session
+    (sched_autogroup_enabled = 1, the default on Debian): nice then weighs a task only against
+    the others of its session, and each session's group gets a fair share of the CPUs. A test
+    whose PostgreSQL server runs in a session of its own (started through `su`) then competes
+    with the fuzzers as an equal, and lost Reply deadlines under fuzzing. So the campaign starts
+    a session of its own and gives that whole group nice 19 (best effort)."""
+    try:
+        os.setsid()
+    except OSError:
+        pass
+    try:
+        pathlib.Path("/proc/self/autogroup").write_text("19")
+    except OSError:
+        pass
+
+
 def run(args):
+    background()
     d = pathlib.Path(args.dir)
     (d / "logs").mkdir(parents=True, exist_ok=True)
     stats = d / "stats.tsv"
