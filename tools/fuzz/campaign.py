@@ -2,7 +2,8 @@
 """A long fuzzing campaign over prebuilt cargo-fuzz binaries, rotating through the targets.
 
 Runs JOBS fuzzers at a time (each under `nice -n 19`, so they only take idle CPU), each for a
-slice of SLICE seconds, always picking the target with the least accumulated time, until
+slice of SLICE seconds, always picking the target with the least accumulated time (CPU time,
+once every slice recorded has it; wall time before), until
 --until (UTC, HH:MM) or until DIR/stop exists. Layout under DIR (outside the repository):
 
   bin/<target>          the libFuzzer binaries (replace one with `mv` to pick up a fix or a
@@ -179,7 +180,10 @@ def run(args):
         totals = load_stats(stats)
         idle = [t for t in targets() if t not in running]
         while idle and len(running) < args.jobs:
-            idle.sort(key=lambda t: totals.get(t, {}).get("secs", 0.0))
+            # Least fuzzing first: by CPU time once every slice of every target has it (wall
+            # time counts the pauses), by wall time before.
+            by_cpu = all(t.get("cpu_known", True) for t in totals.values())
+            idle.sort(key=lambda t: totals.get(t, {}).get("cpu" if by_cpu else "secs", 0.0))
             target = idle.pop(0)
             secs = args.slice
             if until is not None:
