@@ -33,6 +33,7 @@ VARIANTS=(${VARIANTS:-base rapid pd relay})
 SERVERS=(sx-fsync sx-process kea)
 # BASE=/path/to/another/sixconf: that binary too (durability fsync), as server "base-fsync".
 [ -n "${BASE:-}" ] && SERVERS=(sx-fsync base-fsync sx-process kea)
+[ -n "${SERVERS_ONLY:-}" ] && SERVERS=($SERVERS_ONLY)
 MAXDROP=2.5
 R=sxbench-r$$ H=sxbench-h$$
 RELAY=2001:db8:ffff::2   # perfdhcp's address in the relay variant: the relay's link-address
@@ -46,6 +47,15 @@ cleanup() {
   if [ "${KEEP:-0}" = 1 ]; then echo "kept: $DIR" >&2; else rm -rf "$DIR"; fi
 }
 trap cleanup EXIT
+# RMEM_DEFAULT=BYTES: the receive buffer of sockets that do not ask for one (perfdhcp's; Kea's
+# too), for the whole machine during the run (net.core.rmem_default is not per namespace);
+# restored on exit.
+if [ -n "${RMEM_DEFAULT:-}" ]; then
+  RMEM_WAS=$(sysctl -n net.core.rmem_default) RMAX_WAS=$(sysctl -n net.core.rmem_max)
+  trap 'sysctl -qw net.core.rmem_default=$RMEM_WAS net.core.rmem_max=$RMAX_WAS; cleanup' EXIT
+  [ "$RMEM_DEFAULT" -gt "$RMAX_WAS" ] && sysctl -qw net.core.rmem_max="$RMEM_DEFAULT"
+  sysctl -qw net.core.rmem_default="$RMEM_DEFAULT"
+fi
 for ns in $R $H; do
   mkdir -p /etc/netns/$ns && echo "nameserver ::1" > /etc/netns/$ns/resolv.conf
   ip netns add $ns && ip -n $ns link set lo up
@@ -164,6 +174,9 @@ server_cpu() {
   awk -v t=$t -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
 }
 
+# Datagrams a namespace's UDP sockets dropped because their receive buffer was full.
+rcvbuf_errors() { ip netns exec "$1" awk '$1 == "Udp6RcvbufErrors" { print $2 }' /proc/net/snmp6; }
+
 # One perfdhcp run; prints "leases/s drop% nonunique storedups stored servercpu" (drop% = worst exchange;
 # nonunique: addresses perfdhcp -u saw twice in Replies. Advertise is not counted: an Advertise
 # promises nothing, RFC 9915 §18.3.1, and sixconf does not reserve what it advertises).
@@ -179,15 +192,23 @@ run() { # server variant rate
     relay) args+=(-A 1) ;;
   esac
   if [ "$2" = relay ]; then args+=(-l $RELAY ff02::1:2); else args+=(-l sxh0); fi
+  [ -n "${THREADS:-}" ] && args+=(-g "$THREADS")
   start "$1" "$2"
   local cpu0 cpu1
   cpu0=$(server_cpu)
-  ip netns exec $H timeout $((STEP + 30)) perfdhcp "${args[@]}" > "$out" 2>&1 || true
+  local rs0 rc0
+  rs0=$(rcvbuf_errors $R) rc0=$(rcvbuf_errors $H)
+  # perfdhcp's own CPU time (user + system, all its threads): the children's times of the
+  # shell that waited for it.
+  ip netns exec $H bash -c 'timeout "$1" perfdhcp "${@:2}"; awk -v hz="$(getconf CLK_TCK)" \
+    "{ printf \"%.2f\", (\$16 + \$17) / hz }" /proc/$$/stat > "$0.cpu"' \
+    "$out" $((STEP + 30)) "${args[@]}" > "$out" 2>&1 || true
   cpu1=$(server_cpu)
+  echo "$(($(rcvbuf_errors $R) - rs0)) $(($(rcvbuf_errors $H) - rc0))" > "$out.rcvbuf"
   stop
   if grep -q "^ERROR" "$out"; then
     echo "error: $(grep '^ERROR' "$out" | head -1)" > "$out.err"
-    echo "n/a 100 0 0 0 0"
+    echo "n/a 100 0 0 0 0 - - -"
     return
   fi
   local stats
@@ -207,12 +228,12 @@ run() { # server variant rate
         printf "%d %.2f %d", n / step, worst, 0
       } else printf "%d %.2f %d", rx["RR"] / step, worst, nu["RR"]
     }' "$out")
-  echo "$stats $(store_dups "$1" "$2") $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')"
+  echo "$stats $(store_dups "$1" "$2") $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }') $(cat "$out.cpu" 2>/dev/null || echo -) $(cat "$out.rcvbuf")"
 }
 
 echo "sixconf serve vs kea-dhcp6 $(kea-dhcp6 -v), perfdhcp $(perfdhcp -v 2>&1 | awk '{print $2}'), steps of ${STEP} s"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)   ($(nproc) CPUs)"
-printf '%-7s %-10s %-8s %9s %7s %7s %7s %8s\n' variant server rate leases/s drop% nonuniq dupDUID "CPU s"
+printf '%-7s %-10s %-8s %9s %7s %7s %7s %8s %9s %8s %8s\n' variant server rate leases/s drop% nonuniq dupDUID "CPU s" "perfdhcp" "srv-ovfl" "cli-ovfl"
 DUPS=0
 declare -A BEST BESTDROP BESTCPU FLOODV FLOODD FLOODCPU NA
 for v in "${VARIANTS[@]}"; do
@@ -220,14 +241,14 @@ for v in "${VARIANTS[@]}"; do
   for rate in "${RATES[@]}"; do
     for s in "${SERVERS[@]}"; do
       [ -n "${done_[$s]:-}" ] && continue
-      read -r lps drop nu dup stored cpu <<< "$(run "$s" "$v" "$rate")"
-      printf '%-7s %-10s %-8s %9s %7s %7s %7s %8s\n' "$v" "$s" "$rate" "$lps" "$drop" "$nu" "$dup" "$cpu"
+      read -r lps drop nu dup stored cpu pcpu lost_s lost_c <<< "$(run "$s" "$v" "$rate")"
+      printf '%-7s %-10s %-8s %9s %7s %7s %7s %8s %9s %8s %8s\n' "$v" "$s" "$rate" "$lps" "$drop" "$nu" "$dup" "$cpu" "$pcpu" "$lost_s" "$lost_c"
       DUPS=$((DUPS + nu + dup))
       if [ "$lps" != n/a ] && awk -v d="$drop" -v m=$MAXDROP 'BEGIN { exit !(d > m) }'; then
         # One more try before giving up on a server: the machine is shared, one short step
         # is a small sample.
-        read -r lps drop nu dup stored cpu <<< "$(run "$s" "$v" "$rate")"
-        printf '%-7s %-10s %-8s %9s %7s %7s %7s %8s  (again)\n' "$v" "$s" "$rate" "$lps" "$drop" "$nu" "$dup" "$cpu"
+        read -r lps drop nu dup stored cpu pcpu lost_s lost_c <<< "$(run "$s" "$v" "$rate")"
+        printf '%-7s %-10s %-8s %9s %7s %7s %7s %8s %9s %8s %8s  (again)\n' "$v" "$s" "$rate" "$lps" "$drop" "$nu" "$dup" "$cpu" "$pcpu" "$lost_s" "$lost_c"
         DUPS=$((DUPS + nu + dup))
       fi
       if [ "$lps" = n/a ]; then NA[$s-$v]=$(cat "$DIR/p-$s-$v-$rate.txt.err"); done_[$s]=1; continue; fi
@@ -242,8 +263,8 @@ for v in "${VARIANTS[@]}"; do
   unset done_
   for s in "${SERVERS[@]}"; do
     [ -n "${NA[$s-$v]:-}" ] && continue
-    read -r lps drop nu dup stored cpu <<< "$(run "$s" "$v" "$FLOOD")"
-    printf '%-7s %-10s %-8s %9s %7s %7s %7s %8s\n' "$v" "$s" "flood" "$lps" "$drop" "$nu" "$dup" "$cpu"
+    read -r lps drop nu dup stored cpu pcpu lost_s lost_c <<< "$(run "$s" "$v" "$FLOOD")"
+    printf '%-7s %-10s %-8s %9s %7s %7s %7s %8s %9s %8s %8s\n' "$v" "$s" "flood" "$lps" "$drop" "$nu" "$dup" "$cpu" "$pcpu" "$lost_s" "$lost_c"
     DUPS=$((DUPS + nu + dup))
     FLOODV[$s-$v]=$lps FLOODD[$s-$v]=$drop FLOODCPU[$s-$v]=$cpu
   done
